@@ -1,0 +1,2312 @@
+/// <reference types="node" />
+/* calibre-native: hand-written type header (napi `dtsHeaderFile`). The generated declarations follow it. */
+/* eslint-disable */
+
+// ─────────────────────────────────────────────────────────────────────────────
+// Errors
+// ─────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Stable machine-readable error codes carried by {@link CalibreError.code}.
+ *
+ * - `CALIBRE_TOKEN_MISSING`: no token from the `token` option, `CALIBRE_API_TOKEN` or the config file.
+ * - `CALIBRE_TOKEN_INVALID`: the token has characters that cannot appear in an HTTP header; rejected before any request.
+ * - `CALIBRE_UNAUTHORIZED`: the API answered HTTP 401.
+ * - `CALIBRE_TOKEN_EXPIRED`: the API reports that the token has expired (refresh it or re-save it in Calibre).
+ * - `CALIBRE_IP_NOT_ALLOWED`: the token's allowed IP list excludes this machine.
+ * - `CALIBRE_FORBIDDEN`: HTTP 403 that is not otherwise classified.
+ * - `CALIBRE_RATE_LIMITED`: HTTP 429 after the retries were used up.
+ * - `CALIBRE_GRAPHQL_ERROR`: the response carried GraphQL `errors` (see {@link CalibreError.errors}).
+ * - `CALIBRE_HTTP_ERROR`: any other non-2xx HTTP status.
+ * - `CALIBRE_INVALID_RESPONSE`: the body was not JSON or not a GraphQL response.
+ * - `CALIBRE_NETWORK_ERROR`: DNS, connection, TLS or proxy failure.
+ * - `CALIBRE_TIMEOUT`: `timeoutMs` elapsed.
+ * - `CALIBRE_ABORTED`: the caller's `AbortSignal` fired.
+ * - `CALIBRE_CONFIG_CORRUPT`: the config file is not valid JSON; it is left untouched.
+ * - `CALIBRE_CONFIG_ACCESS`: the config file or its directory could not be read or written.
+ * - `CALIBRE_INVALID_ARGUMENT`: an argument has the wrong type or is missing.
+ */
+export type CalibreErrorCode =
+  | 'CALIBRE_TOKEN_MISSING'
+  | 'CALIBRE_TOKEN_INVALID'
+  | 'CALIBRE_UNAUTHORIZED'
+  | 'CALIBRE_TOKEN_EXPIRED'
+  | 'CALIBRE_IP_NOT_ALLOWED'
+  | 'CALIBRE_FORBIDDEN'
+  | 'CALIBRE_RATE_LIMITED'
+  | 'CALIBRE_GRAPHQL_ERROR'
+  | 'CALIBRE_HTTP_ERROR'
+  | 'CALIBRE_INVALID_RESPONSE'
+  | 'CALIBRE_NETWORK_ERROR'
+  | 'CALIBRE_TIMEOUT'
+  | 'CALIBRE_ABORTED'
+  | 'CALIBRE_CONFIG_CORRUPT'
+  | 'CALIBRE_CONFIG_ACCESS'
+  | 'CALIBRE_INVALID_ARGUMENT'
+
+/** A position in the GraphQL document that a {@link GraphQLError} refers to. */
+export interface GraphQLErrorLocation {
+  /** 1-based line in the query document. */
+  line: number
+  /** 1-based column in the query document. */
+  column: number
+}
+
+/** One validation problem the Calibre API attaches to a GraphQL error in `extensions.problems`. */
+export interface GraphQLProblem {
+  /** Path inside the offending variable or input object, e.g. `['attributes', 'name']`. */
+  path?: Array<string | number>
+  /** Human-readable explanation, e.g. `"Expected value to not be null"`. calibre's CLI shows this first. */
+  explanation: string
+}
+
+/** One entry of a GraphQL response's `errors` array, as sent by the Calibre API. */
+export interface GraphQLError {
+  /** The error message from the server. */
+  message: string
+  /** Where in the query document the error occurred. */
+  locations?: GraphQLErrorLocation[]
+  /** Response path of the field that failed. */
+  path?: Array<string | number>
+  /** Server-specific details. */
+  extensions?: {
+    /** Input validation problems; `problems[0].explanation` is the most useful message. */
+    problems?: GraphQLProblem[]
+    /** Any other extension keys the server sends. */
+    [key: string]: unknown
+  }
+}
+
+/**
+ * Where the token used for a request came from:
+ * `'option'` = passed in code (`new Calibre({ token })` or an explicit argument),
+ * `'env'` = the `CALIBRE_API_TOKEN` environment variable,
+ * `'file'` = the configstore file (`~/.config/configstore/calibre.json` or under `$XDG_CONFIG_HOME`).
+ */
+export type TokenSource = 'option' | 'env' | 'file'
+
+/**
+ * The single error type every calibre-native function throws (rejects with).
+ * Test for it with `err instanceof CalibreError` and branch on {@link CalibreError.code}.
+ *
+ * For compatibility with calibre@7, which threw the bare GraphQL `errors` array, the GraphQL errors are
+ * also reachable by index with a `length`, so existing code such as
+ * `catch (e) { e[0].extensions.problems[0].explanation }` keeps working.
+ * Messages name the token source (never the token itself) and say what to do next.
+ * Instances are created by the library; user code is not expected to construct them.
+ */
+export interface CalibreError extends Error {
+  /** Always `'CalibreError'`. */
+  readonly name: 'CalibreError'
+  /** Stable error code; see {@link CalibreErrorCode}. */
+  readonly code: CalibreErrorCode
+  /** HTTP status of the response, or `null` when no response was received (network error, timeout, abort, local errors). */
+  readonly status: number | null
+  /** GraphQL errors from the response body; empty when there were none. */
+  readonly errors: GraphQLError[]
+  /** The HTTP response, when one was received. `headers` have lower-case names. */
+  readonly response?: {
+    /** HTTP status code. */
+    status: number
+    /** Response headers (lower-case names). */
+    headers: Record<string, string>
+    /** Raw response body text. */
+    body: string
+  }
+  /** The GraphQL request that failed (never contains the token). */
+  readonly request?: {
+    /** The GraphQL document sent. */
+    query: string
+    /** The variables sent. */
+    variables: Record<string, unknown>
+  }
+  /** Which source supplied the token used, when one was resolved. */
+  readonly tokenSource?: TokenSource
+  /** Path of the config file involved (token source `'file'`, or a config error). */
+  readonly tokenPath?: string
+  /** Number of HTTP attempts made (1 when not retried; 0 when the request was never sent). */
+  readonly attempts: number
+  /** Number of GraphQL errors (same as `errors.length`), for calibre@7-style array access. */
+  readonly length: number
+  /** GraphQL error by index (same as `errors[index]`), for calibre@7-style array access. */
+  readonly [index: number]: GraphQLError
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// Call options and client configuration
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** Optional trailing argument accepted by every API function. */
+export interface CallOptions {
+  /** Cancels the call; the promise rejects with a {@link CalibreError} whose code is `CALIBRE_ABORTED`. */
+  signal?: AbortSignal
+  /** Per-request time limit in milliseconds; exceeding it rejects with code `CALIBRE_TIMEOUT`. Default: 60 000 (or the client's `timeoutMs`). */
+  timeoutMs?: number
+}
+
+/** Options for the polling helpers `Test.waitForTest` and `PullRequestReview.waitForReviewCompletion`. */
+export interface WaitOptions extends CallOptions {
+  /** Milliseconds to sleep before each poll (including the first, like calibre@7). Default: 5000. */
+  intervalMs?: number
+  /**
+   * Time limit in milliseconds for the whole wait (all polls together); exceeding it rejects with code
+   * `CALIBRE_TIMEOUT`. Default: unbounded, like calibre@7 (each poll still has the default request timeout).
+   */
+  timeoutMs?: number
+}
+
+/** A request-start rate limit: at most `limit` request starts in any `intervalMs` window. */
+export interface ThrottleOptions {
+  /** Maximum number of request starts per window. */
+  limit: number
+  /** Window length in milliseconds. */
+  intervalMs: number
+}
+
+/** Configuration for a client created with `new Calibre(options)`. Every field is optional. */
+export interface CalibreOptions {
+  /**
+   * API token used for every call of this client. When omitted, the token is resolved on each call from
+   * `CALIBRE_API_TOKEN`, then the config file (as calibre@7 does).
+   */
+  token?: string
+  /** API host, without the `/graphql` path. Default: `CALIBRE_HOST`, else `https://api.calibreapp.com`. */
+  host?: string
+  /**
+   * Web app host, used for the token refresh endpoint (`/api/refresh_token`).
+   * Default: `CALIBRE_APP_HOST`, else `CALIBRE_HOST`, else `https://calibreapp.com`.
+   */
+  appHost?: string
+  /** Default per-request timeout in milliseconds for this client. Default: 60 000. */
+  timeoutMs?: number
+  /**
+   * Request-start throttle for this client. Default: the process-wide throttle shared with the module-level
+   * functions (10 starts per 1100 ms, Calibre's published limit). An object gives this client its own
+   * throttle; `false` disables throttling for this client.
+   */
+  throttle?: ThrottleOptions | false
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// Tokens
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** A token resolved through the chain option → `CALIBRE_API_TOKEN` → config file. */
+export interface ResolvedToken {
+  /** The token itself. Treat as a secret. */
+  token: string
+  /** Where it came from. */
+  source: TokenSource
+  /** Config file path, when `source` is `'file'`. */
+  path?: string
+}
+
+/** Result of storing a token in the config file. */
+export interface TokenSetResult {
+  /** The config file written. */
+  path: string
+  /** `true` when `CALIBRE_API_TOKEN` is set, so the stored token will not be used while it remains set. */
+  shadowedByEnv: boolean
+}
+
+/** Result of removing the stored token. */
+export interface TokenRemoveResult {
+  /** The config file concerned. */
+  path: string
+  /** `true` when a token was stored and has been removed; `false` when there was none (nothing written). */
+  removed: boolean
+}
+
+/** Options for refreshing a token through Calibre's refresh endpoint (`POST <appHost>/api/refresh_token`). */
+export interface TokenRefreshOptions extends CallOptions {
+  /** The token to refresh. Default: the token the chain resolves (client option, env, then config file). */
+  token?: string
+  /** `true` writes the refreshed token to the config file; omitted or `false` leaves the file untouched. */
+  persist?: boolean
+}
+
+/** Result of a token refresh. */
+export interface TokenRefreshResult {
+  /** The token to use from now on (may equal the old one when Calibre extends it in place). */
+  token: string
+  /** New expiry as an ISO 8601 date-time, or `null` when the endpoint did not state one. */
+  expiresAt: string | null
+  /** Whether the refreshed token was written to the config file. */
+  persisted: boolean
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// Pagination
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** Relay-style cursor information returned next to a page of results. Pass `endCursor` back as `cursor` for the next page. */
+export interface PageInfo {
+  /** Whether items exist before this page. */
+  hasPreviousPage: boolean
+  /** Whether items exist after this page. */
+  hasNextPage: boolean
+  /** Cursor of the last item of this page (`null` when the page is empty). */
+  endCursor: string | null
+  /** Cursor of the first item of this page (`null` when the page is empty). */
+  startCursor: string | null
+}
+
+/** Options for the auto-paginating `iterate` helpers (they fetch page after page until `hasNextPage` is false). */
+export interface IterateOptions extends CallOptions {
+  /** Page size per request, default 25 (the server allows at most 500). `args.pageSize` takes precedence. `timeoutMs` applies to each page request; `signal` stops the iteration. */
+  pageSize?: number
+}
+
+/** Arguments of the Site-scoped `iterate` helpers (`Snapshot`, `Page`, `Deploy`, `Integration`). */
+export type IterateArgs = {
+  /** Site slug. */
+  site: string
+  /** Page size per request, default 25 (maximum 500). */
+  pageSize?: number
+}
+
+/** Arguments of `MetricBudget.iterate`: {@link IterateArgs} plus the optional metric filter. */
+export type MetricBudgetIterateArgs = IterateArgs & {
+  /** Only budgets for this metric. */
+  metric?: MetricTag
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// Scalars and value sets used by the API
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** A test location tag (GraphQL `LocationTag`), e.g. `'Sydney'`, `'NorthVirginia'`, `'Frankfurt'`, `'London'`. `Agent.list()` returns the current set (`tag`). */
+export type LocationTag = string
+
+/** An emulated device tag (GraphQL `DeviceTag`), e.g. `'Desktop'`, `'iPhone12'`, `'Pixel5'`, `'MotorolaMotoGPower'`. `Device.list()` returns the current set (`tag`). */
+export type DeviceTag = string
+
+/** A network connection tag (GraphQL `ConnectionTag`), e.g. `'cable'`, `'LTE'`, `'regular3G'`, `'good3G'`. `Connection.list()` returns the current set (`name`). */
+export type ConnectionTag = string
+
+/**
+ * A metric identifier (GraphQL `MetricTag`). Synthetic metrics use names such as `'first-contentful-paint'`;
+ * RUM uses short tags (`'lcp'`, `'cls'`, …); CrUX uses `crux…` names. Known names are listed for
+ * auto-completion; any other string is accepted (`metric-list` in the calibre CLI prints the full catalogue).
+ */
+export type MetricTag =
+  | 'lcp'
+  | 'cls'
+  | 'inp'
+  | 'ttfb'
+  | 'fcp'
+  | 'rtt'
+  | 'first-contentful-paint'
+  | 'largest-contentful-paint'
+  | 'first-meaningful-paint'
+  | 'consistently-interactive'
+  | 'first-interactive'
+  | 'time-to-first-byte'
+  | 'estimated-input-latency'
+  | 'speed_index'
+  | 'visually_complete'
+  | 'visually_complete_85'
+  | 'firstRender'
+  | 'js-parse-compile'
+  | 'dom-size'
+  | 'lighthouse-performance-score'
+  | 'lighthouse-best-practices-score'
+  | 'lighthouse-accessibility-score'
+  | 'lighthouse-seo-score'
+  | 'lighthouse-pwa-score'
+  | 'asset_count'
+  | 'page_wait_timing'
+  | 'page_size_in_bytes'
+  | 'page_body_size_in_bytes'
+  | 'js_size_in_bytes'
+  | 'js_body_size_in_bytes'
+  | 'css_size_in_bytes'
+  | 'css_body_size_in_bytes'
+  | 'image_size_in_bytes'
+  | 'image_body_size_in_bytes'
+  | 'font_size_in_bytes'
+  | 'font_body_size_in_bytes'
+  | 'html_size_in_bytes'
+  | 'html_body_size_in_bytes'
+  | 'json_size_in_bytes'
+  | 'json_body_size_in_bytes'
+  | 'onload'
+  | 'oncontentload'
+  | 'cruxLargestContentfulPaint'
+  | 'cruxCumulativeLayoutShift'
+  | 'cruxInteractionToNextPaint'
+  | 'cruxTimeToFirstByte'
+  | (string & {})
+
+/** How a metric value is meant to be displayed (`humanDuration`/`milliseconds` = ms, `fileSize` = bytes, `milliunit` = value × 1000, `unitless`). Open set. */
+export type MetricFormatter = 'humanDuration' | 'milliseconds' | 'fileSize' | 'milliunit' | 'unitless' | (string & {})
+
+/**
+ * A rating of a value against a metric's thresholds. CrUX and RUM send lower-case values such as
+ * `'good'`, `'average'` (needs improvement) and `'poor'`; the other values are those calibre's CLI also
+ * recognises. Open set.
+ */
+export type Grading =
+  | 'good'
+  | 'average'
+  | 'needs-improvement'
+  | 'poor'
+  | 'pass'
+  | 'fail'
+  | 'ungraded'
+  | 'not_assessed'
+  | (string & {})
+
+/** Status of a Single Page Test or Pull Request Review. `'completed'`, `'errored'` and `'timeout'` are final ({@link TerminalTestStatus}). Open set. */
+export type TestStatus = 'queued' | 'running' | 'completed' | 'errored' | 'timeout' | (string & {})
+
+/** The final statuses that end `Test.waitForTest` and `PullRequestReview.waitForReviewCompletion`. */
+export type TerminalTestStatus = 'completed' | 'errored' | 'timeout'
+
+/** Status of a Snapshot, e.g. `'completed'`. Open set. */
+export type SnapshotStatus = 'completed' | (string & {})
+
+/** Overall budget outcome of a Pull Request Review; `'unmet'` when a budget is exceeded (what calibre's `--failOnUnmetBudget` checks). Open set. */
+export type BudgetStatus = 'unmet' | (string & {})
+
+/** Snapshot schedule of a Site: `'off'`, `'hourly'`, `'daily'` (at UTC hour `scheduleAnchor`) or `'every_x_hours'` (every `scheduleAnchor` hours, 1–168). */
+export type ScheduleInterval = 'off' | 'hourly' | 'daily' | 'every_x_hours' | (string & {})
+
+/** Integration destination: `'slack'` or `'webhook'`. Open set. */
+export type IntegrationProvider = 'slack' | 'webhook' | (string & {})
+
+/** Integration event: `'new_snapshot'` or `'metric_budget_change'`. Open set. */
+export type IntegrationEvent = 'new_snapshot' | 'metric_budget_change' | (string & {})
+
+/** Kind of an emulated device, e.g. `'desktop'` or `'mobile'`. Open set. */
+export type EmulatedDeviceType = 'desktop' | 'mobile' | 'tablet' | (string & {})
+
+/** CrUX form factor argument; sent to the API as `DESKTOP` / `PHONE` / `TABLET`. */
+export type CruxFormFactor = 'desktop' | 'phone' | 'tablet'
+
+/** CrUX history window argument; sent to the API as `THREE_MONTHS` … `TWENTY_FOUR_MONTHS`. */
+export type CruxTimePeriod =
+  | 'three-months'
+  | 'six-months'
+  | 'nine-months'
+  | 'twelve-months'
+  | 'eighteen-months'
+  | 'twenty-four-months'
+
+/** RUM time granularity argument; sent to the API as `TODAY` / `DAY` / `MONTH`. */
+export type RumDateBin = 'today' | 'day' | 'month'
+
+/** RUM device filter argument; sent to the API as `deviceType: DESKTOP` / `MOBILE` / `TABLET`. */
+export type RumDevice = 'desktop' | 'mobile' | 'tablet'
+
+// ─────────────────────────────────────────────────────────────────────────────
+// Input shapes
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** A cookie to set before testing (GraphQL `CookieInput`). */
+export interface CookieInput {
+  /** Cookie name. */
+  name: string
+  /** Cookie value. */
+  value: string
+  /** Domain the cookie applies to, e.g. `'calibreapp.com'`. */
+  domain?: string
+  /** Path the cookie applies to, e.g. `'/'`. */
+  path?: string
+  /** Send only over HTTPS. */
+  secure?: boolean
+  /** Hide from `document.cookie`. */
+  httpOnly?: boolean
+}
+
+/** An HTTP request header to send while testing (GraphQL `HeaderInput`). */
+export interface HeaderInput {
+  /** Header name, e.g. `'User-Agent'`. */
+  name: string
+  /** Header value. */
+  value: string
+}
+
+/** Form-login settings for testing pages behind authentication. */
+export interface AuthenticationSettingsInput {
+  /** `true` enables form authentication; `false` disables it. */
+  required?: boolean
+  /** URL of the login page. */
+  url?: string
+  /** Username to type into the form. */
+  username?: string
+  /** Password to type into the form. */
+  password?: string
+  /** CSS selector of the login form. */
+  formSelector?: string
+  /** CSS selector of the username field. */
+  usernameSelector?: string
+  /** CSS selector of the password field. */
+  passwordSelector?: string
+}
+
+/** A page to create together with a Site (`Site.create({ pages })`). */
+export interface PageInput {
+  /** Page name, e.g. `'Home'`. */
+  name: string
+  /** Page URL. */
+  url: string
+  /** Marks the Site's canonical page (used in calibre's own `Site.create` example). */
+  canonical?: boolean
+  /** Sort position. */
+  position?: number
+}
+
+/**
+ * A Test Profile to create together with a Site (`Site.create({ testProfiles })`). Sent to the API as is
+ * (note: `jsIsDisabled` here, unlike the `javascript` flag of `TestProfile.create`).
+ */
+export interface TestProfileInput {
+  /** Profile name, e.g. `'Chrome Desktop'`. */
+  name: string
+  /** Emulated device. */
+  device?: DeviceTag
+  /** Emulated connection. */
+  connection?: ConnectionTag
+  /** Cookies to set. */
+  cookies?: CookieInput[]
+  /** Headers to send. */
+  headers?: HeaderInput[]
+  /** Disable JavaScript. */
+  jsIsDisabled?: boolean
+  /** Names of third parties to block. */
+  blockedThirdParties?: string[]
+  /** Sort position. */
+  position?: number
+}
+
+/** Test agent settings of a Site (GraphQL `AgentSettingsInput`). */
+export interface AgentSettingsInput {
+  /** Test location. */
+  location?: LocationTag
+  /** Snapshot schedule. */
+  scheduleInterval?: ScheduleInterval
+  /** UTC hour (0–23) for `'daily'`, or the hour interval (1–168) for `'every_x_hours'`. */
+  scheduleAnchor?: number
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// Shared result shapes
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** A Team reference. */
+export interface TeamRef {
+  /** Team name. */
+  name: string
+  /** Team slug. */
+  slug: string
+}
+
+/** A stored cookie. */
+export interface Cookie {
+  /** Cookie name. */
+  name: string
+  /** Cookie value. */
+  value: string
+  /** Domain, if set. */
+  domain: string | null
+  /** Path, if set. */
+  path: string | null
+  /** HTTPS only. */
+  secure: boolean
+  /** Hidden from `document.cookie`. */
+  httpOnly: boolean
+}
+
+/** A stored HTTP header. */
+export interface Header {
+  /** Header name. */
+  name: string
+  /** Header value. */
+  value: string
+}
+
+/** Stored form-authentication settings of a Site. */
+export interface AuthenticationSettings {
+  /** Whether form authentication is enabled. */
+  required: boolean
+  /** Login page URL. */
+  url: string | null
+  /** Username. */
+  username: string | null
+  /** Password. */
+  password: string | null
+  /** CSS selector of the login form. */
+  formSelector: string | null
+  /** CSS selector of the username field. */
+  usernameSelector: string | null
+  /** CSS selector of the password field. */
+  passwordSelector: string | null
+  /** Warning shown by Calibre about the settings, if any. */
+  warningMessage: string | null
+}
+
+/** A test agent machine. */
+export interface AgentIp {
+  /** Public IPv4 address of the agent (for allow-listing). */
+  ipv4: string
+}
+
+/** A test location (item of `Agent.list()`). */
+export interface LocationInfo {
+  /** Location name, e.g. `'Sydney'`. */
+  name: string
+  /** Short name, e.g. `'SYD'`. */
+  shortName: string
+  /** Flag emoji. */
+  emoji: string
+  /** Tag to pass as `location`. */
+  tag: LocationTag
+  /** Agents in this location. */
+  agents: AgentIp[]
+}
+
+/** The test location of a Site's agent settings. */
+export interface AgentSettingsLocation {
+  /** Location identifier. */
+  identifier: string
+  /** Location name. */
+  name: string
+  /** Short name. */
+  shortName: string
+  /** Flag emoji. */
+  emoji: string
+  /** Location tag. */
+  tag: LocationTag
+  /** Agents in this location. */
+  agents: AgentIp[]
+}
+
+/** Test agent settings of a Site (result of `AgentSettings.get`, part of `CreatedSite`). */
+export interface AgentSettingsDetails {
+  /** Test location. */
+  location: AgentSettingsLocation | null
+  /** UTC hour for `'daily'`, or hour interval for `'every_x_hours'`. */
+  scheduleAnchor: number | null
+  /** Snapshot schedule. */
+  scheduleInterval: ScheduleInterval
+}
+
+/** An object reduced to its display title (device or connection). */
+export interface TitleRef {
+  /** Display title, e.g. `'Pixel 5'` or `'Cable'`. */
+  title: string
+}
+
+/** A device or bandwidth reference with tag and title. */
+export interface TagTitleRef {
+  /** Tag (as accepted by `device` / `connection` arguments). */
+  tag: string
+  /** Display title. */
+  title: string
+}
+
+/** A Page reference. */
+export interface PageRef {
+  /** Page UUID. */
+  uuid: string
+  /** Page name. */
+  name: string
+}
+
+/** A Test Profile reference. */
+export interface TestProfileRef {
+  /** Test Profile UUID. */
+  uuid: string
+  /** Test Profile name. */
+  name: string
+}
+
+/** One measured metric value. */
+export interface Measurement {
+  /** Metric identifier, e.g. `'first-contentful-paint'`. */
+  name: MetricTag
+  /** Human-readable label. */
+  label: string
+  /** Measured value (ms, bytes, score … per metric), or `null` when not measured. */
+  value: number | null
+}
+
+/** The identifier of a deleted record. */
+export interface UuidRef {
+  /** UUID of the record. */
+  uuid: string
+}
+
+/** Display information about a metric. */
+export interface MetricInfo {
+  /** Metric identifier. */
+  name: MetricTag
+  /** Human-readable label. */
+  label: string
+  /** How to format values. */
+  formatter: MetricFormatter
+  /** Path of the metric's documentation on calibreapp.com. */
+  docsPath: string | null
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// Site
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** Arguments of `Site.create`. */
+export interface SiteCreateArgs {
+  /** Site name. */
+  name: string
+  /**
+   * @deprecated Pass `agentSettings.location` instead. When truthy, it overrides `agentSettings.location`
+   * (calibre@7 behaviour).
+   */
+  location?: LocationTag
+  /** Slug of the Team that owns the Site. */
+  team?: string
+  /** Pages to monitor. */
+  pages?: PageInput[]
+  /** Test Profiles to create. */
+  testProfiles?: TestProfileInput[]
+  /** Location and schedule. Always sent (as `{}` when omitted), like calibre@7. */
+  agentSettings?: AgentSettingsInput
+}
+
+/** Arguments of `Site.destroy`. */
+export interface SiteDestroyArgs {
+  /** Site slug. */
+  slug: string
+}
+
+/** Arguments of `Site.get`. */
+export interface SiteGetArgs {
+  /** Site slug. */
+  slug: string
+}
+
+/** Arguments of `Site.update`. Only the given settings change. */
+export interface SiteUpdateArgs {
+  /** Site slug. */
+  slug: string
+  /** New name. */
+  name?: string
+  /** New canonical URL. */
+  canonicalUrl?: string
+  /** Slug of the new owning Team. */
+  team?: string
+  /** Form-authentication settings. */
+  authenticationSettings?: AuthenticationSettingsInput
+  /** Cookies for every test (replaces the list). */
+  cookies?: CookieInput[]
+  /** Headers for every test (replaces the list). */
+  headers?: HeaderInput[]
+}
+
+/** A Test Profile as returned by `Site.create`. */
+export interface CreatedSiteTestProfile {
+  /** Profile name. */
+  name: string
+  /** Profile UUID. */
+  uuid: string
+}
+
+/** A Page as returned by `Site.create`. */
+export interface CreatedSitePage {
+  /** Page name. */
+  name: string
+  /** Page UUID. */
+  uuid: string
+}
+
+/** An edge of `CreatedSite.pagesList`. */
+export interface CreatedSitePageEdge {
+  /** The page. */
+  node: CreatedSitePage
+}
+
+/** The pages of a newly created Site (GraphQL connection, edges only). */
+export interface CreatedSitePageConnection {
+  /** One edge per page. */
+  edges: CreatedSitePageEdge[]
+}
+
+/** Result of `Site.create`. */
+export interface CreatedSite {
+  /** Site name. */
+  name: string
+  /** Site slug (use it as `site` / `slug` elsewhere). */
+  slug: string
+  /** Owning Team. */
+  team: TeamRef | null
+  /** Location and schedule. */
+  agentSettings: AgentSettingsDetails | null
+  /** Created Test Profiles. */
+  testProfiles: CreatedSiteTestProfile[]
+  /** Created Pages. */
+  pagesList: CreatedSitePageConnection
+}
+
+/** Monitoring state per data source of a Site: `null` when active, otherwise a message such as `'CrUX not enabled'`. */
+export interface MonitoringStatus {
+  /** Synthetic monitoring status message, or `null`. */
+  synthetic: string | null
+  /** CrUX monitoring status message, or `null`. */
+  crux: string | null
+  /** RUM monitoring status message, or `null`. */
+  rum: string | null
+}
+
+/** A Site as listed by `Site.list`. */
+export interface SiteSummary {
+  /** Site name. */
+  name: string
+  /** Site slug. */
+  slug: string
+  /** Creation time (ISO 8601). */
+  createdAt: string
+  /** Owning Team. */
+  team: TeamRef | null
+  /** Monitoring state per data source. */
+  monitoringStatus: MonitoringStatus | null
+}
+
+/** Result of `Site.destroy`. */
+export interface DeletedSite {
+  /** Name of the deleted Site. */
+  name: string
+  /** Slug of the deleted Site. */
+  slug: string
+}
+
+/** Site settings (result of `Site.get` and `Site.update`). */
+export interface SiteDetails {
+  /** Site slug. */
+  slug: string
+  /** Site name. */
+  name: string
+  /** Canonical URL. */
+  canonicalUrl: string | null
+  /** Creation time (ISO 8601). */
+  createdAt: string
+  /** Owning Team. */
+  team: TeamRef | null
+  /** Form-authentication settings. */
+  authenticationSettings: AuthenticationSettings | null
+  /** Headers sent with every test. */
+  headers: Header[]
+  /** Cookies set for every test. */
+  cookies: Cookie[]
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// Snapshot
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** Arguments of `Snapshot.create`. */
+export interface SnapshotCreateArgs {
+  /** Site slug. */
+  site: string
+  /** Reference label, e.g. a release or commit. A truthy value is sent as a string (`123` → `"123"`); a falsy one (`''`, `0`, `null`, omitted) as `null`. */
+  ref?: string | number | null
+}
+
+/** Arguments of `Snapshot.destroy`. */
+export interface SnapshotDestroyArgs {
+  /** Site slug. */
+  site: string
+  /** Snapshot number (`iid`); sent as a string. */
+  id: string | number
+}
+
+/** Arguments of `Snapshot.list`. */
+export interface SnapshotListArgs {
+  /** Site slug. */
+  site: string
+  /** Page size (maximum 500). Required by the API (calibre@7 has no default). */
+  count: number
+  /** `pageInfo.endCursor` of the previous page. */
+  cursor?: string | null
+}
+
+/** Arguments of `Snapshot.fetchArtifacts`. */
+export interface SnapshotFetchArtifactsArgs {
+  /** Site slug. */
+  site: string
+  /** Snapshot number (`iid`); sent as a number. */
+  id: string | number
+}
+
+/** Result of `Snapshot.create`. */
+export interface CreatedSnapshot {
+  /** Snapshot number within the Site. */
+  iid: number
+  /** Reference label. */
+  ref: string | null
+  /** Link to the Snapshot in Calibre. */
+  htmlUrl: string
+  /** Creation time (ISO 8601). */
+  createdAt: string
+}
+
+/** Result of `Snapshot.destroy`. */
+export interface DeletedSnapshot {
+  /** Number of the deleted Snapshot. */
+  iid: number
+}
+
+/** A Snapshot as listed by `Snapshot.list` / `Snapshot.iterate`. */
+export interface SnapshotSummary {
+  /** Snapshot number within the Site. */
+  iid: number
+  /** Link to the Snapshot in Calibre. */
+  htmlUrl: string
+  /** Reference label. */
+  ref: string | null
+  /** Client that created it, if recorded. */
+  client: string | null
+  /** Creation time (ISO 8601). */
+  createdAt: string
+  /** Snapshot status. */
+  status: SnapshotStatus | null
+}
+
+/** Result of `Snapshot.list`. */
+export interface SnapshotListResult {
+  /** The Snapshots of this page. */
+  snapshots: SnapshotSummary[]
+  /** Cursor information. */
+  pageInfo: PageInfo
+}
+
+/** Artifact URLs of one test of a Snapshot. */
+export interface SnapshotTestArtifacts {
+  /** Test status. */
+  status: TestStatus | null
+  /** URL of the HAR file. */
+  har: string | null
+  /** URL of the Lighthouse JSON report. */
+  lighthouse: string | null
+  /** URL of the final screenshot. */
+  image: string | null
+  /** URL of the page-load video. */
+  video: string | null
+  /** Page tested. */
+  page: PageRef | null
+  /** Test Profile used. */
+  testProfile: TestProfileRef | null
+}
+
+/** A Snapshot with the artifact URLs of its tests. */
+export interface SnapshotArtifacts {
+  /** Snapshot number. */
+  iid: number
+  /** One entry per test (page × profile). */
+  tests: SnapshotTestArtifacts[]
+}
+
+/** Result of `Snapshot.fetchArtifacts` (the Site node). URLs only; nothing is downloaded. */
+export interface SnapshotArtifactsResult {
+  /** The Snapshot, or `null` when no Snapshot has that number. */
+  snapshot: SnapshotArtifacts | null
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// Test (Single Page Tests)
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** Arguments of `Test.create`. */
+export interface TestCreateArgs {
+  /** URL to test. */
+  url: string
+  /** Test location. */
+  location: LocationTag
+  /** Emulated device. */
+  device?: DeviceTag
+  /** Emulated connection. */
+  connection?: ConnectionTag
+  /** Cookies to set. */
+  cookies?: CookieInput[]
+  /** Headers to send. */
+  headers?: HeaderInput[]
+  /** Restrict results to members of your organisation. */
+  isPrivate?: boolean
+  /** URL that receives the result JSON by HTTP POST. */
+  webhookUrl?: string
+  /** Secret used to sign the webhook payload (`Calibre-HMAC-SHA256-Signature` header). */
+  webhookSecret?: string
+  /** Hosts to block; wildcards such as `'*.example.com'` are supported. */
+  blockedHosts?: string[]
+  /** Deletion time (ISO 8601, 24 h to 2 years ahead). Default when omitted: now + 1 year (365.2425 days); `null` is sent as `null`. */
+  expiresAt?: string | null
+}
+
+/** Result of `Test.create` (the test is only scheduled; see `Test.waitForTest`). */
+export interface CreatedTest {
+  /** Test UUID. */
+  uuid: string
+  /** Public link to the test result. */
+  formattedTestUrl: string
+}
+
+/** Location summary of a listed test. */
+export interface SinglePageTestLocationSummary {
+  /** Flag emoji. */
+  emoji: string
+  /** Short name, e.g. `'SYD'`. */
+  shortName: string
+}
+
+/** A Single Page Test as listed by `Test.getList`. */
+export interface SinglePageTestSummary {
+  /** Test UUID. */
+  uuid: string
+  /** Tested URL. */
+  url: string
+  /** Link to the result. */
+  formattedTestUrl: string
+  /** Whether results are private. */
+  isPrivate: boolean
+  /** Emulated device. */
+  device: TitleRef | null
+  /** Emulated connection. */
+  connection: TitleRef | null
+  /** Test location. */
+  location: SinglePageTestLocationSummary | null
+  /** Current status. */
+  status: TestStatus
+  /** Last update (ISO 8601). */
+  updatedAt: string
+}
+
+/** The runtime error artifact of a test. */
+export interface TestRuntimeError {
+  /** Error code, e.g. `'NO_ERROR'` or `'INTERSTITIAL_ERROR'`. */
+  code: string
+  /** Explanation; empty when there was no error. */
+  message: string
+}
+
+/** Location of a test. */
+export interface SinglePageTestLocation {
+  /** Location name. */
+  name: string
+  /** Flag emoji. */
+  emoji: string
+}
+
+/** A Single Page Test with results (result of `Test.getTestByUuid` and `Test.waitForTest`). */
+export interface SinglePageTest {
+  /** Test UUID. */
+  uuid: string
+  /** Tested URL. */
+  url: string
+  /** Link to the result. */
+  formattedTestUrl: string
+  /** Current status; final once `'completed'`, `'errored'` or `'timeout'`. */
+  status: TestStatus
+  /** Last update (ISO 8601). */
+  updatedAt: string
+  /** Whether results are private. */
+  isPrivate: boolean
+  /** What went wrong, if anything. */
+  runtimeError: TestRuntimeError | null
+  /** Result report in Markdown. */
+  markdownReport: string | null
+  /** Measured metrics (empty until the test has run). */
+  metrics: Measurement[]
+  /** Emulated device. */
+  device: TitleRef | null
+  /** Emulated connection. */
+  connection: TitleRef | null
+  /** Test location. */
+  location: SinglePageTestLocation | null
+}
+
+/** Artifact URLs of a Single Page Test (result of `Test.fetchArtifacts`). URLs only; nothing is downloaded. */
+export interface SinglePageTestArtifacts {
+  /** Test UUID. */
+  uuid: string
+  /** URL of the HAR file. */
+  har: string | null
+  /** URL of the Lighthouse JSON report. */
+  lighthouse: string | null
+  /** URL of the final screenshot. */
+  image: string | null
+  /** URL of the page-load video. */
+  video: string | null
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// PullRequestReview
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** Arguments of `PullRequestReview.create`. */
+export interface PullRequestReviewCreateArgs {
+  /** Site slug. */
+  site: string
+  /** Review title, e.g. the pull request title. */
+  title: string
+  /** Base URL of the preview deployment. */
+  url: string
+  /** Branch of the preview deployment. */
+  branch: string
+  /** Source control revision of the deployed code. */
+  sha: string
+  /** Contents (not path) of a Calibre YAML config file. */
+  config?: string
+}
+
+/** Arguments of `PullRequestReview.list`. */
+export interface PullRequestReviewListArgs {
+  /** Site slug. */
+  site: string
+}
+
+/** Result of `PullRequestReview.create`. */
+export interface StartedPullRequestReview {
+  /** Review title. */
+  title: string
+  /** Status. */
+  status: TestStatus
+  /** Branch. */
+  branch: string
+  /** Report in Markdown. */
+  markdownReport: string | null
+}
+
+/** A Pull Request Review as listed by `PullRequestReview.list`. */
+export interface PullRequestReviewSummary {
+  /** Review title. */
+  title: string
+  /** Status. */
+  status: TestStatus
+  /** Branch. */
+  branch: string
+  /** Revision. */
+  sha: string
+  /** Creation time (ISO 8601). */
+  createdAt: string
+}
+
+/** A Pull Request Review with its report (items of `getPRReviewByBranch`, result of `waitForReviewCompletion`). */
+export interface PullRequestReviewDetails {
+  /** Review title. */
+  title: string
+  /** Status; final once `'completed'`, `'errored'` or `'timeout'`. */
+  status: TestStatus
+  /** Branch. */
+  branch: string
+  /** Report in Markdown. */
+  markdownReport: string | null
+  /** Budget outcome, e.g. `'unmet'`. */
+  metricBudgetStatus: BudgetStatus | null
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// TestProfile
+// ─────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Arguments of `TestProfile.create`. `headers` and `blockedThirdParties` are not accepted here (calibre@7
+ * ignores them); set them with `TestProfile.update`.
+ */
+export interface TestProfileCreateArgs {
+  /** Site slug. */
+  site: string
+  /** Profile name. */
+  name: string
+  /** Emulated device. */
+  device?: DeviceTag
+  /** Emulated connection. */
+  connection?: ConnectionTag
+  /** Cookies to set. */
+  cookies?: CookieInput[]
+  /** Run JavaScript. Sent as `jsIsDisabled: !javascript`, so **omitting it disables JavaScript** (calibre@7 behaviour). */
+  javascript?: boolean
+}
+
+/** Arguments of `TestProfile.list`. */
+export interface TestProfileListArgs {
+  /** Site slug. */
+  site: string
+}
+
+/** Arguments of `TestProfile.update`. */
+export interface TestProfileUpdateArgs {
+  /** Profile UUID. */
+  uuid: string
+  /** Site slug. */
+  site: string
+  /** New name. */
+  name?: string
+  /** Emulated device. */
+  device?: DeviceTag
+  /** Emulated connection. */
+  connection?: ConnectionTag
+  /** Cookies (replaces the list). */
+  cookies?: CookieInput[]
+  /** Headers (replaces the list). */
+  headers?: HeaderInput[]
+  /** Names of third parties to block. */
+  blockedThirdParties?: string[]
+  /** Run JavaScript. Sent as `jsIsDisabled: !javascript`, so **omitting it disables JavaScript** (calibre@7 behaviour). */
+  javascript?: boolean
+  /** Sort position. */
+  position?: number
+}
+
+/** Arguments of `TestProfile.destroy`. */
+export interface TestProfileDestroyArgs {
+  /** Site slug. */
+  site: string
+  /** Profile UUID. */
+  uuid: string
+}
+
+/** A blocked third party. */
+export interface BlockedThirdParty {
+  /** Third-party name. */
+  name: string
+}
+
+/** A Test Profile (result of `TestProfile.create`, `update`, items of `list`). */
+export interface TestProfileDetails {
+  /** Profile UUID. */
+  uuid: string
+  /** Profile name. */
+  name: string
+  /** Whether JavaScript is disabled. */
+  jsIsDisabled: boolean
+  /** Whether a device is emulated. */
+  hasDeviceEmulation: boolean
+  /** Whether a connection is emulated. */
+  hasBandwidthEmulation: boolean
+  /** Whether the device is mobile. */
+  isMobile: boolean
+  /** Sort position. */
+  position: number | null
+  /** Emulated device. */
+  device: TagTitleRef | null
+  /** Emulated connection. */
+  bandwidth: TagTitleRef | null
+  /** Cookies set. */
+  cookies: Cookie[]
+  /** Headers sent. */
+  headers: Header[]
+  /** Blocked third parties. */
+  blockedThirdParties: BlockedThirdParty[]
+  /** Last update (ISO 8601). */
+  updatedAt: string
+  /** Creation time (ISO 8601). */
+  createdAt: string
+}
+
+/** Result of `TestProfile.destroy`. */
+export interface DeletedTestProfile {
+  /** Name of the deleted profile. */
+  name: string
+  /** UUID of the deleted profile. */
+  uuid: string
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// Connection, Device
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** A network connection tag (item of `Connection.list()`). */
+export interface ConnectionTagInfo {
+  /** Tag to pass as `connection`, e.g. `'cable'`. */
+  name: ConnectionTag
+}
+
+/** An emulated device (item of `Device.list()`). */
+export interface EmulatedDevice {
+  /** Tag to pass as `device`. */
+  tag: DeviceTag
+  /** Display title. */
+  title: string
+  /** Viewport width in CSS pixels. */
+  screenWidth: number
+  /** Viewport height in CSS pixels. */
+  screenHeight: number
+  /** Device kind. */
+  type: EmulatedDeviceType
+  /** Whether the device is no longer offered. */
+  isDiscontinued: boolean
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// Page
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** Arguments of `Page.create`. */
+export interface PageCreateArgs {
+  /** Site slug. */
+  site: string
+  /** Page name. */
+  name: string
+  /** Page URL. */
+  url: string
+  /** Sort position. */
+  position?: number
+}
+
+/** Arguments of `Page.list`. */
+export interface PageListArgs {
+  /** Site slug. */
+  site: string
+  /** Page size (maximum 500). Required by the API (calibre@7 has no default). */
+  count: number
+  /** `pageInfo.endCursor` of the previous page. */
+  cursor?: string | null
+}
+
+/** Arguments of `Page.destroy`. */
+export interface PageDestroyArgs {
+  /** Site slug. */
+  site: string
+  /** Page UUID. */
+  uuid: string
+}
+
+/** Arguments of `Page.update`. */
+export interface PageUpdateArgs {
+  /** Site slug. */
+  site: string
+  /** Page UUID. */
+  uuid: string
+  /** New name. */
+  name?: string
+  /** New URL. */
+  url?: string
+  /** New sort position. */
+  position?: number
+}
+
+/** A monitored Page (result of `Page.create`, `update`, items of `list` / `iterate`). */
+export interface PageDetails {
+  /** Page UUID. */
+  uuid: string
+  /** Page name. */
+  name: string
+  /** Page URL. */
+  url: string
+  /** Sort position. */
+  position: number | null
+}
+
+/** Result of `Page.list`. */
+export interface PageListResult {
+  /** The Pages of this page of results. */
+  pages: PageDetails[]
+  /** Cursor information. */
+  pageInfo: PageInfo
+}
+
+/** Result of `Page.destroy`. */
+export interface DeletedPage {
+  /** Name of the deleted Page. */
+  name: string
+  /** UUID of the deleted Page. */
+  uuid: string
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// SnapshotMetrics
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** Arguments of `SnapshotMetrics.snapshot`. */
+export interface SnapshotMetricsSnapshotArgs {
+  /** Site slug. */
+  site: string
+  /** Snapshot number (`iid`); sent unchanged (must be a number). */
+  snapshotId: number
+}
+
+/** Page of a Snapshot test. */
+export interface SnapshotMetricsPage {
+  /** Page name. */
+  name: string
+  /** Page URL. */
+  url: string
+}
+
+/** Test Profile reference of a Snapshot test (UUID only; details are in `testProfiles`). */
+export interface SnapshotMetricsTestProfileRef {
+  /** Test Profile UUID. */
+  uuid: string
+}
+
+/** One test (page × profile) of a Snapshot with its metrics. */
+export interface SnapshotMetricsTest {
+  /** Page tested. */
+  page: SnapshotMetricsPage | null
+  /** Profile used. */
+  testProfile: SnapshotMetricsTestProfileRef | null
+  /** Measured metrics. */
+  measurements: Measurement[]
+}
+
+/** A Snapshot with per-test metrics. */
+export interface SnapshotWithMetrics {
+  /** Snapshot number. */
+  iid: number
+  /** Tests of the Snapshot. */
+  tests: SnapshotMetricsTest[]
+  /** Same as `iid` (GraphQL alias kept from older calibre versions). */
+  sequenceId: number
+  /** Link to the Snapshot in Calibre. */
+  htmlUrl: string
+  /** Snapshot status. */
+  status: SnapshotStatus | null
+  /** Creation time (ISO 8601). */
+  createdAt: string
+}
+
+/** A Test Profile of the Site, for interpreting Snapshot tests. */
+export interface SnapshotMetricsTestProfile {
+  /** Profile UUID. */
+  uuid: string
+  /** Profile name. */
+  name: string
+  /** Emulated device. */
+  device: TitleRef | null
+  /** Emulated connection. */
+  bandwidth: TitleRef | null
+  /** Whether the device is mobile. */
+  isMobile: boolean
+  /** Whether JavaScript is disabled. */
+  jsIsDisabled: boolean
+  /** Whether a device is emulated. */
+  hasDeviceEmulation: boolean
+  /** Whether a connection is emulated. */
+  hasBandwidthEmulation: boolean
+}
+
+/** Result of `SnapshotMetrics.snapshot` (the Site node). */
+export interface SnapshotMetricsResult {
+  /** The Snapshot, or `null` when no Snapshot has that number. */
+  snapshot: SnapshotWithMetrics | null
+  /** All Test Profiles of the Site. */
+  testProfiles: SnapshotMetricsTestProfile[]
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// GraphQL
+// ─────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Arguments of `GraphQL.request`: the GraphQL document in `query`; **every other key is sent as a
+ * variable** (keys whose value is `undefined` are dropped, `null` is sent).
+ */
+export interface GraphQLRequestArgs {
+  /** The GraphQL document (query or mutation). */
+  query: string
+  /** Variables of the document. */
+  [variable: string]: unknown
+}
+
+/** The `data` object of a GraphQL response, as returned by `GraphQL.request`. */
+export type GraphQLData = Record<string, unknown>
+
+// ─────────────────────────────────────────────────────────────────────────────
+// TimeSeries
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** Arguments of `TimeSeries.list`. */
+export interface TimeSeriesListArgs {
+  /** Site slug. */
+  site: string
+  /** Metrics to return. Default `[]` (sent as an empty list). */
+  measurements?: MetricTag[]
+  /** Page UUIDs. Default `[]`. */
+  pages?: string[]
+  /** Test Profile UUIDs. Default `[]`. */
+  profiles?: string[]
+  /** Start of the range: a date string (e.g. ISO 8601) or a `Date` (serialised as ISO 8601, like `JSON.stringify`). */
+  from?: string | Date
+  /** End of the range: a date string or a `Date`. */
+  to?: string | Date
+}
+
+/** One point in time of a time series (a Snapshot). */
+export interface TimeSeriesTime {
+  /** Display name of the point. */
+  name: string
+  /** Snapshot number. */
+  snapshot: number | null
+  /** Time (ISO 8601). */
+  timestamp: string
+}
+
+/** One series of values: a metric for a page × profile, aligned with `times`. */
+export interface TimeSeriesSeries {
+  /** Series name, e.g. `'Desktop - Home'`. */
+  name: string
+  /** Test Profile of the series. */
+  profile: string
+  /** Page of the series. */
+  page: string
+  /** Metric of the series. */
+  measurement: MetricTag
+  /** One value per entry of `times` (`null` where missing). */
+  values: Array<number | null>
+}
+
+/** A Page included in a time series. */
+export interface TimeSeriesPage {
+  /** Page UUID. */
+  uuid: string
+  /** Page name. */
+  name: string
+  /** Page URL. */
+  url: string
+}
+
+/** A Test Profile included in a time series. */
+export interface TimeSeriesTestProfile {
+  /** Profile UUID. */
+  uuid: string
+  /** Profile name. */
+  name: string
+  /** Whether JavaScript is disabled. */
+  jsIsDisabled: boolean
+  /** Whether a device is emulated. */
+  hasDeviceEmulation: boolean
+  /** Whether a connection is emulated. */
+  hasBandwidthEmulation: boolean
+  /** Whether the device is mobile. */
+  isMobile: boolean
+}
+
+/** Result of `TimeSeries.list`. */
+export interface TimeSeriesResult {
+  /** Points in time. */
+  times: TimeSeriesTime[]
+  /** Value series. */
+  series: TimeSeriesSeries[]
+  /** Pages included. */
+  pages: TimeSeriesPage[]
+  /** Test Profiles included. */
+  testProfiles: TimeSeriesTestProfile[]
+  /** Metrics included (note: `metrics`, not `measurements`). */
+  metrics: MetricInfo[]
+  /** The same data as CSV text. */
+  csv: string | null
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// Deploy
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** Arguments of `Deploy.create`. */
+export interface DeployCreateArgs {
+  /** Site slug. */
+  site: string
+  /** Revision deployed (commit hash or tag). */
+  revision?: string
+  /** Base URL of the repository, e.g. `'https://github.com/calibreapp/app'`. */
+  repository?: string
+  /** Who deployed. */
+  username?: string
+  /** Deployment time (ISO 8601). Default: now (server side). */
+  createdAt?: string
+}
+
+/** Arguments of `Deploy.destroy`. */
+export interface DeployDestroyArgs {
+  /** Site slug. */
+  site: string
+  /** Deploy UUID. */
+  uuid: string
+}
+
+/** Arguments of `Deploy.list`. */
+export interface DeployListArgs {
+  /** Site slug. */
+  site: string
+  /** Page size. Default 25 (maximum 500). */
+  count?: number
+  /** `pageInfo.endCursor` of the previous page. */
+  cursor?: string | null
+}
+
+/** A Deploy (result of `Deploy.create`, items of `list` / `iterate`). */
+export interface DeployDetails {
+  /** Deploy UUID. */
+  uuid: string
+  /** Revision deployed. */
+  revision: string | null
+  /** Repository URL. */
+  repository: string | null
+  /** Link to the revision. */
+  url: string | null
+  /** Who deployed. */
+  username: string | null
+  /** Deployment time (ISO 8601). */
+  createdAt: string
+}
+
+/** Result of `Deploy.destroy`. */
+export type DeletedDeploy = UuidRef
+
+/** Result of `Deploy.list`. */
+export interface DeployListResult {
+  /** The Deploys of this page. */
+  deploys: DeployDetails[]
+  /** Cursor information. */
+  pageInfo: PageInfo
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// Integration
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** Arguments of `Integration.create`. */
+export interface IntegrationCreateArgs {
+  /** Site slug. */
+  site: string
+  /** Destination kind (`'slack'` or `'webhook'`). Note: calibre's examples say `destination`, which is ignored. */
+  provider: IntegrationProvider
+  /** Endpoint to call. */
+  url: string
+  /** Events that trigger it. */
+  events?: IntegrationEvent[]
+  /** Secret used to sign webhook payloads. */
+  secret?: string
+  /** Create it disabled. */
+  isDisabled?: boolean
+}
+
+/** Arguments of `Integration.destroy`. */
+export interface IntegrationDestroyArgs {
+  /** Site slug. */
+  site: string
+  /** Integration UUID. */
+  uuid: string
+}
+
+/** Arguments of `Integration.update`. */
+export interface IntegrationUpdateArgs {
+  /** Site slug. */
+  site: string
+  /** Integration UUID. */
+  uuid: string
+  /** Destination kind. */
+  provider?: IntegrationProvider
+  /** Endpoint to call. */
+  url?: string
+  /** Events that trigger it. */
+  events?: IntegrationEvent[]
+  /** Signing secret. */
+  secret?: string
+  /** Disable or enable it. */
+  isDisabled?: boolean
+}
+
+/** Arguments of `Integration.list`. */
+export interface IntegrationListArgs {
+  /** Site slug. */
+  site: string
+  /** Page size (maximum 500). Required by the API (calibre@7 has no default). */
+  count: number
+  /** `pageInfo.endCursor` of the previous page. */
+  cursor?: string | null
+}
+
+/** An Integration (result of `create` / `update`, items of `list` / `iterate`). */
+export interface IntegrationDetails {
+  /** Integration UUID. */
+  uuid: string
+  /** Destination kind. */
+  provider: IntegrationProvider
+  /** Events that trigger it. */
+  events: IntegrationEvent[]
+  /** Endpoint called. */
+  url: string | null
+  /** Signing secret. */
+  secret: string | null
+  /** Whether it is disabled. */
+  isDisabled: boolean
+}
+
+/** Result of `Integration.destroy`. */
+export type DeletedIntegration = UuidRef
+
+/** Result of `Integration.list`. */
+export interface IntegrationListResult {
+  /** The Integrations of this page. */
+  integrations: IntegrationDetails[]
+  /** Cursor information. */
+  pageInfo: PageInfo
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// MetricBudget
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** Arguments of `MetricBudget.create`. */
+export interface MetricBudgetCreateArgs {
+  /** Site slug. */
+  site: string
+  /** Budget value in the metric's unit (ms for timings). */
+  value: number
+  /** Metric to budget. */
+  measurement: MetricTag
+  /** Page UUIDs; omitted = all pages. */
+  pages?: string[]
+  /** Test Profile UUIDs; omitted = all profiles. */
+  profiles?: string[]
+}
+
+/** Arguments of `MetricBudget.destroy`. */
+export interface MetricBudgetDestroyArgs {
+  /** Site slug. */
+  site: string
+  /** Budget UUID. */
+  uuid: string
+}
+
+/** Arguments of `MetricBudget.update`. */
+export interface MetricBudgetUpdateArgs {
+  /** Site slug. */
+  site: string
+  /** Budget UUID. */
+  uuid: string
+  /** Budget value. */
+  value?: number
+  /** Metric. */
+  measurement?: MetricTag
+  /** Page UUIDs. */
+  pages?: string[]
+  /** Test Profile UUIDs. */
+  profiles?: string[]
+}
+
+/** Arguments of `MetricBudget.list`. */
+export interface MetricBudgetListArgs {
+  /** Site slug. */
+  site: string
+  /** Only budgets for this metric. */
+  metric?: MetricTag
+  /** Page size (maximum 500). Required by the API (calibre@7 has no default). */
+  count: number
+  /** `pageInfo.endCursor` of the previous page. */
+  cursor?: string | null
+}
+
+/** The budget state for one page × profile. */
+export interface BudgetTarget {
+  /** Page. */
+  page: PageRef | null
+  /** Test Profile. */
+  profile: TestProfileRef | null
+  /** Latest measured value. */
+  lastObservedValue: number | null
+  /** Whether the latest value is within budget. */
+  withinBudget: boolean | null
+}
+
+/** A Metric Budget (result of `MetricBudget.create` / `update`). */
+export interface MetricBudgetDetails {
+  /** Budget UUID. */
+  uuid: string
+  /** Metric. */
+  measurement: MetricTag
+  /** Budget value. */
+  value: number
+  /** Overall status. */
+  status: string | null
+  /** Per page × profile state. */
+  budgets: BudgetTarget[]
+}
+
+/** The metric of a listed budget. */
+export interface MetricRef {
+  /** Metric name. */
+  name: string
+  /** Metric identifier. */
+  value: MetricTag
+}
+
+/** A Metric Budget as listed by `MetricBudget.list` / `iterate` (adds `metric`). */
+export interface MetricBudgetListItem {
+  /** Budget UUID. */
+  uuid: string
+  /** Metric. */
+  measurement: MetricTag
+  /** Budget value. */
+  value: number
+  /** Overall status. */
+  status: string | null
+  /** Metric details. */
+  metric: MetricRef | null
+  /** Per page × profile state. */
+  budgets: BudgetTarget[]
+}
+
+/** Result of `MetricBudget.destroy`. */
+export type DeletedMetricBudget = UuidRef
+
+/** Result of `MetricBudget.list`. */
+export interface MetricBudgetListResult {
+  /** The budgets of this page. */
+  metricBudgets: MetricBudgetListItem[]
+  /** Cursor information. */
+  pageInfo: PageInfo
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// AgentSettings
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** Arguments of `AgentSettings.get`. */
+export interface AgentSettingsGetArgs {
+  /** Site slug. */
+  site: string
+}
+
+/** Arguments of `AgentSettings.update`. */
+export interface AgentSettingsUpdateArgs {
+  /** Site slug. */
+  site: string
+  /** UTC hour (0–23) for `'daily'`, or hour interval (1–168) for `'every_x_hours'`. */
+  scheduleAnchor?: number
+  /** Snapshot schedule. */
+  scheduleInterval?: ScheduleInterval
+  /** Test location. */
+  location?: LocationTag
+}
+
+/** Result of `AgentSettings.update` (wrapped, unlike `AgentSettings.get`). */
+export interface AgentSettingsUpdateResult {
+  /** The updated settings. */
+  agentSettings: AgentSettingsDetails
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// Crux (Chrome UX Report)
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** Arguments of `Crux.summary`. */
+export interface CruxSummaryArgs {
+  /** Site slug. */
+  site: string
+  /** Form factor; omitted = all. Other values are not forwarded (calibre@7 drops them silently). */
+  formFactor?: CruxFormFactor
+}
+
+/** Arguments of `Crux.history`. */
+export interface CruxHistoryArgs {
+  /** Site slug. */
+  site: string
+  /** Form factor; omitted = all. */
+  formFactor?: CruxFormFactor
+  /** History window; omitted = server default. Other values are not forwarded. */
+  timePeriod?: CruxTimePeriod
+}
+
+/** Arguments of `Crux.urls`. */
+export interface CruxUrlsArgs {
+  /** Site slug. */
+  site: string
+  /** Form factor; omitted = all. */
+  formFactor?: CruxFormFactor
+}
+
+/** Arguments of `Crux.url`. */
+export interface CruxUrlArgs {
+  /** Site slug. */
+  site: string
+  /** UUID of the monitored URL (from `Crux.urls`). */
+  uuid: string
+  /** Form factor; omitted = all. */
+  formFactor?: CruxFormFactor
+  /** History window; omitted = server default. */
+  timePeriod?: CruxTimePeriod
+}
+
+/** Share of traffic per form factor (fractions of 1). */
+export interface CruxFormFactorDensity {
+  /** Desktop share. */
+  desktop: number | null
+  /** Phone share. */
+  phone: number | null
+  /** Tablet share. */
+  tablet: number | null
+}
+
+/** Display details of a CrUX metric. */
+export interface CruxMetricDisplay {
+  /** Human-readable label. */
+  label: string
+  /** How to format values. */
+  formatter: MetricFormatter
+}
+
+/** A CrUX p75 value of one metric. */
+export interface CruxAggregateMetric {
+  /** Metric name, e.g. `'cruxLargestContentfulPaint'`. */
+  name: MetricTag
+  /** p75 value. */
+  value: number | null
+  /** Rating of the value. */
+  grading: Grading | null
+  /** Display details. */
+  metric: CruxMetricDisplay | null
+}
+
+/** Result of `Crux.summary` (the Site node). */
+export interface CruxSummary {
+  /** Core Web Vitals assessment, e.g. `'good'`. */
+  cruxCvwAssessment: Grading | null
+  /** Traffic share per form factor. */
+  cruxFormFactorDensity: CruxFormFactorDensity | null
+  /** p75 values per metric. */
+  cruxAggregateMetrics: CruxAggregateMetric[]
+}
+
+/** The metric of a CrUX history series. */
+export interface CruxHistoryMetric {
+  /** Metric name. */
+  name: MetricTag
+  /** Human-readable label. */
+  label: string
+  /** How to format values. */
+  formatter: MetricFormatter
+}
+
+/** One collection period of a CrUX history series. */
+export interface CruxHistoryValue {
+  /** Period start (ISO 8601). */
+  collectionPeriodStart: string
+  /** Period end (ISO 8601). */
+  collectionPeriodEnd: string
+  /** p75 value. */
+  p75Value: number | null
+  /** Rating of the p75 value. */
+  p75Grading: Grading | null
+}
+
+/** CrUX history of one metric. */
+export interface CruxHistoryEntry {
+  /** The metric. */
+  metric: CruxHistoryMetric | null
+  /** Values per collection period. */
+  values: CruxHistoryValue[]
+}
+
+/** Result of `Crux.history` (the Site node). */
+export interface CruxHistoryResult {
+  /** History per metric. */
+  cruxHistory: CruxHistoryEntry[]
+}
+
+/** A monitored URL as listed by `Crux.urls`. */
+export interface CruxUrlSummary {
+  /** UUID (pass it to `Crux.url`). */
+  uuid: string
+  /** The URL. */
+  url: string
+  /** Display name. */
+  name: string | null
+  /** Monitoring status, e.g. `'active'`. */
+  status: string | null
+  /** Core Web Vitals assessment. */
+  cruxCvwAssessment: Grading | null
+  /** p75 values per metric. */
+  cruxAggregateMetrics: CruxAggregateMetric[]
+}
+
+/** An edge of `cruxUrlsList`. */
+export interface CruxUrlEdge {
+  /** The monitored URL. */
+  node: CruxUrlSummary
+}
+
+/** The monitored URLs (GraphQL connection, edges only; no paging). */
+export interface CruxUrlConnection {
+  /** One edge per URL. */
+  edges: CruxUrlEdge[]
+}
+
+/** Result of `Crux.urls` (the Site node). */
+export interface CruxUrlsResult {
+  /** The monitored URLs. */
+  cruxUrlsList: CruxUrlConnection
+}
+
+/** A monitored URL with its CrUX data. */
+export interface CruxUrlDetails {
+  /** UUID. */
+  uuid: string
+  /** The URL. */
+  url: string
+  /** Display name. */
+  name: string | null
+  /** Monitoring status, e.g. `'active'`. */
+  status: string | null
+  /** Core Web Vitals assessment. */
+  cruxCvwAssessment: Grading | null
+  /** Traffic share per form factor. */
+  cruxFormFactorDensity: CruxFormFactorDensity | null
+  /** p75 values per metric. */
+  cruxAggregateMetrics: CruxAggregateMetric[]
+  /** History per metric. */
+  cruxHistory: CruxHistoryEntry[]
+}
+
+/** Result of `Crux.url` (the Site node). */
+export interface CruxUrlResult {
+  /** The URL's data, or `null` when the UUID is unknown. */
+  cruxUrl: CruxUrlDetails | null
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// Rum (Real User Monitoring)
+// ─────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Filters shared by `Rum.summary`, `Rum.history` and `Rum.pages`. Only truthy values are used; when none is
+ * given, no `filter` is sent.
+ */
+export interface RumFilterArgs {
+  /** Number of days to aggregate. */
+  duration?: number
+  /** Time granularity. */
+  dateBin?: RumDateBin
+  /** Country code, e.g. `'AU'`. */
+  country?: string
+  /** URL path, e.g. `'/pricing'`. */
+  path?: string
+  /** Device type. */
+  device?: RumDevice
+  /** Page grouping UUID. */
+  pageGrouping?: string
+}
+
+/** Arguments of `Rum.summary`. */
+export interface RumSummaryArgs extends RumFilterArgs {
+  /** Site slug. */
+  site: string
+  /** Metrics to aggregate. Default `['lcp', 'cls', 'inp', 'ttfb', 'fcp', 'rtt']` (an empty array is sent as is). */
+  metrics?: MetricTag[]
+}
+
+/** Arguments of `Rum.history`. */
+export interface RumHistoryArgs extends RumFilterArgs {
+  /** Site slug. */
+  site: string
+  /** Metrics. Default `['lcp', 'cls', 'inp', 'ttfb', 'fcp', 'rtt']`. */
+  metrics?: MetricTag[]
+}
+
+/** Arguments of `Rum.pages`. */
+export interface RumPagesArgs extends RumFilterArgs {
+  /** Site slug. */
+  site: string
+  /** Metrics. Default `['lcp', 'cls', 'inp', 'ttfb', 'fcp', 'rtt']`. */
+  metrics?: MetricTag[]
+  /** Maximum number of paths. */
+  limit?: number
+  /** Number of paths to skip. */
+  offset?: number
+  /** Sort key, e.g. a metric tag or `'sessionCount'`. */
+  sortBy?: string
+}
+
+/** Arguments of `Rum.config`. */
+export interface RumConfigArgs {
+  /** Site slug. */
+  site: string
+}
+
+/** A metric included in a RUM result. */
+export interface RumMetricInfo {
+  /** Metric tag, e.g. `'lcp'`. */
+  value: MetricTag
+  /** How to format values. */
+  formatter: MetricFormatter
+}
+
+/** RUM p75 values and ratings (`null` for metrics not requested or without data). */
+export interface RumAggregate {
+  /** Largest Contentful Paint (ms). */
+  lcp: number | null
+  /** Rating of `lcp`. */
+  lcpGrading: Grading | null
+  /** Cumulative Layout Shift. */
+  cls: number | null
+  /** Rating of `cls`. */
+  clsGrading: Grading | null
+  /** Interaction to Next Paint (ms). */
+  inp: number | null
+  /** Rating of `inp`. */
+  inpGrading: Grading | null
+  /** First Contentful Paint (ms). */
+  fcp: number | null
+  /** Rating of `fcp`. */
+  fcpGrading: Grading | null
+  /** Time to First Byte (ms). */
+  ttfb: number | null
+  /** Rating of `ttfb`. */
+  ttfbGrading: Grading | null
+  /** Round-trip time (ms). */
+  rtt: number | null
+  /** Rating of `rtt`. */
+  rttGrading: Grading | null
+  /** Number of page views. */
+  count: number | null
+  /** Number of sessions. */
+  sessionCount: number | null
+}
+
+/** Distribution of ratings for one metric. */
+export interface RumUxRating {
+  /** Metric tag. */
+  metric: MetricTag
+  /** Percentage rated good. */
+  goodPercentage: number
+  /** Percentage rated needs improvement. */
+  needsImprovementPercentage: number
+  /** Percentage rated poor. */
+  poorPercentage: number
+  /** Number of samples. */
+  count: number
+}
+
+/** Result of `Rum.summary`. */
+export interface RumSummaryResult {
+  /** Visitors right now. */
+  liveVisitors: number | null
+  /** Number of distinct visitor countries. */
+  distinctCountriesCount: number | null
+  /** Total number of samples. */
+  totalCount: number | null
+  /** Metrics included. */
+  metrics: RumMetricInfo[]
+  /** Aggregate values (usually one entry). */
+  aggregate: RumAggregate[]
+  /** Rating distribution per metric. */
+  uxRating: RumUxRating[]
+}
+
+/** RUM values for one date bin. */
+export interface RumHistoryEntry {
+  /** Start of the bin (ISO 8601). */
+  date: string
+  /** Largest Contentful Paint (ms). */
+  lcp: number | null
+  /** Rating of `lcp`. */
+  lcpGrading: Grading | null
+  /** Cumulative Layout Shift. */
+  cls: number | null
+  /** Rating of `cls`. */
+  clsGrading: Grading | null
+  /** Interaction to Next Paint (ms). */
+  inp: number | null
+  /** Rating of `inp`. */
+  inpGrading: Grading | null
+  /** First Contentful Paint (ms). */
+  fcp: number | null
+  /** Rating of `fcp`. */
+  fcpGrading: Grading | null
+  /** Time to First Byte (ms). */
+  ttfb: number | null
+  /** Rating of `ttfb`. */
+  ttfbGrading: Grading | null
+  /** Round-trip time (ms). */
+  rtt: number | null
+  /** Rating of `rtt`. */
+  rttGrading: Grading | null
+  /** Number of page views. */
+  count: number | null
+  /** Number of sessions. */
+  sessionCount: number | null
+}
+
+/** Result of `Rum.history`. */
+export interface RumHistoryResult {
+  /** Metrics included. */
+  metrics: RumMetricInfo[]
+  /** One entry per date bin. */
+  history: RumHistoryEntry[]
+}
+
+/** RUM values for one URL path. */
+export interface RumPageAggregate {
+  /** URL path. */
+  path: string
+  /** Largest Contentful Paint (ms). */
+  lcp: number | null
+  /** Rating of `lcp`. */
+  lcpGrading: Grading | null
+  /** Cumulative Layout Shift. */
+  cls: number | null
+  /** Rating of `cls`. */
+  clsGrading: Grading | null
+  /** Interaction to Next Paint (ms). */
+  inp: number | null
+  /** Rating of `inp`. */
+  inpGrading: Grading | null
+  /** First Contentful Paint (ms). */
+  fcp: number | null
+  /** Rating of `fcp`. */
+  fcpGrading: Grading | null
+  /** Time to First Byte (ms). */
+  ttfb: number | null
+  /** Rating of `ttfb`. */
+  ttfbGrading: Grading | null
+  /** Round-trip time (ms). */
+  rtt: number | null
+  /** Rating of `rtt`. */
+  rttGrading: Grading | null
+  /** Number of page views. */
+  count: number | null
+  /** Number of sessions. */
+  sessionCount: number | null
+}
+
+/** Result of `Rum.pages`. */
+export interface RumPagesResult {
+  /** Total number of paths (for paging with `limit` / `offset`). */
+  totalCount: number | null
+  /** Metrics included. */
+  metrics: RumMetricInfo[]
+  /** One entry per path. */
+  aggregate: RumPageAggregate[]
+}
+
+/** RUM collection settings of a Site (result of `Rum.config`). */
+export interface RumConfig {
+  /** Whether collection is enabled. */
+  enabled: boolean
+  /** Fraction of sessions sampled (0–1). */
+  sampleRate: number
+  /** Origins allowed to send data. */
+  allowedOrigins: string[]
+  /** Collection endpoint. */
+  endpoint: string
+  /** Identifier used by the RUM snippet. */
+  identifier: string
+  /** Months of data kept. */
+  dataRetentionMonths: number
+  /** Maximum retention the plan allows. */
+  maxDataRetentionMonths: number
+  /** Whether EU visitors are excluded. */
+  excludeEu: boolean
+  /** Creation time (ISO 8601). */
+  createdAt: string
+  /** Last update (ISO 8601). */
+  updatedAt: string
+  /** When collection was suspended (ISO 8601), or `null`. */
+  suspendedAt: string | null
+  /** Whether Calibre suspended collection. */
+  systemSuspended: boolean
+}
+
+/**
+ * Which binding artifact the generated loader actually loaded: `'native'` for
+ * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
+ * flavor napi-rs can build is listed, because `NAPI_RS_NATIVE_LIBRARY_PATH`
+ * can point the loader at a WASI artifact this package does not build itself.
+ */
+export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
+
+export declare namespace GraphQL {
+  /**
+   * Sends any GraphQL document to Calibre and resolves to its `data`. Every key except
+   * `query` is sent as a variable (keys whose value is `undefined` are dropped).
+   * Rejects with a `CalibreError` (`CALIBRE_GRAPHQL_ERROR` when the response has `errors`).
+   */
+  export function request(args: GraphQLRequestArgs, options?: CallOptions): Promise<GraphQLData>
+}
+
+export declare namespace Token {
+  /**
+   * Refreshes the token for the duration it was created with: `POST {appHost}/api/refresh_token`
+   * with `Authorization: Token <token>`. The token is `options.token`, else the client's.
+   * When the server sends a new token it is stored in the config file if the old one came
+   * from there, or if `persist: true`. Rejects with the same codes as API calls
+   * (`CALIBRE_TOKEN_EXPIRED`, `CALIBRE_IP_NOT_ALLOWED`, `CALIBRE_UNAUTHORIZED`, ...).
+   */
+  export function refresh(options?: TokenRefreshOptions): Promise<TokenRefreshResult>
+  /**
+   * Removes the stored token the way `calibre token remove` does (the key stays, set to
+   * `null`); `removed` is false, and nothing is written, when no token was stored.
+   */
+  export function remove(): TokenRemoveResult
+  /**
+   * The token the next call would use and where it came from: the client's `token`
+   * option, else `CALIBRE_API_TOKEN`, else the config file (`path`).
+   * Throws `CALIBRE_TOKEN_MISSING`, `CALIBRE_TOKEN_INVALID` or `CALIBRE_CONFIG_CORRUPT`.
+   */
+  export function resolve(): ResolvedToken
+  /**
+   * Stores `token` in the official CLI's config file (`calibre token set` does the same;
+   * other keys are kept, the file is written 0600 atomically). `shadowedByEnv` is true when
+   * `CALIBRE_API_TOKEN` is set and would win over the stored token.
+   * Throws `CALIBRE_TOKEN_INVALID`, `CALIBRE_CONFIG_CORRUPT` (file left untouched) or
+   * `CALIBRE_CONFIG_ACCESS`.
+   */
+  export function set(token: string): TokenSetResult
+}
+
+/**
+ * A client with its own token, host, timeout and throttle, exposing the same namespaces
+ * as the module (`client.Site.list()`). Options not given fall back to the environment
+ * per call: `CALIBRE_API_TOKEN`, the config file, `CALIBRE_HOST`, `CALIBRE_APP_HOST`.
+ */
+export declare class Calibre {
+  /**
+   * Creates a client. Throws `CALIBRE_TOKEN_INVALID` for a token with bad characters and
+   * `CALIBRE_INVALID_ARGUMENT` for malformed options; never reads the network.
+   */
+  constructor(options?: CalibreOptions)
+  /** `Site` functions bound to this client. */
+  get Site(): typeof Site
+  /** `Snapshot` functions bound to this client. */
+  get Snapshot(): typeof Snapshot
+  /** `Test` functions bound to this client. */
+  get Test(): typeof Test
+  /** `PullRequestReview` functions bound to this client. */
+  get PullRequestReview(): typeof PullRequestReview
+  /** `TestProfile` functions bound to this client. */
+  get TestProfile(): typeof TestProfile
+  /** `Agent` functions bound to this client. */
+  get Agent(): typeof Agent
+  /** `Page` functions bound to this client. */
+  get Page(): typeof Page
+  /** `Connection` functions bound to this client. */
+  get Connection(): typeof Connection
+  /** `Device` functions bound to this client. */
+  get Device(): typeof Device
+  /** `SnapshotMetrics` functions bound to this client. */
+  get SnapshotMetrics(): typeof SnapshotMetrics
+  /** `GraphQL` functions bound to this client. */
+  get GraphQL(): typeof GraphQL
+  /** `TimeSeries` functions bound to this client. */
+  get TimeSeries(): typeof TimeSeries
+  /** `Deploy` functions bound to this client. */
+  get Deploy(): typeof Deploy
+  /** `Integration` functions bound to this client. */
+  get Integration(): typeof Integration
+  /** `MetricBudget` functions bound to this client. */
+  get MetricBudget(): typeof MetricBudget
+  /** `AgentSettings` functions bound to this client. */
+  get AgentSettings(): typeof AgentSettings
+  /** `Crux` functions bound to this client. */
+  get Crux(): typeof Crux
+  /** `Rum` functions bound to this client. */
+  get Rum(): typeof Rum
+  /** `Token` functions bound to this client. */
+  get Token(): typeof Token
+}
+
+/**
+ * The error every function throws or rejects with: an `Error` with a stable `code`, the
+ * HTTP `status`, the GraphQL `errors` (also as `e[0]`, `e.length`), the `response` and the
+ * `request` (never the token). Use it with `instanceof`; it is not meant to be constructed.
+ */
+export declare class CalibreError {}

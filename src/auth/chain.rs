@@ -1,0 +1,274 @@
+//! Where the token comes from, in this order (first found wins):
+//!
+//! 1. the `token` option passed in code (`new Calibre({ token })`, `Token.refresh({ token })`);
+//! 2. the `CALIBRE_API_TOKEN` environment variable (blank counts as unset);
+//! 3. the `token` key of the config file the official CLI writes,
+//!    `${XDG_CONFIG_HOME:-$HOME/.config}/configstore/calibre.json` (absent or `null` = none).
+//!
+//! Resolution runs on every call, so a script that rotates the env var or the file is
+//! picked up by its next request. The environment is injected so tests never touch the
+//! real process environment.
+
+use std::path::PathBuf;
+
+use super::store::ConfigFile;
+use super::token::ApiToken;
+use crate::error::{CalibreError, ErrorCode};
+
+pub const TOKEN_ENV: &str = "CALIBRE_API_TOKEN";
+
+/// calibre@7's own message, kept byte for byte so existing checks on it keep matching.
+const CALIBRE7_MISSING_MESSAGE: &str = "Please set your Calibre API token by running `calibre token set`\n or set the environment variable CALIBRE_API_TOKEN.\n\n See calibreapp.com/docs/api/tokens for help.";
+
+/// Read access to environment variables.
+pub trait Env {
+  fn var(&self, name: &str) -> Option<String>;
+
+  /// The home directory; by default `$HOME` when not blank.
+  fn home_dir(&self) -> Option<PathBuf> {
+    self
+      .var("HOME")
+      .filter(|h| !h.is_empty())
+      .map(PathBuf::from)
+  }
+}
+
+/// The real process environment. Only read on the JS thread (Node's `process.env`
+/// writes go straight to the C environment without Rust's lock).
+pub struct ProcessEnv;
+
+impl Env for ProcessEnv {
+  fn var(&self, name: &str) -> Option<String> {
+    std::env::var(name).ok()
+  }
+
+  /// Like Node's `os.homedir()`: `$HOME`, else the password database.
+  fn home_dir(&self) -> Option<PathBuf> {
+    match self.var("HOME") {
+      Some(home) if home.is_empty() => None,
+      Some(home) => Some(PathBuf::from(home)),
+      None => dirs::home_dir(),
+    }
+  }
+}
+
+/// Where a token was found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenSource {
+  Option,
+  Env,
+  File(PathBuf),
+}
+
+impl TokenSource {
+  /// `'option' | 'env' | 'file'`, as exposed to JS.
+  pub fn kind(&self) -> &'static str {
+    match self {
+      TokenSource::Option => "option",
+      TokenSource::Env => "env",
+      TokenSource::File(_) => "file",
+    }
+  }
+
+  pub fn path(&self) -> Option<&PathBuf> {
+    match self {
+      TokenSource::File(path) => Some(path),
+      _ => None,
+    }
+  }
+
+  /// A phrase for messages: "the CALIBRE_API_TOKEN environment variable".
+  pub fn describe(&self) -> String {
+    match self {
+      TokenSource::Option => "the `token` option passed in code".to_owned(),
+      TokenSource::Env => format!("the {TOKEN_ENV} environment variable"),
+      TokenSource::File(path) => format!("the config file {}", path.display()),
+    }
+  }
+}
+
+#[derive(Clone, Debug)]
+pub struct ResolvedToken {
+  pub token: ApiToken,
+  pub source: TokenSource,
+}
+
+fn invalid(source: &TokenSource, reason: &str) -> CalibreError {
+  CalibreError::new(
+    ErrorCode::TokenInvalid,
+    format!(
+      "The Calibre API token from {} {reason}, so it was not sent. Copy the token again from Calibre (Account → API Tokens) and store it with `calibre-native token set -`.",
+      source.describe()
+    ),
+  )
+  .with_token_source(source.clone())
+}
+
+fn checked(raw: &str, source: TokenSource) -> Result<Option<ResolvedToken>, CalibreError> {
+  match ApiToken::parse(raw) {
+    Ok(Some(token)) => Ok(Some(ResolvedToken { token, source })),
+    Ok(None) => Ok(None),
+    Err(reason) => Err(invalid(&source, reason)),
+  }
+}
+
+/// Resolves the token for one call. `option` is the per-client `token` option.
+pub fn resolve(option: Option<&str>, env: &dyn Env) -> Result<ResolvedToken, CalibreError> {
+  let mut looked = Vec::new();
+  if let Some(raw) = option {
+    if let Some(found) = checked(raw, TokenSource::Option)? {
+      return Ok(found);
+    }
+    looked.push("the `token` option (blank)".to_owned());
+  }
+  match env.var(TOKEN_ENV) {
+    Some(raw) => {
+      if let Some(found) = checked(&raw, TokenSource::Env)? {
+        return Ok(found);
+      }
+      looked.push(format!("{TOKEN_ENV} (blank)"));
+    }
+    None => looked.push(format!("{TOKEN_ENV} (not set)")),
+  }
+  match ConfigFile::locate(env) {
+    Ok(file) => {
+      let source = TokenSource::File(file.path().to_owned());
+      match file.read_token()? {
+        Some(raw) => {
+          if let Some(found) = checked(&raw, source)? {
+            return Ok(found);
+          }
+          looked.push(format!("{} (blank token)", file.path().display()));
+        }
+        None => looked.push(format!("{} (no token stored)", file.path().display())),
+      }
+    }
+    Err(_) => looked.push("the config file (neither XDG_CONFIG_HOME nor HOME is set)".to_owned()),
+  }
+  Err(CalibreError::new(
+    ErrorCode::TokenMissing,
+    format!(
+      "{CALIBRE7_MISSING_MESSAGE}\n\nLooked in: {}. Pass a token in code with new Calibre({{ token }}), set CALIBRE_API_TOKEN, or store one with `calibre-native token set -`.",
+      looked.join(", ")
+    ),
+  ))
+}
+
+#[cfg(test)]
+pub mod tests {
+  use std::collections::HashMap;
+  use std::fs;
+
+  use super::*;
+
+  /// An injected environment for tests.
+  pub struct FakeEnv(pub HashMap<&'static str, String>);
+
+  impl FakeEnv {
+    pub fn new(vars: &[(&'static str, &str)]) -> Self {
+      FakeEnv(vars.iter().map(|(k, v)| (*k, v.to_string())).collect())
+    }
+  }
+
+  impl Env for FakeEnv {
+    fn var(&self, name: &str) -> Option<String> {
+      self.0.get(name).cloned()
+    }
+  }
+
+  fn with_file(dir: &tempfile::TempDir, body: &str) -> PathBuf {
+    let path = dir.path().join("configstore/calibre.json");
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, body).unwrap();
+    path
+  }
+
+  #[test]
+  fn option_beats_env_and_file() {
+    let dir = tempfile::tempdir().unwrap();
+    with_file(&dir, r#"{"token":"file"}"#);
+    let xdg = dir.path().to_str().unwrap();
+    let env = FakeEnv::new(&[(TOKEN_ENV, "env"), ("XDG_CONFIG_HOME", xdg)]);
+    let got = resolve(Some("opt"), &env).unwrap();
+    assert_eq!(
+      (got.token.expose(), got.source),
+      ("opt", TokenSource::Option)
+    );
+  }
+
+  #[test]
+  fn env_beats_file_and_blank_env_falls_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = with_file(&dir, "{\n\t\"token\": \"file\"\n}");
+    let xdg = dir.path().to_str().unwrap();
+    let env = FakeEnv::new(&[(TOKEN_ENV, " env "), ("XDG_CONFIG_HOME", xdg)]);
+    assert_eq!(resolve(None, &env).unwrap().token.expose(), "env");
+    let env = FakeEnv::new(&[(TOKEN_ENV, "  "), ("XDG_CONFIG_HOME", xdg)]);
+    let got = resolve(None, &env).unwrap();
+    assert_eq!(
+      (got.token.expose(), got.source),
+      ("file", TokenSource::File(path))
+    );
+  }
+
+  #[test]
+  fn home_config_is_used_without_xdg() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".config/configstore/calibre.json");
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, r#"{"token": 123456}"#).unwrap();
+    let env = FakeEnv::new(&[("HOME", dir.path().to_str().unwrap())]);
+    let got = resolve(None, &env).unwrap();
+    assert_eq!(
+      got.token.expose(),
+      "123456",
+      "calibre's CLI stores numeric tokens as numbers"
+    );
+    assert_eq!(got.source, TokenSource::File(path));
+  }
+
+  #[test]
+  fn missing_token_message_keeps_calibre7_first_line_and_says_where_we_looked() {
+    let dir = tempfile::tempdir().unwrap();
+    with_file(&dir, "{\n\t\"token\": null\n}");
+    let env = FakeEnv::new(&[("XDG_CONFIG_HOME", dir.path().to_str().unwrap())]);
+    let err = resolve(None, &env).unwrap_err();
+    assert_eq!(err.code, ErrorCode::TokenMissing);
+    assert!(err.message.starts_with(CALIBRE7_MISSING_MESSAGE));
+    assert!(err.message.contains("CALIBRE_API_TOKEN (not set)"));
+    assert!(err.message.contains("calibre.json (no token stored)"));
+  }
+
+  #[test]
+  fn no_home_and_no_xdg_is_missing_not_a_temp_dir() {
+    let err = resolve(None, &FakeEnv::new(&[])).unwrap_err();
+    assert_eq!(err.code, ErrorCode::TokenMissing);
+    assert!(err.message.contains("neither XDG_CONFIG_HOME nor HOME"));
+  }
+
+  #[test]
+  fn invalid_token_names_the_source_not_the_token() {
+    let env = FakeEnv::new(&[(TOKEN_ENV, "sec ret")]);
+    let err = resolve(None, &env).unwrap_err();
+    assert_eq!(err.code, ErrorCode::TokenInvalid);
+    assert!(err
+      .message
+      .contains("CALIBRE_API_TOKEN environment variable"));
+    assert!(!err.message.contains("sec ret"));
+  }
+
+  #[test]
+  fn corrupt_file_is_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = with_file(&dir, "{\"token\": ");
+    let env = FakeEnv::new(&[("XDG_CONFIG_HOME", dir.path().to_str().unwrap())]);
+    let err = resolve(None, &env).unwrap_err();
+    assert_eq!(err.code, ErrorCode::ConfigCorrupt);
+    assert!(err.message.contains(path.to_str().unwrap()));
+    assert_eq!(
+      fs::read_to_string(&path).unwrap(),
+      "{\"token\": ",
+      "file untouched"
+    );
+  }
+}

@@ -1,0 +1,11 @@
+//! API tokens: the secret type, where a token comes from, the config file, refresh.
+
+mod chain;
+mod refresh;
+mod store;
+mod token;
+
+pub use chain::{resolve, Env, ProcessEnv, ResolvedToken, TokenSource};
+pub use refresh::{parse_refresh_body, RefreshedToken};
+pub use store::ConfigFile;
+pub use token::ApiToken;

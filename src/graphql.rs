@@ -1,0 +1,594 @@
+//! GraphQL over HTTP as calibre@7 speaks it: the request body, and turning a response into
+//! either the JSON text of the result or a classified `CalibreError`.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use crate::auth::TokenSource;
+use crate::error::{CalibreError, ErrorCode, RequestInfo, ResponseInfo};
+use crate::transport::RawResponse;
+
+/// `{query, variables, operationName?}` in calibre@7's key order; `operationName` only when
+/// the document holds exactly one operation and that operation is named.
+pub fn request_body(query: &str, variables: &Map<String, Value>) -> String {
+  #[derive(serde::Serialize)]
+  #[serde(rename_all = "camelCase")]
+  struct Body<'a> {
+    query: &'a str,
+    variables: &'a Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    operation_name: Option<&'a str>,
+  }
+  let operation_name = operation_name(query);
+  serde_json::to_string(&Body {
+    query,
+    variables,
+    operation_name,
+  })
+  .expect("a GraphQL body always serializes")
+}
+
+/// The name of the document's only operation (graphql-request's `extractOperationName`):
+/// `Some` when the document holds exactly one operation and it is named. A small scanner
+/// over top-level tokens; strings, comments and everything nested are skipped.
+pub fn operation_name(document: &str) -> Option<&str> {
+  #[derive(PartialEq)]
+  enum Header {
+    /// Between definitions: a `{` here starts an anonymous query.
+    None,
+    /// After `query|mutation|subscription`, before its body.
+    Operation { expect_name: bool },
+    /// After `fragment`, before its body.
+    Fragment,
+  }
+  let bytes = document.as_bytes();
+  let (mut i, mut depth) = (0usize, 0i32);
+  let (mut header, mut operations, mut name) = (Header::None, 0, None);
+  while i < bytes.len() {
+    let c = bytes[i];
+    if c == b'#' {
+      while i < bytes.len() && bytes[i] != b'\n' {
+        i += 1;
+      }
+      continue;
+    }
+    if c == b'"' {
+      let block = document[i..].starts_with("\"\"\"");
+      i += if block { 3 } else { 1 };
+      while i < bytes.len() {
+        if bytes[i] == b'\\' {
+          i += 2;
+        } else if block && document[i..].starts_with("\"\"\"") {
+          i += 3;
+          break;
+        } else if !block && (bytes[i] == b'"' || bytes[i] == b'\n') {
+          i += 1;
+          break;
+        } else {
+          i += 1;
+        }
+      }
+      continue;
+    }
+    if c.is_ascii_alphabetic() || c == b'_' {
+      let start = i;
+      while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+        i += 1;
+      }
+      if depth == 0 {
+        let word = &document[start..i];
+        match header {
+          Header::None if matches!(word, "query" | "mutation" | "subscription") => {
+            operations += 1;
+            header = Header::Operation { expect_name: true };
+          }
+          Header::None if word == "fragment" => header = Header::Fragment,
+          Header::Operation { expect_name: true } => {
+            if operations == 1 {
+              name = Some(word);
+            }
+            header = Header::Operation { expect_name: false };
+          }
+          _ => {}
+        }
+      }
+      continue;
+    }
+    match c {
+      b'{' | b'(' | b'[' => {
+        if depth == 0 && c == b'{' {
+          if header == Header::None {
+            operations += 1;
+          }
+          header = Header::None;
+        } else if depth == 0 {
+          if let Header::Operation { .. } = header {
+            header = Header::Operation { expect_name: false };
+          }
+        }
+        depth += 1;
+      }
+      b'}' | b')' | b']' => depth -= 1,
+      b'@' if depth == 0 => {
+        if let Header::Operation { .. } = header {
+          header = Header::Operation { expect_name: false };
+        }
+      }
+      _ => {}
+    }
+    i += 1;
+  }
+  if operations == 1 {
+    name
+  } else {
+    None
+  }
+}
+
+/// One GraphQL call: the document, its variables and where the result is.
+pub struct Operation {
+  pub query: Cow<'static, str>,
+  pub variables: Map<String, Value>,
+  pub extract: Extract,
+}
+
+impl Operation {
+  pub fn new(query: &'static str, variables: Map<String, Value>, extract: Extract) -> Self {
+    Operation {
+      query: Cow::Borrowed(query),
+      variables,
+      extract,
+    }
+  }
+
+  pub fn request_info(&self) -> RequestInfo {
+    RequestInfo {
+      query: self.query.to_string(),
+      variables: Value::Object(self.variables.clone()),
+    }
+  }
+}
+
+/// How the result is taken out of `data`.
+#[derive(Clone, Copy, Debug)]
+pub enum Extract {
+  /// `data` as a whole (GraphQL.request).
+  Data,
+  /// Follow these keys; a `null` before the last key means "not found".
+  Path(&'static [&'static str]),
+  /// A cursor connection at this path, flattened to `{ <items>: nodes, pageInfo }`.
+  Connection {
+    path: &'static [&'static str],
+    items: &'static str,
+  },
+}
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+  #[serde(borrow, default)]
+  data: Option<&'a RawValue>,
+  #[serde(default)]
+  errors: Option<Vec<Value>>,
+}
+
+/// Who asked, for error messages.
+pub struct Context<'a> {
+  pub function: &'a str,
+  pub source: &'a TokenSource,
+  pub request: &'a RequestInfo,
+}
+
+/// Decodes a GraphQL response and returns the JSON text of the extracted result.
+pub fn decode(
+  response: &RawResponse,
+  extract: Extract,
+  ctx: &Context,
+) -> Result<String, CalibreError> {
+  let text = std::str::from_utf8(&response.body);
+  let envelope = text
+    .ok()
+    .and_then(|t| serde_json::from_str::<Envelope>(t).ok());
+  let errors = envelope
+    .as_ref()
+    .and_then(|e| e.errors.clone())
+    .unwrap_or_default();
+  let ok = (200..300).contains(&response.status);
+  if !ok || !errors.is_empty() {
+    return Err(classify(response, errors, ctx));
+  }
+  let Some(envelope) = envelope else {
+    let why = if text.is_err() {
+      "is not valid UTF-8"
+    } else {
+      "is not a GraphQL JSON response"
+    };
+    return Err(fail(
+      ErrorCode::InvalidResponse,
+      format!("{}: the response from Calibre {why}.", ctx.function),
+      response,
+      Vec::new(),
+      ctx,
+    ));
+  };
+  let Some(data) = envelope.data.filter(|d| d.get() != "null") else {
+    return Err(fail(
+      ErrorCode::InvalidResponse,
+      format!(
+        "{}: the response from Calibre has neither `data` nor `errors`.",
+        ctx.function
+      ),
+      response,
+      Vec::new(),
+      ctx,
+    ));
+  };
+  extract_result(data, extract).map_err(|missing| {
+    fail(
+      ErrorCode::GraphqlError,
+      format!(
+        "{}: Calibre returned no `{missing}`; the site, snapshot or item asked for was not found or this token cannot see it.",
+        ctx.function
+      ),
+      response,
+      Vec::new(),
+      ctx,
+    )
+  })
+}
+
+/// Walks `data`; `Err(path)` names the first missing (null) step before the end.
+fn extract_result(data: &RawValue, extract: Extract) -> Result<String, String> {
+  match extract {
+    Extract::Data => Ok(data.get().to_owned()),
+    Extract::Path(path) => walk(data, path).map(|raw| raw.get().to_owned()),
+    Extract::Connection { path, items } => {
+      let raw = walk(data, path)?;
+      let joined = path.join(".");
+      let connection: Value = serde_json::from_str(raw.get()).map_err(|_| joined.clone())?;
+      if connection.is_null() {
+        return Err(joined);
+      }
+      let nodes: Vec<Value> = connection["edges"]
+        .as_array()
+        .map(|edges| edges.iter().map(|e| e["node"].clone()).collect())
+        .unwrap_or_default();
+      let mut out = Map::new();
+      out.insert(items.to_owned(), Value::Array(nodes));
+      out.insert("pageInfo".to_owned(), connection["pageInfo"].clone());
+      Ok(Value::Object(out).to_string())
+    }
+  }
+}
+
+fn walk<'a>(data: &'a RawValue, path: &[&str]) -> Result<&'a RawValue, String> {
+  let mut current = data;
+  for (i, key) in path.iter().enumerate() {
+    if current.get() == "null" {
+      return Err(path[..i].join("."));
+    }
+    let object: std::collections::HashMap<String, &RawValue> =
+      serde_json::from_str(current.get()).map_err(|_| path[..i].join("."))?;
+    match object.get(*key) {
+      Some(next) => current = next,
+      None => return Err(path[..=i].join(".")),
+    }
+  }
+  Ok(current)
+}
+
+fn fail(
+  code: ErrorCode,
+  message: String,
+  response: &RawResponse,
+  errors: Vec<Value>,
+  ctx: &Context,
+) -> CalibreError {
+  let mut err = CalibreError::new(code, message)
+    .with_request(ctx.request.clone())
+    .with_token_source(ctx.source.clone());
+  err.status = Some(response.status);
+  err.errors = errors;
+  err.response = Some(ResponseInfo {
+    status: response.status,
+    headers: response.headers.clone(),
+    body: response.text_lossy(),
+  });
+  err
+}
+
+/// Turns a failed response into the right code and a message that says what to do.
+pub fn classify(response: &RawResponse, errors: Vec<Value>, ctx: &Context) -> CalibreError {
+  let status = response.status;
+  let body = response.text_lossy();
+  let source = ctx.source.describe();
+  let function = ctx.function;
+  let (code, message) = match status {
+    401 => (
+      ErrorCode::Unauthorized,
+      format!(
+        "{function}: Calibre rejected the API token (HTTP 401 Unauthorized). The token from {source} is unknown or was revoked. Create a new token in Calibre (Account → API Tokens) and store it with `calibre-native token set -` or CALIBRE_API_TOKEN."
+      ),
+    ),
+    403 => forbidden(function, &source, &body),
+    429 => (
+      ErrorCode::RateLimited,
+      format!(
+        "{function}: Calibre's rate limit was exceeded (HTTP 429 Too Many Requests). Slow down: the API allows 10 requests per second per token."
+      ),
+    ),
+    _ if !errors.is_empty() => (ErrorCode::GraphqlError, graphql_message(function, &errors)),
+    _ => (
+      ErrorCode::HttpError,
+      format!(
+        "{function}: Calibre answered HTTP {status}{}: {}",
+        reason(status),
+        excerpt(&body)
+      ),
+    ),
+  };
+  fail(code, message, response, errors, ctx)
+}
+
+fn forbidden(function: &str, source: &str, body: &str) -> (ErrorCode, String) {
+  let lower = body.to_ascii_lowercase();
+  if lower.contains("expired") {
+    (
+      ErrorCode::TokenExpired,
+      format!(
+        "{function}: the API token from {source} has expired (HTTP 403 Forbidden). Re-save it in Calibre (Account → API Tokens → Edit → Save) to renew it; next time refresh it before it expires with Token.refresh() or `calibre-native token refresh`."
+      ),
+    )
+  } else if lower.contains("ip address")
+    || lower.contains("allowed ip")
+    || (lower.contains(" ip ") && lower.contains("not allowed"))
+  {
+    (
+      ErrorCode::IpNotAllowed,
+      format!(
+        "{function}: this machine's IP address is not in the Allowed IP Addresses of the API token from {source} (HTTP 403 Forbidden). Add this address or its range to the token's Allowed IP Addresses in Calibre, or use a token without that restriction."
+      ),
+    )
+  } else {
+    (
+      ErrorCode::Forbidden,
+      format!(
+        "{function}: Calibre refused the request (HTTP 403 Forbidden) for the API token from {source}: {}. Check the token's permissions and team, its expiry and its Allowed IP Addresses in Calibre.",
+        excerpt(body)
+      ),
+    )
+  }
+}
+
+/// The first error's `extensions.problems[0].explanation` (what calibre's CLI shows) or its
+/// `message`, then every error after it.
+pub fn graphql_message(function: &str, errors: &[Value]) -> String {
+  let describe = |e: &Value| {
+    e.pointer("/extensions/problems/0/explanation")
+      .and_then(Value::as_str)
+      .or_else(|| e.get("message").and_then(Value::as_str))
+      .unwrap_or("unknown GraphQL error")
+      .to_owned()
+  };
+  let mut message = format!("{function}: {}", describe(&errors[0]));
+  for e in &errors[1..] {
+    message.push_str("\n - ");
+    message.push_str(&describe(e));
+  }
+  message
+}
+
+fn reason(status: u16) -> String {
+  reqwest::StatusCode::from_u16(status)
+    .ok()
+    .and_then(|s| s.canonical_reason())
+    .map(|r| format!(" {r}"))
+    .unwrap_or_default()
+}
+
+/// A short single-line excerpt of a body (HTML tags dropped).
+pub fn excerpt(body: &str) -> String {
+  let mut text = String::new();
+  let mut in_tag = false;
+  for c in body.chars() {
+    match c {
+      '<' => in_tag = true,
+      '>' => {
+        in_tag = false;
+        text.push(' ');
+      }
+      _ if !in_tag => text.push(c),
+      _ => {}
+    }
+  }
+  let words: Vec<&str> = text.split_whitespace().collect();
+  let joined = words.join(" ");
+  let mut cut: String = joined.chars().take(200).collect();
+  if joined.chars().count() > 200 {
+    cut.push('…');
+  }
+  if cut.is_empty() {
+    "(empty body)".to_owned()
+  } else {
+    cut
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use serde_json::json;
+
+  #[test]
+  fn operation_name_only_for_one_named_operation() {
+    assert_eq!(
+      operation_name(
+        "query GetSite($slug: String!) { organisation { site(slug: $slug) { name } } }"
+      ),
+      Some("GetSite")
+    );
+    assert_eq!(
+      operation_name("mutation CreateSite($a: SiteInput!) { createSite(attributes: $a) { slug } }"),
+      Some("CreateSite")
+    );
+    assert_eq!(
+      operation_name("query { organisation { sites { name } } }"),
+      None
+    );
+    assert_eq!(operation_name("{ locations { name } }"), None);
+    assert_eq!(
+      operation_name("query{ __type(name: \"ConnectionTag\") { enumValues { name } } }"),
+      None
+    );
+    assert_eq!(operation_name("query A { a } query B { b }"), None);
+    assert_eq!(
+      operation_name("# query Fake\nquery Real { a(x: \"query Y {\") }"),
+      Some("Real")
+    );
+    assert_eq!(
+      operation_name("query Q { ...F } fragment F on T { a }"),
+      Some("Q")
+    );
+    assert_eq!(operation_name("query Q($o: In = {a: 1}) { a }"), Some("Q"));
+  }
+
+  #[test]
+  fn body_matches_calibre7_key_order() {
+    let mut vars = Map::new();
+    vars.insert("slug".into(), json!("s"));
+    vars.insert("n".into(), Value::Null);
+    assert_eq!(
+      request_body("query GetSite { a }", &vars),
+      r#"{"query":"query GetSite { a }","variables":{"slug":"s","n":null},"operationName":"GetSite"}"#
+    );
+    assert_eq!(
+      request_body("{ a }", &Map::new()),
+      r#"{"query":"{ a }","variables":{}}"#
+    );
+  }
+
+  fn ctx_parts() -> (TokenSource, RequestInfo) {
+    (
+      TokenSource::Env,
+      RequestInfo {
+        query: "q".into(),
+        variables: json!({}),
+      },
+    )
+  }
+
+  fn respond(status: u16, body: &str) -> RawResponse {
+    RawResponse {
+      status,
+      headers: vec![("content-type".into(), "application/json".into())],
+      body: body.as_bytes().to_vec(),
+    }
+  }
+
+  fn run(status: u16, body: &str, extract: Extract) -> Result<String, CalibreError> {
+    let (source, request) = ctx_parts();
+    let ctx = Context {
+      function: "Site.get",
+      source: &source,
+      request: &request,
+    };
+    decode(&respond(status, body), extract, &ctx)
+  }
+
+  #[test]
+  fn extracts_paths_and_connections() {
+    let body = r#"{"data":{"organisation":{"site":{"name":"A","list":{"edges":[{"node":{"id":1}},{"node":{"id":2}}],"pageInfo":{"hasNextPage":false}}}}}}"#;
+    assert_eq!(
+      run(200, body, Extract::Path(&["organisation", "site", "name"])).unwrap(),
+      r#""A""#
+    );
+    assert_eq!(
+      run(
+        200,
+        body,
+        Extract::Connection {
+          path: &["organisation", "site", "list"],
+          items: "things"
+        }
+      )
+      .unwrap(),
+      r#"{"things":[{"id":1},{"id":2}],"pageInfo":{"hasNextPage":false}}"#
+    );
+    let null_site = r#"{"data":{"organisation":{"site":null}}}"#;
+    assert_eq!(
+      run(200, null_site, Extract::Path(&["organisation", "site"])).unwrap(),
+      "null",
+      "a null end is returned as calibre@7 does"
+    );
+    let err = run(
+      200,
+      null_site,
+      Extract::Path(&["organisation", "site", "snapshotsList"]),
+    )
+    .unwrap_err();
+    assert_eq!(err.code, ErrorCode::GraphqlError);
+    assert!(
+      err.message.contains("`organisation.site`"),
+      "{}",
+      err.message
+    );
+  }
+
+  #[test]
+  fn classifies_failures() {
+    let cases = [
+      (
+        200,
+        r#"{"errors":[{"message":"m","extensions":{"problems":[{"explanation":"Expected value to not be null"}]}}],"data":null}"#,
+        ErrorCode::GraphqlError,
+      ),
+      (401, r#"{"error":"Unauthorized"}"#, ErrorCode::Unauthorized),
+      (
+        403,
+        r#"{"message":"This API token has expired."}"#,
+        ErrorCode::TokenExpired,
+      ),
+      (
+        403,
+        r#"{"message":"Requests from IP address 1.2.3.4 are not allowed"}"#,
+        ErrorCode::IpNotAllowed,
+      ),
+      (403, r#"{"message":"nope"}"#, ErrorCode::Forbidden),
+      (
+        429,
+        r#"{"errors":[{"message":"slow down"}]}"#,
+        ErrorCode::RateLimited,
+      ),
+      (
+        500,
+        "<html><body><h1>Internal Server Error</h1></body></html>",
+        ErrorCode::HttpError,
+      ),
+      (200, "<html>hi</html>", ErrorCode::InvalidResponse),
+      (200, "{\"foo\":1}", ErrorCode::InvalidResponse),
+    ];
+    for (status, body, code) in cases {
+      let err = run(status, body, Extract::Data).unwrap_err();
+      assert_eq!(err.code, code, "{status} {body}");
+      assert_eq!(err.response.as_ref().unwrap().status, status);
+      assert!(err.message.starts_with("Site.get: "), "{}", err.message);
+    }
+    let err = run(200, cases[0].1, Extract::Data).unwrap_err();
+    assert!(err.message.contains("Expected value to not be null"));
+    assert_eq!(err.errors.len(), 1);
+    let err = run(500, cases[6].1, Extract::Data).unwrap_err();
+    assert!(
+      err
+        .message
+        .contains("HTTP 500 Internal Server Error: Internal Server Error"),
+      "{}",
+      err.message
+    );
+    let err = run(401, cases[1].1, Extract::Data).unwrap_err();
+    assert!(err
+      .message
+      .contains("CALIBRE_API_TOKEN environment variable"));
+  }
+}

@@ -1,0 +1,418 @@
+//! The JS boundary: the `CalibreError` class, argument conversion with JSON.stringify
+//! semantics, `AbortSignal` wiring, and handing results to V8's `JSON.parse`.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use napi::bindgen_prelude::*;
+use napi::{Env, JsString, JsValue, ValueType};
+use serde_json::{Map, Value};
+
+use crate::error::{CalibreError, ErrorCode};
+use crate::transport::{abortable, AbortFlag};
+
+thread_local! {
+  // One per Node environment (main thread or worker), created on first use.
+  static ERROR_CLASS: RefCell<Option<ObjectRef<false>>> = const { RefCell::new(None) };
+}
+
+/// The `CalibreError` constructor of this environment.
+pub fn error_class(env: &Env) -> Result<Function<'_, FnArgs<(String, Object<'_>)>, Unknown<'_>>> {
+  let cached = ERROR_CLASS.with(|c| c.borrow().as_ref().map(|r| r.get_value(env)));
+  let class: Object = match cached {
+    Some(class) => class?,
+    None => {
+      let class: Object = env.run_script(include_str!("calibre_error.js"))?;
+      let reference = class.create_ref::<false>()?;
+      ERROR_CLASS.with(|c| *c.borrow_mut() = Some(reference));
+      class
+    }
+  };
+  unsafe { Function::from_napi_value(env.raw(), class.raw()) }
+}
+
+/// Builds the JS `CalibreError` for `err` and wraps it so napi throws or rejects with it.
+pub fn error_to_js(env: &Env, err: CalibreError) -> napi::Error {
+  match build_error(env, &err) {
+    Ok(value) => napi::Error::from(value),
+    // Building the object failed (out of memory?): still surface the code and message.
+    Err(_) => napi::Error::new(
+      Status::GenericFailure,
+      format!("{}: {}", err.code.as_str(), err.message),
+    ),
+  }
+}
+
+fn build_error<'env>(env: &'env Env, err: &CalibreError) -> Result<Unknown<'env>> {
+  let mut fields = Object::new(env)?;
+  fields.set("code", err.code.as_str())?;
+  fields.set("status", err.status.map(u32::from))?;
+  fields.set("errors", env.to_js_value(&err.errors)?)?;
+  if let Some(response) = &err.response {
+    let mut headers = Object::new(env)?;
+    for (name, value) in &response.headers {
+      headers.set(name, value.as_str())?;
+    }
+    let mut r = Object::new(env)?;
+    r.set("status", u32::from(response.status))?;
+    r.set("headers", headers)?;
+    r.set("body", response.body.as_str())?;
+    fields.set("response", r)?;
+  }
+  if let Some(request) = &err.request {
+    let mut r = Object::new(env)?;
+    r.set("query", request.query.as_str())?;
+    r.set("variables", env.to_js_value(&request.variables)?)?;
+    fields.set("request", r)?;
+  }
+  if let Some(source) = &err.token_source {
+    fields.set("tokenSource", source.kind())?;
+    if let Some(path) = source.path() {
+      fields.set("tokenPath", path.to_string_lossy().as_ref())?;
+    }
+  }
+  fields.set("attempts", err.attempts)?;
+  error_class(env)?.new_instance((err.message.clone(), fields).into())
+}
+
+/// `JSON.parse(text)` in V8: much faster than building objects from serde values.
+pub fn json_parse<'env>(env: &'env Env, text: &str) -> Result<Unknown<'env>> {
+  let json: Object = env.get_global()?.get_named_property("JSON")?;
+  let parse: Function<JsString, Unknown> = json.get_named_property("parse")?;
+  parse.apply(json, env.create_string(text)?)
+}
+
+/// The value as `JSON.stringify` sees it: `undefined` keys dropped, `null` kept, Dates as
+/// ISO strings, `NaN` as null. `None` for `undefined` itself (and functions, symbols).
+pub fn to_json(env: &Env, value: Unknown) -> std::result::Result<Option<Value>, String> {
+  if value.get_type().map_err(|e| e.reason.clone())? == ValueType::Undefined {
+    return Ok(None);
+  }
+  let json: Object = env
+    .get_global()
+    .and_then(|g| g.get_named_property("JSON"))
+    .map_err(|e| e.reason.clone())?;
+  let stringify: Function<Unknown, Unknown> = json
+    .get_named_property("stringify")
+    .map_err(|e| e.reason.clone())?;
+  // A throw here (BigInt, circular structure) is left pending by napi: clear it, report it.
+  let text = match stringify.apply(json, value) {
+    Ok(text) => text,
+    Err(err) => {
+      let mut exception = std::ptr::null_mut();
+      unsafe { napi::sys::napi_get_and_clear_last_exception(env.raw(), &mut exception) };
+      return Err(err.reason);
+    }
+  };
+  if text.get_type().map_err(|e| e.reason.clone())? != ValueType::String {
+    return Ok(None);
+  }
+  let text: String =
+    unsafe { String::from_napi_value(env.raw(), text.raw()) }.map_err(|e| e.reason.clone())?;
+  serde_json::from_str(&text)
+    .map(Some)
+    .map_err(|e| e.to_string())
+}
+
+/// A function's object argument after JSON conversion; keys absent when they were
+/// `undefined`, as they would be on calibre@7's wire.
+pub struct Args {
+  pub function: &'static str,
+  map: Map<String, Value>,
+}
+
+impl Args {
+  /// Requires a plain object (what calibre@7 destructures).
+  pub fn object(
+    env: &Env,
+    function: &'static str,
+    value: Unknown,
+    shape: &str,
+  ) -> std::result::Result<Args, CalibreError> {
+    match to_json(env, value) {
+      Ok(Some(Value::Object(map))) => Ok(Args { function, map }),
+      Ok(_) => Err(CalibreError::invalid_argument(
+        function,
+        format!("expects an object argument like {shape}."),
+      )),
+      Err(why) => Err(CalibreError::invalid_argument(
+        function,
+        format!("its argument cannot be sent as JSON ({why})."),
+      )),
+    }
+  }
+
+  /// Like `object`, for functions whose argument is optional.
+  pub fn optional(
+    env: &Env,
+    function: &'static str,
+    value: Option<Unknown>,
+    shape: &str,
+  ) -> std::result::Result<Args, CalibreError> {
+    match value {
+      Some(v) if v.get_type().ok() != Some(ValueType::Undefined) => {
+        Args::object(env, function, v, shape)
+      }
+      _ => Ok(Args {
+        function,
+        map: Map::new(),
+      }),
+    }
+  }
+
+  pub fn from_map(function: &'static str, map: Map<String, Value>) -> Args {
+    Args { function, map }
+  }
+
+  /// The value, or `None` when the key was absent/undefined.
+  pub fn get(&self, key: &str) -> Option<Value> {
+    self.map.get(key).cloned()
+  }
+
+  /// JS truthiness of the (JSON-converted) value.
+  pub fn truthy(&self, key: &str) -> bool {
+    self.map.get(key).is_some_and(truthy)
+  }
+
+  /// A required string argument.
+  pub fn string(&self, key: &str) -> std::result::Result<String, CalibreError> {
+    match self.map.get(key) {
+      Some(Value::String(s)) => Ok(s.clone()),
+      Some(other) => Err(CalibreError::invalid_argument(
+        self.function,
+        format!("`{key}` must be a string, got {}.", kind(other)),
+      )),
+      None => Err(CalibreError::invalid_argument(
+        self.function,
+        format!("`{key}` is required."),
+      )),
+    }
+  }
+
+  pub fn into_map(self) -> Map<String, Value> {
+    self.map
+  }
+}
+
+pub fn truthy(value: &Value) -> bool {
+  match value {
+    Value::Null => false,
+    Value::Bool(b) => *b,
+    Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+    Value::String(s) => !s.is_empty(),
+    Value::Array(_) | Value::Object(_) => true,
+  }
+}
+
+pub fn kind(value: &Value) -> &'static str {
+  match value {
+    Value::Null => "null",
+    Value::Bool(_) => "a boolean",
+    Value::Number(_) => "a number",
+    Value::String(_) => "a string",
+    Value::Array(_) => "an array",
+    Value::Object(_) => "an object",
+  }
+}
+
+/// Reads a positional string argument (`Test.getTestByUuid(uuid)`).
+pub fn positional_string(
+  env: &Env,
+  function: &'static str,
+  name: &str,
+  value: Unknown,
+) -> std::result::Result<String, CalibreError> {
+  match to_json(env, value) {
+    Ok(Some(Value::String(s))) => Ok(s),
+    Ok(Some(Value::Number(n))) => Ok(n.to_string()),
+    Ok(other) => Err(CalibreError::invalid_argument(
+      function,
+      format!(
+        "`{name}` must be a string, got {}.",
+        other.as_ref().map(kind).unwrap_or("undefined")
+      ),
+    )),
+    Err(why) => Err(CalibreError::invalid_argument(function, why)),
+  }
+}
+
+/// The trailing `{ signal, timeoutMs, ... }` object every function accepts.
+pub struct CallOptions {
+  pub timeout: Option<Duration>,
+  pub signal: Option<SignalHook>,
+  /// Everything else in the object, JSON-converted (e.g. `intervalMs`, `token`, `persist`).
+  pub rest: Map<String, Value>,
+}
+
+impl CallOptions {
+  pub fn read(
+    env: &Env,
+    function: &'static str,
+    options: Option<Unknown>,
+  ) -> std::result::Result<CallOptions, CalibreError> {
+    let mut out = CallOptions {
+      timeout: None,
+      signal: None,
+      rest: Map::new(),
+    };
+    let Some(options) = options else {
+      return Ok(out);
+    };
+    match options.get_type().unwrap_or(ValueType::Undefined) {
+      ValueType::Undefined | ValueType::Null => return Ok(out),
+      ValueType::Object => {}
+      _ => {
+        return Err(CalibreError::invalid_argument(
+          function,
+          "the options argument must be an object like { signal, timeoutMs }.",
+        ))
+      }
+    }
+    let object: Object = unsafe { Object::from_napi_value(env.raw(), options.raw()) }
+      .map_err(|e| CalibreError::invalid_argument(function, e.reason))?;
+    let signal: Option<Unknown> = object.get("signal").ok().flatten();
+    if let Some(signal) = signal.filter(|s| s.get_type().ok() == Some(ValueType::Object)) {
+      out.signal = Some(SignalHook::attach(env, function, signal)?);
+    }
+    if let Ok(Some(Value::Object(mut rest))) = to_json(env, options) {
+      rest.shift_remove("signal");
+      if let Some(ms) = rest.shift_remove("timeoutMs") {
+        match ms.as_f64() {
+          Some(ms) if ms > 0.0 && ms.is_finite() => {
+            out.timeout = Some(Duration::from_millis(ms as u64))
+          }
+          _ => {
+            return Err(CalibreError::invalid_argument(
+              function,
+              "`timeoutMs` must be a positive number of milliseconds.",
+            ))
+          }
+        }
+      }
+      out.rest = rest;
+    }
+    Ok(out)
+  }
+
+  pub fn abort_flag(&self) -> Option<Arc<AbortFlag>> {
+    self.signal.as_ref().map(|s| Arc::clone(&s.flag))
+  }
+}
+
+/// An `abort` listener on the caller's `AbortSignal`, removed when the call settles so a
+/// long-lived signal does not collect listeners.
+pub struct SignalHook {
+  pub flag: Arc<AbortFlag>,
+  signal: ObjectRef<false>,
+  listener: ObjectRef<false>,
+}
+
+impl SignalHook {
+  fn attach(
+    env: &Env,
+    function: &'static str,
+    signal: Unknown,
+  ) -> std::result::Result<SignalHook, CalibreError> {
+    let bad = |why: String| {
+      CalibreError::invalid_argument(
+        function,
+        format!("`signal` must be an AbortSignal ({why})."),
+      )
+    };
+    let signal: Object =
+      unsafe { Object::from_napi_value(env.raw(), signal.raw()) }.map_err(|e| bad(e.reason))?;
+    let flag = Arc::new(AbortFlag::default());
+    if signal
+      .get::<bool>("aborted")
+      .map_err(|e| bad(e.reason))?
+      .unwrap_or(false)
+    {
+      flag.abort();
+    }
+    let on_abort = Arc::clone(&flag);
+    let listener = env
+      .create_function_from_closure::<(), (), _>("onCalibreAbort", move |_| {
+        on_abort.abort();
+        Ok(())
+      })
+      .map_err(|e| bad(e.reason))?;
+    let add: Function<FnArgs<(&str, Function<(), ()>)>, Unknown> = signal
+      .get_named_property("addEventListener")
+      .map_err(|e| bad(e.reason))?;
+    add
+      .apply(signal, ("abort", listener).into())
+      .map_err(|e| bad(e.reason))?;
+    let listener: Object =
+      unsafe { Object::from_napi_value(env.raw(), listener.raw()) }.map_err(|e| bad(e.reason))?;
+    Ok(SignalHook {
+      flag,
+      signal: signal.create_ref().map_err(|e| bad(e.reason))?,
+      listener: listener.create_ref().map_err(|e| bad(e.reason))?,
+    })
+  }
+
+  fn detach(self, env: &Env) {
+    let _ = (|| -> Result<()> {
+      let signal = self.signal.get_value(env)?;
+      let listener = self.listener.get_value(env)?;
+      let remove: Function<FnArgs<(&str, Object)>, Unknown> =
+        signal.get_named_property("removeEventListener")?;
+      remove.apply(signal, ("abort", listener).into())?;
+      Ok(())
+    })();
+    let _ = self.signal.unref(env);
+    let _ = self.listener.unref(env);
+  }
+}
+
+/// Runs `work` on the tokio runtime and settles a promise on the JS thread: `Ok` through
+/// `to_js`, `Err` as a `CalibreError`. The abort listener (if any) is removed first.
+pub fn spawn<'env, T, F, C>(
+  env: &'env Env,
+  signal: Option<SignalHook>,
+  work: F,
+  to_js: C,
+) -> Result<PromiseRaw<'env, Unknown<'env>>>
+where
+  T: Send + 'static,
+  F: Future<Output = std::result::Result<T, CalibreError>> + Send + 'static,
+  C: FnOnce(&'env Env, T) -> Result<Unknown<'env>> + 'static,
+{
+  let flag = signal.as_ref().map(|s| Arc::clone(&s.flag));
+  env.spawn_future_with_callback(
+    async move { Ok(abortable(flag.as_deref(), work).await) },
+    move |env, result| {
+      if let Some(signal) = signal {
+        signal.detach(env);
+      }
+      match result {
+        Ok(value) => to_js(env, value),
+        Err(err) => Err(error_to_js(env, err)),
+      }
+    },
+  )
+}
+
+/// A promise already rejected with `err` (argument errors found before any work).
+pub fn rejected<'env>(
+  env: &'env Env,
+  err: CalibreError,
+) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+  spawn(env, None, async move { Err::<(), _>(err) }, |_, _| {
+    unreachable!("never resolves")
+  })
+}
+
+/// Throws `err` synchronously (for sync functions and constructors).
+pub fn throw(env: &Env, err: CalibreError) -> napi::Error {
+  error_to_js(env, err)
+}
+
+pub fn invalid(function: &'static str, message: impl AsRef<str>) -> CalibreError {
+  CalibreError::new(
+    ErrorCode::InvalidArgument,
+    format!("{function}: {}", message.as_ref()),
+  )
+}
