@@ -316,22 +316,42 @@ pub fn call<'env>(
   options: Option<Unknown>,
   build: impl FnOnce() -> Result<Operation, CalibreError>,
 ) -> napi::Result<PromiseRaw<'env, Unknown<'env>>> {
+  // Arguments are checked before the token, as calibre@7 destructures before it looks.
+  let op = match build() {
+    Ok(op) => op,
+    Err(err) => return js::rejected(env, err),
+  };
+  run(env, this, function, options, |session, _| {
+    Ok(async move { session.execute(&op).await })
+  })
+}
+
+/// Like `call`, for functions that do more than one request (polling, pagination):
+/// `work` gets the resolved session and the call options (without the signal) and returns
+/// the future producing the result's JSON text. Abort, errors and `JSON.parse` are handled here.
+/// Check arguments before calling this, so argument errors win over a missing token.
+pub fn run<'env, Fut>(
+  env: &'env Env,
+  this: &This<Unknown>,
+  function: &'static str,
+  options: Option<Unknown>,
+  work: impl FnOnce(Session, CallOptions) -> Result<Fut, CalibreError>,
+) -> napi::Result<PromiseRaw<'env, Unknown<'env>>>
+where
+  Fut: std::future::Future<Output = Result<String, CalibreError>> + Send + 'static,
+{
   let client = client_of(this);
   let mut options = match CallOptions::read(env, function, options) {
     Ok(options) => options,
     Err(err) => return js::rejected(env, err),
   };
   let signal = options.signal.take();
-  let prepared = build().and_then(|op| Ok((client.session(function, &options)?, op)));
-  js::spawn(
-    env,
-    signal,
-    async move {
-      let (session, op) = prepared?;
-      session.execute(&op).await
-    },
-    |env, text| js::json_parse(env, &text),
-  )
+  let prepared = client
+    .session(function, &options)
+    .and_then(|session| work(session, options));
+  js::spawn(env, signal, async move { prepared?.await }, |env, text| {
+    js::json_parse(env, &text)
+  })
 }
 
 thread_local! {
