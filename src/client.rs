@@ -210,6 +210,7 @@ impl ClientConfig {
       url: self.graphql_url(function)?,
       app_url: self.app_url(function)?,
       timeout: options.timeout.unwrap_or(self.timeout),
+      client_timeout: self.timeout,
       throttle: self.throttle.clone(),
     })
   }
@@ -231,6 +232,8 @@ pub struct Session {
   url: String,
   app_url: String,
   timeout: Duration,
+  /// The client's own per-request timeout (what `timeout` is without a `timeoutMs` option).
+  client_timeout: Duration,
   throttle: Option<Arc<Throttle>>,
 }
 
@@ -286,6 +289,13 @@ impl Session {
 
   pub fn refresh_url(&self) -> String {
     format!("{}/api/refresh_token", self.app_url)
+  }
+
+  /// For calls whose `timeoutMs` bounds a whole sequence of requests (the `waitFor*`
+  /// helpers): each request keeps the client's own timeout.
+  pub fn with_client_timeout(mut self) -> Session {
+    self.timeout = self.client_timeout;
+    self
   }
 
   pub fn with_token(mut self, token: ResolvedToken) -> Session {

@@ -145,6 +145,7 @@ impl Args {
   }
 
   /// Like `object`, for functions whose argument is optional.
+  #[allow(dead_code)] // every calibre@7 object argument is required
   pub fn optional(
     env: &Env,
     function: &'static str,
@@ -301,6 +302,9 @@ impl CallOptions {
   }
 }
 
+/// `signal.addEventListener('abort', listener)`.
+type AddEventListener<'a> = Function<'a, FnArgs<(&'a str, Function<'a, (), ()>)>, Unknown<'a>>;
+
 /// An `abort` listener on the caller's `AbortSignal`, removed when the call settles so a
 /// long-lived signal does not collect listeners.
 pub struct SignalHook {
@@ -338,7 +342,7 @@ impl SignalHook {
         Ok(())
       })
       .map_err(|e| bad(e.reason))?;
-    let add: Function<FnArgs<(&str, Function<(), ()>)>, Unknown> = signal
+    let add: AddEventListener = signal
       .get_named_property("addEventListener")
       .map_err(|e| bad(e.reason))?;
     add
@@ -353,7 +357,7 @@ impl SignalHook {
     })
   }
 
-  fn detach(self, env: &Env) {
+  pub fn detach(self, env: &Env) {
     let _ = (|| -> Result<()> {
       let signal = self.signal.get_value(env)?;
       let listener = self.listener.get_value(env)?;

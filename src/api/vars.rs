@@ -3,6 +3,9 @@
 
 use serde_json::{Map, Value};
 
+use crate::error::CalibreError;
+use crate::js::Args;
+
 /// `vars! { "site" => args.get("site"), "count" => Some(json!(25)) }`: entries whose value
 /// is `None` are left out.
 #[macro_export]
@@ -18,6 +21,26 @@ macro_rules! vars {
 pub fn put(map: &mut Map<String, Value>, key: &str, value: impl Into<Option<Value>>) {
   if let Some(value) = value.into() {
     map.insert(key.to_owned(), value);
+  }
+}
+
+/// A required `String!` variable that calibre@7 passes through unchanged (`site`, `slug`,
+/// `uuid`, ...). calibre@7 sent `undefined` and let the server reject the request; we reject
+/// it before any request with `CALIBRE_INVALID_ARGUMENT` (see COMPATIBILITY.md). For a
+/// string, the value sent is the same.
+pub fn required_string(args: &Args, key: &str) -> Result<Option<Value>, CalibreError> {
+  args.string(key).map(|s| Some(Value::String(s)))
+}
+
+/// A required non-string variable (`Int!` such as `count`, `snapshotId`): must be present
+/// and not null; sent unchanged.
+pub fn required(args: &Args, key: &str) -> Result<Option<Value>, CalibreError> {
+  match args.get(key) {
+    None | Some(Value::Null) => Err(CalibreError::invalid_argument(
+      args.function,
+      format!("`{key}` is required."),
+    )),
+    value => Ok(value),
   }
 }
 
