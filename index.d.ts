@@ -2214,6 +2214,118 @@ export interface RumConfig {
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+export declare namespace Agent {
+  /**
+   * Lists the test locations (`tag` is what `location` arguments take) with their agents' IPv4
+   * addresses. Runs the anonymous `query { locations }` and resolves to `locations`.
+   * Rejects with a transport/token code or `CALIBRE_GRAPHQL_ERROR`.
+   */
+  export function list(options?: CallOptions): Promise<LocationInfo[]>
+}
+
+export declare namespace AgentSettings {
+  /**
+   * Gets a Site's test location and schedule. Runs `query GetAgentSettings` and resolves to
+   * `organisation.site.agentSettings`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` (also when the
+   * Site is not found) or a transport/token code.
+   */
+  export function get(args: AgentSettingsGetArgs, options?: CallOptions): Promise<AgentSettingsDetails>
+  /**
+   * Changes a Site's test location and schedule. Runs `mutation UpdateAgentSettings` and
+   * resolves to `updateAgentSettings`, i.e. `{ agentSettings }` (wrapped, unlike `get`; as
+   * calibre@7). Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` or
+   * a transport/token code.
+   */
+  export function update(args: AgentSettingsUpdateArgs, options?: CallOptions): Promise<AgentSettingsUpdateResult>
+}
+
+export declare namespace Connection {
+  /**
+   * Lists the connection tags (`ConnectionTag` enum values) that `connection` arguments take.
+   * Runs the anonymous introspection `query { __type(name: "ConnectionTag") }` and resolves to
+   * `__type.enumValues`. Rejects with a transport/token code or `CALIBRE_GRAPHQL_ERROR`.
+   */
+  export function list(options?: CallOptions): Promise<ConnectionTagInfo[]>
+}
+
+export declare namespace Crux {
+  /**
+   * A Site's Chrome UX Report history per metric. Runs `query GetCruxHistory` and resolves to
+   * `organisation.site` (`{ cruxHistory }`). `formFactor` is `'desktop' | 'phone' | 'tablet'`,
+   * `timePeriod` `'three-months'` … `'twenty-four-months'`; other values are ignored
+   * (calibre@7 behaviour).
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` or a
+   * transport/token code.
+   */
+  export function history(args: CruxHistoryArgs, options?: CallOptions): Promise<CruxHistoryResult | null>
+  /**
+   * A Site's Core Web Vitals assessment and p75 metrics from the Chrome UX Report. Runs
+   * `query GetCruxSummary` and resolves to `organisation.site`
+   * (`{ cruxCvwAssessment, cruxFormFactorDensity, cruxAggregateMetrics }`). `formFactor` is
+   * `'desktop' | 'phone' | 'tablet'`; other values are ignored (calibre@7 behaviour).
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` or a
+   * transport/token code.
+   */
+  export function summary(args: CruxSummaryArgs, options?: CallOptions): Promise<CruxSummary | null>
+  /**
+   * One Chrome UX Report URL with its assessment, metrics and history. Runs
+   * `query GetCruxUrl` and resolves to `organisation.site` (`{ cruxUrl }`). `formFactor` and
+   * `timePeriod` as in `history`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site` or `uuid`), `CALIBRE_GRAPHQL_ERROR` or
+   * a transport/token code.
+   */
+  export function url(args: CruxUrlArgs, options?: CallOptions): Promise<CruxUrlResult | null>
+  /**
+   * The Site's URLs tracked in the Chrome UX Report with their assessment and metrics. Runs
+   * `query ListCruxUrls` and resolves to `organisation.site` (`{ cruxUrlsList: { edges } }`,
+   * not flattened, as calibre@7). `formFactor` as in `summary`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` or a
+   * transport/token code.
+   */
+  export function urls(args: CruxUrlsArgs, options?: CallOptions): Promise<CruxUrlsResult | null>
+}
+
+export declare namespace Deploy {
+  /**
+   * Records a Deploy (shown on charts; used to compare before/after). Runs
+   * `mutation CreateDeploy` and resolves to `createDeploy`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` or a
+   * transport/token code.
+   */
+  export function create(args: DeployCreateArgs, options?: CallOptions): Promise<DeployDetails>
+  /**
+   * Deletes a Deploy. Runs `mutation DeleteDeploy` and resolves to `deleteDeploy`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site` or `uuid`), `CALIBRE_GRAPHQL_ERROR` or
+   * a transport/token code.
+   */
+  export function destroy(args: DeployDestroyArgs, options?: CallOptions): Promise<DeletedDeploy>
+  /**
+   * Every Deploy of a Site, fetched lazily one page (`pageSize`, default 25) per request:
+   * `for await (const deploy of Deploy.iterate({ site })) { ... }`. Runs `query ListDeploys`
+   * per page, following `pageInfo.endCursor`. Not in calibre@7.
+   * `next()` rejects with the codes of `Deploy.list`; `signal` stops the iteration.
+   */
+  export function iterate(args: IterateArgs, options?: IterateOptions): AsyncIterableIterator<DeployDetails>
+  /**
+   * Lists one page of a Site's Deploys. Runs `query ListDeploys` and resolves to
+   * `{ deploys, pageInfo }`; `count` defaults to 25 (the only calibre@7 list with a default).
+   * Pass `pageInfo.endCursor` as `cursor` for the next page, or use `Deploy.iterate`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` (also when
+   * the Site is not found) or a transport/token code.
+   */
+  export function list(args: DeployListArgs, options?: CallOptions): Promise<DeployListResult>
+}
+
+export declare namespace Device {
+  /**
+   * Lists the emulated devices (`tag` is what `device` arguments take). Runs the anonymous
+   * `query { emulatedDevices }` and resolves to `emulatedDevices`.
+   * Rejects with a transport/token code or `CALIBRE_GRAPHQL_ERROR`.
+   */
+  export function list(options?: CallOptions): Promise<EmulatedDevice[]>
+}
+
 export declare namespace GraphQL {
   /**
    * Sends any GraphQL document to Calibre and resolves to its `data`. Every key except
@@ -2221,6 +2333,370 @@ export declare namespace GraphQL {
    * Rejects with a `CalibreError` (`CALIBRE_GRAPHQL_ERROR` when the response has `errors`).
    */
   export function request(args: GraphQLRequestArgs, options?: CallOptions): Promise<GraphQLData>
+}
+
+export declare namespace Integration {
+  /**
+   * Adds an Integration (Slack or webhook). Runs `mutation CreateIntegration` and resolves to
+   * `createIntegration`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` or a
+   * transport/token code.
+   */
+  export function create(args: IntegrationCreateArgs, options?: CallOptions): Promise<IntegrationDetails>
+  /**
+   * Deletes an Integration. Runs `mutation DeleteIntegration` and resolves to
+   * `deleteIntegration`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site` or `uuid`), `CALIBRE_GRAPHQL_ERROR` or
+   * a transport/token code.
+   */
+  export function destroy(args: IntegrationDestroyArgs, options?: CallOptions): Promise<DeletedIntegration>
+  /**
+   * Every Integration of a Site, fetched lazily one page (`pageSize`, default 25) per request:
+   * `for await (const item of Integration.iterate({ site })) { ... }`. Runs `query ListIntegrations` per
+   * page, following `pageInfo.endCursor`. Not in calibre@7.
+   * `next()` rejects with the codes of `Integration.list`; `signal` stops the iteration.
+   */
+  export function iterate(args: IterateArgs, options?: IterateOptions): AsyncIterableIterator<IntegrationDetails>
+  /**
+   * Lists one page of a Site's integrations. Runs `query ListIntegrations` and resolves to
+   * `{ integrations, pageInfo }`; pass `pageInfo.endCursor` as `cursor` for the next page, or use
+   * `Integration.iterate`. `count` is required (calibre@7 has no default).
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site` or `count`), `CALIBRE_GRAPHQL_ERROR`
+   * (also when the Site is not found) or a transport/token code.
+   */
+  export function list(args: IntegrationListArgs, options?: CallOptions): Promise<IntegrationListResult>
+  /**
+   * Updates an Integration. Runs `mutation UpdateIntegration` and resolves to
+   * `updateIntegration`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site` or `uuid`), `CALIBRE_GRAPHQL_ERROR` or
+   * a transport/token code.
+   */
+  export function update(args: IntegrationUpdateArgs, options?: CallOptions): Promise<IntegrationDetails>
+}
+
+export declare namespace MetricBudget {
+  /**
+   * Creates a metric budget. Runs `mutation CreateMetricBudget` and resolves to
+   * `createMetricBudget`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` or a
+   * transport/token code.
+   */
+  export function create(args: MetricBudgetCreateArgs, options?: CallOptions): Promise<MetricBudgetDetails>
+  /**
+   * Deletes a metric budget. Runs `mutation DeleteMetricBudget` and resolves to
+   * `deleteMetricBudget`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site` or `uuid`), `CALIBRE_GRAPHQL_ERROR` or
+   * a transport/token code.
+   */
+  export function destroy(args: MetricBudgetDestroyArgs, options?: CallOptions): Promise<DeletedMetricBudget>
+  /**
+   * Every MetricBudget of a Site, fetched lazily one page (`pageSize`, default 25) per request:
+   * `for await (const item of MetricBudget.iterate({ site })) { ... }`. Runs `query ListMetricBudgets` per
+   * page, following `pageInfo.endCursor`. Not in calibre@7.
+   * `next()` rejects with the codes of `MetricBudget.list`; `signal` stops the iteration.
+   */
+  export function iterate(args: MetricBudgetIterateArgs, options?: IterateOptions): AsyncIterableIterator<MetricBudgetListItem>
+  /**
+   * Lists one page of a Site's metricBudgets. Runs `query ListMetricBudgets` and resolves to
+   * `{ metricBudgets, pageInfo }`; pass `pageInfo.endCursor` as `cursor` for the next page, or use
+   * `MetricBudget.iterate`. `count` is required (calibre@7 has no default).
+   * `metric` filters by metric.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site` or `count`), `CALIBRE_GRAPHQL_ERROR`
+   * (also when the Site is not found) or a transport/token code.
+   */
+  export function list(args: MetricBudgetListArgs, options?: CallOptions): Promise<MetricBudgetListResult>
+  /**
+   * Updates a metric budget. Runs `mutation UpdateMetricBudget` and resolves to
+   * `updateMetricBudget`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site` or `uuid`), `CALIBRE_GRAPHQL_ERROR` or
+   * a transport/token code.
+   */
+  export function update(args: MetricBudgetUpdateArgs, options?: CallOptions): Promise<MetricBudgetDetails>
+}
+
+export declare namespace Page {
+  /**
+   * Adds a Page to a Site. Runs `mutation CreatePage` and resolves to `createPage`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` or a
+   * transport/token code.
+   */
+  export function create(args: PageCreateArgs, options?: CallOptions): Promise<PageDetails>
+  /**
+   * Removes a Page from a Site. Runs `mutation DeletePage` and resolves to `deletePage`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site` or `uuid`), `CALIBRE_GRAPHQL_ERROR` or
+   * a transport/token code.
+   */
+  export function destroy(args: PageDestroyArgs, options?: CallOptions): Promise<DeletedPage>
+  /**
+   * Every Page of a Site, fetched lazily one page (`pageSize`, default 25) per request:
+   * `for await (const page of Page.iterate({ site })) { ... }`. Runs `query ListPages` per
+   * page, following `pageInfo.endCursor`. Not in calibre@7.
+   * `next()` rejects with the codes of `Page.list`; `signal` stops the iteration.
+   */
+  export function iterate(args: IterateArgs, options?: IterateOptions): AsyncIterableIterator<PageDetails>
+  /**
+   * Lists one page of a Site's Pages. Runs `query ListPages` and resolves to
+   * `{ pages, pageInfo }`; pass `pageInfo.endCursor` as `cursor` for the next page, or use
+   * `Page.iterate`. `count` is required (calibre@7 has no default).
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site` or `count`), `CALIBRE_GRAPHQL_ERROR`
+   * (also when the Site is not found) or a transport/token code.
+   */
+  export function list(args: PageListArgs, options?: CallOptions): Promise<PageListResult>
+  /**
+   * Updates a Page. Runs `mutation UpdatePage` and resolves to `updatePage`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site` or `uuid`), `CALIBRE_GRAPHQL_ERROR` or
+   * a transport/token code.
+   */
+  export function update(args: PageUpdateArgs, options?: CallOptions): Promise<PageDetails>
+}
+
+export declare namespace PullRequestReview {
+  /**
+   * Starts a Pull Request Review of a preview deployment. Runs
+   * `mutation StartPullRequestReview` and resolves to `startPullRequestReview`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` or a
+   * transport/token code.
+   */
+  export function create(args: PullRequestReviewCreateArgs, options?: CallOptions): Promise<StartedPullRequestReview>
+  /**
+   * The Pull Request Reviews of a branch, newest first. Runs
+   * `query GetPullRequestReviewByBranch` and resolves to `organisation.site.pullRequestReviews`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` (also when the
+   * Site is not found) or a transport/token code.
+   */
+  export function getPRReviewByBranch(site: string, branch: string, options?: CallOptions): Promise<PullRequestReviewDetails[]>
+  /**
+   * Lists a Site's Pull Request Reviews. Runs `query ListPullRequestReviews` and resolves to
+   * `organisation.site.pullRequestReviews`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` (also when the
+   * Site is not found) or a transport/token code.
+   */
+  export function list(args: PullRequestReviewListArgs, options?: CallOptions): Promise<PullRequestReviewSummary[]>
+  /**
+   * Waits for the newest Pull Request Review of a branch to finish and resolves to it. Like
+   * calibre@7 it sleeps 5000 ms before each `query GetPullRequestReviewByBranch`, looks at the
+   * first review (an empty list means "not yet", so it keeps polling) and stops at status
+   * `completed`, `errored` or `timeout`. Options: `intervalMs` (sleep, default 5000),
+   * `timeoutMs` (bound on the whole wait; default none), `signal`.
+   * Rejects with `CALIBRE_TIMEOUT` (naming the last status), `CALIBRE_ABORTED`,
+   * `CALIBRE_GRAPHQL_ERROR` (also when the Site is not found), `CALIBRE_INVALID_ARGUMENT` or a
+   * transport/token code of a poll.
+   */
+  export function waitForReviewCompletion(site: string, branch: string, options?: WaitOptions): Promise<PullRequestReviewDetails>
+}
+
+export declare namespace Rum {
+  /**
+   * A Site's RUM configuration. Runs `query GetRumConfig` and resolves to
+   * `organisation.site.rumConfig` (`null` when RUM was never set up).
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` (also when the
+   * Site is not found) or a transport/token code.
+   */
+  export function config(args: RumConfigArgs, options?: CallOptions): Promise<RumConfig | null>
+  /**
+   * A Site's RUM metrics per day (or `dateBin`). Runs `query GetRumHistory` and resolves to
+   * `organisation.site.rum`. `metrics` and filters as in `summary`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` (also when the
+   * Site is not found) or a transport/token code.
+   */
+  export function history(args: RumHistoryArgs, options?: CallOptions): Promise<RumHistoryResult>
+  /**
+   * A Site's RUM metrics per path. Runs `query GetRumPages` (grouped by `PATH`) and resolves to
+   * `organisation.site.rum`. `limit`, `offset` and `sortBy` page and sort the paths; `metrics`
+   * and filters as in `summary`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` (also when the
+   * Site is not found) or a transport/token code.
+   */
+  export function pages(args: RumPagesArgs, options?: CallOptions): Promise<RumPagesResult>
+  /**
+   * A Site's RUM overview: live visitors, p75 metrics and the share of good/poor experiences.
+   * Runs `query GetRumSummary` and resolves to `organisation.site.rum`. `metrics` defaults to
+   * `['lcp','cls','inp','ttfb','fcp','rtt']`; filters: `duration`, `dateBin`
+   * (`'today' | 'day' | 'month'`), `country`, `path`, `device` (`'desktop' | 'mobile' |
+   * 'tablet'`), `pageGrouping` (calibre@7 behaviour, other enum values are ignored).
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` (also when the
+   * Site is not found) or a transport/token code.
+   */
+  export function summary(args: RumSummaryArgs, options?: CallOptions): Promise<RumSummaryResult>
+}
+
+export declare namespace Site {
+  /**
+   * Creates a Site. Runs `mutation CreateSite` and resolves to `createSite`.
+   * `agentSettings` is always sent (`{}` when omitted); the deprecated top-level `location`,
+   * when truthy, is copied into `agentSettings.location` and wins (calibre@7 behaviour).
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (argument not an object), `CALIBRE_GRAPHQL_ERROR`
+   * (invalid input) or a transport/token code.
+   */
+  export function create(args: SiteCreateArgs, options?: CallOptions): Promise<CreatedSite>
+  /**
+   * Deletes a Site. Runs `mutation DeleteSite` and resolves to `deleteSite`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `slug`), `CALIBRE_GRAPHQL_ERROR` or a
+   * transport/token code.
+   */
+  export function destroy(args: SiteDestroyArgs, options?: CallOptions): Promise<DeletedSite>
+  /**
+   * Gets a Site's settings. Runs `query GetSite` and resolves to `organisation.site`
+   * (`null` when no Site has that slug, like calibre@7).
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `slug`), `CALIBRE_GRAPHQL_ERROR` or a
+   * transport/token code.
+   */
+  export function get(args: SiteGetArgs, options?: CallOptions): Promise<SiteDetails | null>
+  /**
+   * Lists the organisation's Sites. Runs the anonymous `query { organisation { sites } }`
+   * and resolves to `organisation.sites`. Rejects with a transport/token code, or
+   * `CALIBRE_GRAPHQL_ERROR` when Calibre returns no organisation.
+   */
+  export function list(options?: CallOptions): Promise<SiteSummary[]>
+  /**
+   * Updates a Site's settings. Runs `mutation UpdateSiteSettings` and resolves to
+   * `updateSiteSettings`. Only the given settings are sent.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `slug`), `CALIBRE_GRAPHQL_ERROR` or a
+   * transport/token code.
+   */
+  export function update(args: SiteUpdateArgs, options?: CallOptions): Promise<SiteDetails>
+}
+
+export declare namespace Snapshot {
+  /**
+   * Starts a Snapshot (tests every Page × Test Profile of the Site). Runs
+   * `mutation CreateSnapshot` and resolves to `createSnapshot`. A truthy `ref` is sent as a
+   * string (`123` → `"123"`), a falsy one as `null` (calibre@7 behaviour).
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` or a
+   * transport/token code.
+   */
+  export function create(args: SnapshotCreateArgs, options?: CallOptions): Promise<CreatedSnapshot>
+  /**
+   * Deletes a Snapshot. Runs `mutation DeleteSnapshot` and resolves to `deleteSnapshot`.
+   * `id` is sent as `String(id)` (a missing id is sent as `"undefined"`, as calibre@7 does).
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` or a
+   * transport/token code.
+   */
+  export function destroy(args: SnapshotDestroyArgs, options?: CallOptions): Promise<DeletedSnapshot>
+  /**
+   * The artifact URLs (HAR, Lighthouse report, screenshot, video) of every test of a Snapshot.
+   * Runs `query GetSnapshotArtifacts` and resolves to `organisation.site`, i.e.
+   * `{ snapshot }` (`snapshot: null` when no Snapshot has that number). `id` is sent as
+   * `Number(id)` (calibre@7 behaviour; not a number → `null`). Nothing is downloaded.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` or a
+   * transport/token code.
+   */
+  export function fetchArtifacts(args: SnapshotFetchArtifactsArgs, options?: CallOptions): Promise<SnapshotArtifactsResult | null>
+  /**
+   * Every Snapshot of a Site, fetched lazily one page (`pageSize`, default 25) per request:
+   * `for await (const snapshot of Snapshot.iterate({ site })) { ... }`. Runs
+   * `query ListSnapshots` per page, following `pageInfo.endCursor`. Not in calibre@7.
+   * `next()` rejects with the codes of `Snapshot.list`; `signal` stops the iteration.
+   */
+  export function iterate(args: IterateArgs, options?: IterateOptions): AsyncIterableIterator<SnapshotSummary>
+  /**
+   * Lists one page of a Site's Snapshots, newest first. Runs `query ListSnapshots` and
+   * resolves to `{ snapshots, pageInfo }`; pass `pageInfo.endCursor` as `cursor` for the next
+   * page, or use `Snapshot.iterate`. `count` is required (calibre@7 has no default).
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site` or `count`), `CALIBRE_GRAPHQL_ERROR`
+   * (also when the Site is not found) or a transport/token code.
+   */
+  export function list(args: SnapshotListArgs, options?: CallOptions): Promise<SnapshotListResult>
+}
+
+export declare namespace SnapshotMetrics {
+  /**
+   * The measurements of every test of a Snapshot, with the Site's Test Profiles. Runs
+   * `query GetSnapshotMetrics` and resolves to `organisation.site`, i.e.
+   * `{ snapshot, testProfiles }` (`snapshot: null` when no Snapshot has that number, like
+   * calibre@7). `snapshotId` is sent unchanged (it must be a number).
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site` or `snapshotId`),
+   * `CALIBRE_GRAPHQL_ERROR` or a transport/token code.
+   */
+  export function snapshot(args: SnapshotMetricsSnapshotArgs, options?: CallOptions): Promise<SnapshotMetricsResult | null>
+}
+
+export declare namespace Test {
+  /**
+   * Starts a Single Page Test (it does not wait; see `Test.waitForTest`). Runs
+   * `mutation CreateSinglePageTest` and resolves to `createTest` (`{ uuid, formattedTestUrl }`).
+   * `expiresAt` defaults to now + 1 year (365.2425 days) when omitted; `null` is sent as `null`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `url` or `location`), `CALIBRE_GRAPHQL_ERROR`
+   * or a transport/token code.
+   */
+  export function create(args: TestCreateArgs, options?: CallOptions): Promise<CreatedTest>
+  /**
+   * The artifact URLs (HAR, Lighthouse report, screenshot, video) of a Single Page Test. Runs
+   * `query GetSinglePageTestArtifacts` and resolves to `organisation.singlePageTest` (`null`
+   * when no test has that uuid). Nothing is downloaded.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `uuid`), `CALIBRE_GRAPHQL_ERROR` or a
+   * transport/token code.
+   */
+  export function fetchArtifacts(uuid: string, options?: CallOptions): Promise<SinglePageTestArtifacts | null>
+  /**
+   * Lists the organisation's Single Page Tests. Runs `query ListSinglePageTests` and resolves
+   * to `organisation.singlePageTests`. Rejects with a transport/token code, or
+   * `CALIBRE_GRAPHQL_ERROR`.
+   */
+  export function getList(options?: CallOptions): Promise<SinglePageTestSummary[]>
+  /**
+   * Gets a Single Page Test with its results. Runs `query GetSinglePageTest` and resolves to
+   * `organisation.singlePageTest` (`null` when no test has that uuid, like calibre@7).
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `uuid`), `CALIBRE_GRAPHQL_ERROR` or a
+   * transport/token code.
+   */
+  export function getTestByUuid(uuid: string, options?: CallOptions): Promise<SinglePageTest | null>
+  /**
+   * Waits for a Single Page Test to finish and resolves to it (as `getTestByUuid`). Like
+   * calibre@7 it sleeps 5000 ms before each `query GetSinglePageTest` and stops at status
+   * `completed`, `errored` or `timeout`. Options: `intervalMs` (sleep, default 5000),
+   * `timeoutMs` (bound on the whole wait; default none), `signal`.
+   * Rejects with `CALIBRE_TIMEOUT` (naming the last status), `CALIBRE_ABORTED`,
+   * `CALIBRE_GRAPHQL_ERROR` (also when no test has that uuid), `CALIBRE_INVALID_ARGUMENT` or
+   * a transport/token code of a poll.
+   */
+  export function waitForTest(uuid: string, options?: WaitOptions): Promise<SinglePageTest>
+}
+
+export declare namespace TestProfile {
+  /**
+   * Creates a Test Profile. Runs `mutation CreateTestProfile` and resolves to
+   * `createTestProfile`. Only `name`, `device`, `connection`, `cookies` and `javascript` are
+   * sent (calibre@7 ignores `headers` and the rest here; use `update`); **omitting
+   * `javascript` disables JavaScript** (`jsIsDisabled: !javascript`).
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` or a
+   * transport/token code.
+   */
+  export function create(args: TestProfileCreateArgs, options?: CallOptions): Promise<TestProfileDetails>
+  /**
+   * Deletes a Test Profile. Runs `mutation DeleteTestProfile` and resolves to
+   * `deleteTestProfile`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site` or `uuid`), `CALIBRE_GRAPHQL_ERROR` or
+   * a transport/token code.
+   */
+  export function destroy(args: TestProfileDestroyArgs, options?: CallOptions): Promise<DeletedTestProfile>
+  /**
+   * Lists a Site's Test Profiles. Runs `query ListTestProfiles` and resolves to
+   * `organisation.site.testProfiles`.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` (also when the
+   * Site is not found) or a transport/token code.
+   */
+  export function list(args: TestProfileListArgs, options?: CallOptions): Promise<TestProfileDetails[]>
+  /**
+   * Updates a Test Profile. Runs `mutation UpdateTestProfile` and resolves to
+   * `updateTestProfile`. **Omitting `javascript` disables JavaScript**
+   * (`jsIsDisabled: !javascript`, calibre@7 behaviour).
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site` or `uuid`), `CALIBRE_GRAPHQL_ERROR` or
+   * a transport/token code.
+   */
+  export function update(args: TestProfileUpdateArgs, options?: CallOptions): Promise<TestProfileDetails>
+}
+
+export declare namespace TimeSeries {
+  /**
+   * Metric values over time for a Site's Pages × Test Profiles, with a CSV rendering. Runs
+   * `query TimeSeries` and resolves to `organisation.site.timeSeries`. `measurements`,
+   * `pages` and `profiles` default to `[]` (sent, as calibre@7 does); a `Date` in `from`/`to`
+   * is sent as its ISO 8601 string.
+   * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` (also when the
+   * Site is not found) or a transport/token code.
+   */
+  export function list(args: TimeSeriesListArgs, options?: CallOptions): Promise<TimeSeriesResult>
 }
 
 export declare namespace Token {

@@ -835,7 +835,24 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.Agent = nativeBinding.Agent
+module.exports.AgentSettings = nativeBinding.AgentSettings
+module.exports.Connection = nativeBinding.Connection
+module.exports.Crux = nativeBinding.Crux
+module.exports.Deploy = nativeBinding.Deploy
+module.exports.Device = nativeBinding.Device
 module.exports.GraphQL = nativeBinding.GraphQL
+module.exports.Integration = nativeBinding.Integration
+module.exports.MetricBudget = nativeBinding.MetricBudget
+module.exports.Page = nativeBinding.Page
+module.exports.PullRequestReview = nativeBinding.PullRequestReview
+module.exports.Rum = nativeBinding.Rum
+module.exports.Site = nativeBinding.Site
+module.exports.Snapshot = nativeBinding.Snapshot
+module.exports.SnapshotMetrics = nativeBinding.SnapshotMetrics
+module.exports.Test = nativeBinding.Test
+module.exports.TestProfile = nativeBinding.TestProfile
+module.exports.TimeSeries = nativeBinding.TimeSeries
 module.exports.Token = nativeBinding.Token
 module.exports.Calibre = nativeBinding.Calibre
 module.exports.CalibreError = nativeBinding.CalibreError

@@ -773,8 +773,25 @@ if (
   }
 }
 
-const { GraphQL, Token, Calibre, CalibreError } = nativeBinding
+const { Agent, AgentSettings, Connection, Crux, Deploy, Device, GraphQL, Integration, MetricBudget, Page, PullRequestReview, Rum, Site, Snapshot, SnapshotMetrics, Test, TestProfile, TimeSeries, Token, Calibre, CalibreError } = nativeBinding
+export { Agent }
+export { AgentSettings }
+export { Connection }
+export { Crux }
+export { Deploy }
+export { Device }
 export { GraphQL }
+export { Integration }
+export { MetricBudget }
+export { Page }
+export { PullRequestReview }
+export { Rum }
+export { Site }
+export { Snapshot }
+export { SnapshotMetrics }
+export { Test }
+export { TestProfile }
+export { TimeSeries }
 export { Token }
 export { Calibre }
 export { CalibreError }

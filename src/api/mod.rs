@@ -1,8 +1,28 @@
 //! One module per calibre@7 namespace (plus `Token`). Each reads as a table: the GraphQL
 //! documents, then one short function per operation that builds the variables and names
-//! where the result is. All of them go through `client::call`.
+//! where the result is. They go through `client::call` (one request), `client::run` (the
+//! `waitFor*` polls, see `poll`) or `paginate` (the `iterate` helpers).
 
+mod agent;
+mod agent_settings;
+mod connection;
+mod crux;
+mod deploy;
+mod device;
 mod graphql;
+mod integration;
+mod metric_budget;
+mod page;
+mod paginate;
+mod poll;
+mod pull_request_review;
+mod rum;
+mod site;
+mod snapshot;
+mod snapshot_metrics;
+mod test;
+mod test_profile;
+mod time_series;
 mod token;
 
 pub mod vars;

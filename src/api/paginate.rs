@@ -1,0 +1,309 @@
+//! The `iterate` helpers (not in calibre@7): an async iterator over every item of a cursor
+//! connection, fetched lazily one page per request with the namespace's own `list`
+//! operation, following `pageInfo.endCursor` while `hasNextPage`.
+//!
+//! The object returned has `next()`, `return()` and `[Symbol.asyncIterator]()`, so
+//! `for await (const page of Page.iterate({ site }))` works and `break` stops it. The token
+//! and arguments are resolved when `iterate()` is called; a problem found then rejects the
+//! first `next()` (as an async generator would). No request is made before that `next()`.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use napi::bindgen_prelude::*;
+use napi::{sys, Env, JsValue};
+// Explicit import: wins over napi's one-parameter `Result` from the glob above.
+use serde_json::{json, Map, Value};
+use std::result::Result;
+use tokio::sync::Mutex;
+
+use super::vars::{put, required_string};
+use crate::client::{client_of, Session};
+use crate::error::CalibreError;
+use crate::graphql::Operation;
+use crate::js::{self, Args, CallOptions, SignalHook};
+use crate::transport::abortable;
+
+const DEFAULT_PAGE_SIZE: u64 = 25;
+
+/// What one namespace's `iterate` needs: its `list` operation builder (given
+/// `{ site, count, cursor, ...filters }`) and the key its flattened result uses for items.
+pub struct Lister {
+  /// `"Page.iterate"`, for messages.
+  pub function: &'static str,
+  /// The items key of the flattened connection (`"pages"`).
+  pub items: &'static str,
+  /// Other `args` keys passed on to the list operation (`metric` for MetricBudget).
+  pub filters: &'static [&'static str],
+  /// The `list` function's own operation builder.
+  pub build: fn(&Args) -> Result<Operation, CalibreError>,
+}
+
+/// Builds the iterator object. Never throws for bad input: that rejects the first `next()`.
+pub fn iterate<'env>(
+  env: &'env Env,
+  this: &This<Unknown>,
+  lister: &'static Lister,
+  args: Unknown,
+  options: Option<Unknown>,
+) -> napi::Result<Object<'env>> {
+  let client = client_of(this);
+  let f = lister.function;
+  let (mut hook, mut flag) = (None, None);
+  let setup = CallOptions::read(env, f, options).and_then(|mut options| {
+    flag = options.abort_flag();
+    hook = options.signal.take();
+    let args = Args::object(env, f, args, "{ site, pageSize }")?;
+    let page_size = page_size(
+      f,
+      args
+        .get("pageSize")
+        .or(options.rest.get("pageSize").cloned()),
+    )?;
+    let mut base = crate::vars! {
+      "site" => required_string(&args, "site")?,
+      "count" => Some(json!(page_size)),
+    };
+    for key in lister.filters {
+      put(&mut base, key, args.get(key));
+    }
+    Ok((client.session(f, &options)?, base))
+  });
+  let (session, base, error) = match setup {
+    Ok((session, base)) => (Some(session), base, None),
+    Err(err) => (None, Map::new(), Some(err)),
+  };
+  let pager = Arc::new(Mutex::new(Pager {
+    lister,
+    session,
+    base,
+    error,
+    cursor: None,
+    buffer: VecDeque::new(),
+    finished: false,
+  }));
+  let state = Rc::new(IterState {
+    closed: Arc::new(AtomicBool::new(false)),
+    hook: RefCell::new(hook),
+  });
+
+  let next_state = Rc::clone(&state);
+  let next = env.create_function_from_closure::<(), sys::napi_value, _>("next", move |ctx| {
+    let state = Rc::clone(&next_state);
+    let (pager, flag, closed) = (Arc::clone(&pager), flag.clone(), Arc::clone(&state.closed));
+    let step = async move {
+      if closed.load(Ordering::SeqCst) {
+        return Ok(None);
+      }
+      abortable(flag.as_deref(), async move {
+        pager.lock().await.next_item().await
+      })
+      .await
+    };
+    let promise = js::spawn(
+      ctx.env,
+      None,
+      async move { Ok(step.await) },
+      move |env, step: Result<Option<String>, CalibreError>| match step {
+        Ok(Some(item)) => result(env, Some(js::json_parse(env, &item)?), false),
+        Ok(None) => {
+          state.close(env);
+          result(env, None, true)
+        }
+        Err(err) => {
+          state.close(env);
+          Err(js::error_to_js(env, err))
+        }
+      },
+    )?;
+    Ok(promise.raw())
+  })?;
+
+  let return_state = Rc::clone(&state);
+  let stop = env.create_function_from_closure::<(), sys::napi_value, _>("return", move |ctx| {
+    return_state.close(ctx.env);
+    let value = match ctx.length() {
+      0 => None,
+      _ => Some(ctx.get::<Unknown>(0)?),
+    };
+    let done = result(ctx.env, value, true)?;
+    // `Promise` and `Symbol` are functions: read them unchecked as objects.
+    let promise: Object = ctx
+      .env
+      .get_global()?
+      .get_named_property_unchecked("Promise")?;
+    let resolve: Function<Unknown, Unknown> = promise.get_named_property("resolve")?;
+    Ok(resolve.apply(promise, done)?.raw())
+  })?;
+
+  let itself = env
+    .create_function_from_closure::<(), sys::napi_value, _>("[Symbol.asyncIterator]", |ctx| {
+      Ok(ctx.this::<Unknown>()?.raw())
+    })?;
+
+  let mut iterator = Object::new(env)?;
+  iterator.set("next", next)?;
+  iterator.set("return", stop)?;
+  let symbol: Object = env.get_global()?.get_named_property_unchecked("Symbol")?;
+  let async_iterator: Unknown = symbol.get_named_property("asyncIterator")?;
+  iterator.set_property(async_iterator, itself)?;
+  Ok(iterator)
+}
+
+/// `{ value, done }` (`value: undefined` for `None`).
+fn result<'env>(env: &'env Env, value: Option<Unknown>, done: bool) -> napi::Result<Unknown<'env>> {
+  let mut out = Object::new(env)?;
+  match value {
+    Some(value) => out.set("value", value)?,
+    None => out.set("value", ())?,
+  }
+  out.set("done", done)?;
+  Ok(out.to_unknown())
+}
+
+/// `pageSize`: a positive integer, default 25.
+fn page_size(function: &'static str, value: Option<Value>) -> Result<u64, CalibreError> {
+  match value {
+    None | Some(Value::Null) => Ok(DEFAULT_PAGE_SIZE),
+    Some(v) => v.as_u64().filter(|n| *n > 0).ok_or_else(|| {
+      CalibreError::invalid_argument(
+        function,
+        format!("`pageSize` must be a positive integer (at most 500), got {v}."),
+      )
+    }),
+  }
+}
+
+/// JS-thread side of one iterator.
+struct IterState {
+  /// Set once the iteration ended (done, error, abort or `return()`).
+  closed: Arc<AtomicBool>,
+  /// The `abort` listener on the caller's signal, removed when the iteration ends. (An
+  /// iterator abandoned half-way keeps it until the signal is collected.)
+  hook: RefCell<Option<SignalHook>>,
+}
+
+impl IterState {
+  fn close(&self, env: &Env) {
+    self.closed.store(true, Ordering::SeqCst);
+    if let Some(hook) = self.hook.borrow_mut().take() {
+      hook.detach(env);
+    }
+  }
+}
+
+/// The fetching side, shared by the `next()` calls (the lock queues overlapping ones).
+struct Pager {
+  lister: &'static Lister,
+  session: Option<Session>,
+  /// `{ site, count, ...filters }`; `cursor` is added per page.
+  base: Map<String, Value>,
+  /// A problem found by `iterate()`: the first `next()` rejects with it.
+  error: Option<CalibreError>,
+  cursor: Option<Value>,
+  buffer: VecDeque<Value>,
+  finished: bool,
+}
+
+impl Pager {
+  /// The next item as JSON text, fetching pages as needed; `None` at the end.
+  async fn next_item(&mut self) -> Result<Option<String>, CalibreError> {
+    if let Some(err) = self.error.take() {
+      self.finished = true;
+      return Err(err);
+    }
+    loop {
+      if let Some(item) = self.buffer.pop_front() {
+        return Ok(Some(item.to_string()));
+      }
+      let Some(session) = self.session.as_ref().filter(|_| !self.finished) else {
+        return Ok(None);
+      };
+      let mut variables = self.base.clone();
+      put(&mut variables, "cursor", self.cursor.clone());
+      let op = (self.lister.build)(&Args::from_map(self.lister.function, variables))?;
+      let page = session.execute_value(&op).await.inspect_err(|_| {
+        self.finished = true;
+      })?;
+      self.take_page(page);
+    }
+  }
+
+  /// Buffers a page's items and moves the cursor on (or finishes).
+  fn take_page(&mut self, mut page: Value) {
+    if let Some(Value::Array(items)) = page.get_mut(self.lister.items).map(Value::take) {
+      self.buffer.extend(items);
+    }
+    let info = &page["pageInfo"];
+    let end = info["endCursor"]
+      .as_str()
+      .map(|c| Value::String(c.to_owned()));
+    // A missing or repeated cursor would fetch the same page forever: stop there.
+    if info["hasNextPage"] == Value::Bool(true) && end.is_some() && end != self.cursor {
+      self.cursor = end;
+    } else {
+      self.finished = true;
+    }
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  fn build(args: &Args) -> Result<Operation, CalibreError> {
+    let variables = crate::vars! { "site" => args.get("site"), "cursor" => args.get("cursor") };
+    Ok(Operation::new(
+      "query",
+      variables,
+      crate::graphql::Extract::Data,
+    ))
+  }
+
+  static LISTER: Lister = Lister {
+    function: "Page.iterate",
+    items: "pages",
+    filters: &[],
+    build,
+  };
+
+  fn pager() -> Pager {
+    Pager {
+      lister: &LISTER,
+      session: None,
+      base: Map::new(),
+      error: None,
+      cursor: None,
+      buffer: VecDeque::new(),
+      finished: false,
+    }
+  }
+
+  #[test]
+  fn follows_end_cursor_while_has_next_page() {
+    let mut p = pager();
+    p.take_page(json!({"pages": [1, 2], "pageInfo": {"hasNextPage": true, "endCursor": "c1"}}));
+    assert_eq!(p.buffer.len(), 2);
+    assert_eq!(p.cursor, Some(json!("c1")));
+    assert!(!p.finished);
+    // The same cursor again would loop: finish.
+    p.take_page(json!({"pages": [], "pageInfo": {"hasNextPage": true, "endCursor": "c1"}}));
+    assert!(p.finished);
+    let mut p = pager();
+    p.take_page(json!({"pages": [3], "pageInfo": {"hasNextPage": false, "endCursor": "c2"}}));
+    assert!(p.finished);
+    assert_eq!(p.cursor, None);
+  }
+
+  #[test]
+  fn page_size_defaults_and_validates() {
+    assert_eq!(page_size("f", None).unwrap(), 25);
+    assert_eq!(page_size("f", Some(json!(100))).unwrap(), 100);
+    for bad in [json!(0), json!(-1), json!(1.5), json!("10")] {
+      assert!(page_size("f", Some(bad)).is_err());
+    }
+  }
+}
