@@ -199,14 +199,16 @@ impl ClientConfig {
   }
 
   /// Everything one call needs, fixed on the JS thread at call time.
+  /// `token_override` beats the client's option (e.g. `Token.refresh({ token })`).
   pub fn session(
     &self,
     function: &'static str,
     options: &CallOptions,
+    token_override: Option<&str>,
   ) -> Result<Session, CalibreError> {
     Ok(Session {
       function,
-      token: self.resolve_token(None)?,
+      token: self.resolve_token(token_override)?,
       url: self.graphql_url(function)?,
       app_url: self.app_url(function)?,
       timeout: options.timeout.unwrap_or(self.timeout),
@@ -288,10 +290,6 @@ impl Session {
     format!("{}/api/refresh_token", self.app_url)
   }
 
-  pub fn with_token(mut self, token: ResolvedToken) -> Session {
-    self.token = token;
-    self
-  }
 }
 
 /// The client behind `this`: a bound namespace function (`client.Site.list()`) is called
@@ -347,7 +345,7 @@ where
   };
   let signal = options.signal.take();
   let prepared = client
-    .session(function, &options)
+    .session(function, &options, None)
     .and_then(|session| work(session, options));
   js::spawn(env, signal, async move { prepared?.await }, |env, text| {
     js::json_parse(env, &text)

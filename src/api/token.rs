@@ -148,10 +148,8 @@ pub fn refresh<'env>(
       }
     };
     let persist = options.rest.get("persist").is_some_and(js::truthy);
-    let session = client.session(F, &options)?;
-    let token = client.resolve_token(token_option.as_deref())?;
-    let file = config_file().ok();
-    Ok((session.with_token(token), persist, file))
+    let session = client.session(F, &options, token_option.as_deref())?;
+    Ok((session, persist, config_file().ok()))
   })();
   js::spawn(
     env,

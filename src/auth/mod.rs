@@ -6,6 +6,6 @@ mod store;
 mod token;
 
 pub use chain::{resolve, Env, ProcessEnv, ResolvedToken, TokenSource};
-pub use refresh::{parse_refresh_body, RefreshedToken};
+pub use refresh::parse_refresh_body;
 pub use store::ConfigFile;
 pub use token::ApiToken;
