@@ -185,6 +185,36 @@ export interface CalibreOptions {
    * throttle; `false` disables throttling for this client.
    */
   throttle?: ThrottleOptions | false
+  /**
+   * Retries of failed requests: 429, 502, 503, 504 and connection failures before any response, with
+   * full-jitter exponential backoff honouring `Retry-After` and `RateLimit-Reset`. Mutations are retried
+   * only where the server cannot have acted on them (no connection, 429, 503 with `Retry-After`).
+   * Default: `{ max: 3, baseMs: 500, capMs: 20000 }`; `false` turns retries off.
+   */
+  retries?: RetryOptions | false
+  /**
+   * Proxy for this client. Default: the `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY`
+   * environment variables (either case; unlike Node's own `fetch`, which ignores them).
+   * A URL string uses that proxy (hosts in `NO_PROXY` still bypass it); `false` uses none.
+   */
+  proxy?: string | false
+  /**
+   * Extra trusted certificate authorities (PEM), added to the system trust store and
+   * `NODE_EXTRA_CA_CERTS` — for corporate TLS-inspecting proxies and private CAs.
+   */
+  ca?: string
+  /** Largest response body accepted, in bytes; a larger one fails with `CALIBRE_INVALID_RESPONSE`. Default: 100 MiB. */
+  maxResponseBytes?: number
+}
+
+/** Retry policy of a client (see {@link CalibreOptions.retries}). */
+export interface RetryOptions {
+  /** Retries after the first attempt, 0–20. Default: 3. */
+  max?: number
+  /** Base backoff in milliseconds; the n-th retry waits a random time up to `baseMs * 2^(n-1)`. Default: 500. */
+  baseMs?: number
+  /** Longest single wait in milliseconds; a server asking for longer is not retried. Default: 20 000. */
+  capMs?: number
 }
 
 // ─────────────────────────────────────────────────────────────────────────────

@@ -96,10 +96,14 @@ test('500 with an HTML page: CALIBRE_HTTP_ERROR with a short excerpt', async () 
   assert.ok(e.response.body.startsWith('<html>'))
 })
 
-test('429: CALIBRE_RATE_LIMITED', async () => {
-  const e = await failWith({ status: 429, headers: { 'retry-after': '1' }, body: { errors: [{ message: 'Rate limit exceeded' }] } })
+test('429 after the retries: CALIBRE_RATE_LIMITED saying how many attempts were made', async () => {
+  const before = server.requests.length
+  const e = await failWith({ status: 429, headers: { 'retry-after': '0' }, body: { errors: [{ message: 'Rate limit exceeded' }] } })
   assert.equal(e.code, 'CALIBRE_RATE_LIMITED')
   assert.equal(e[0].message, 'Rate limit exceeded')
+  assert.equal(e.attempts, 4)
+  assert.equal(server.requests.length - before, 4)
+  assert.match(e.message, /gave up after 4 attempts/)
 })
 
 test('a 200 that is not GraphQL: CALIBRE_INVALID_RESPONSE', async () => {

@@ -18,7 +18,10 @@ use crate::auth::{self, ProcessEnv, ResolvedToken};
 use crate::error::{CalibreError, ErrorCode};
 use crate::graphql::{self, Context, Operation};
 use crate::js::{self, CallOptions};
-use crate::transport::{self, HttpRequest, RawResponse, Throttle, DEFAULT_TIMEOUT};
+use crate::transport::{
+  self, HttpRequest, HttpSettings, ProxySetting, RawResponse, RetryPolicy, Throttle,
+  DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
+};
 
 const DEFAULT_HOST: &str = "https://api.calibreapp.com";
 const DEFAULT_APP_HOST: &str = "https://calibreapp.com";
@@ -54,6 +57,10 @@ pub struct ClientConfig {
   timeout: Duration,
   /// `None`: throttling turned off.
   throttle: Option<Arc<Throttle>>,
+  retries: RetryPolicy,
+  /// `None`: the process-wide HTTP client (environment proxies, no extra CA).
+  http: Option<Arc<reqwest::Client>>,
+  max_response_bytes: u64,
 }
 
 static DEFAULT_CLIENT: LazyLock<Arc<ClientConfig>> = LazyLock::new(|| {
@@ -63,6 +70,9 @@ static DEFAULT_CLIENT: LazyLock<Arc<ClientConfig>> = LazyLock::new(|| {
     app_host: None,
     timeout: DEFAULT_TIMEOUT,
     throttle: Some(Throttle::process_wide()),
+    retries: RetryPolicy::DEFAULT,
+    http: None,
+    max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
   })
 });
 
@@ -153,12 +163,77 @@ impl ClientConfig {
         ))
       }
     };
+    let retries = match options.get("retries") {
+      None | Some(Value::Null) => RetryPolicy::DEFAULT,
+      Some(Value::Bool(false)) => RetryPolicy::NONE,
+      Some(Value::Object(r)) => {
+        let ms = |key: &str, default: Duration| match r.get(key) {
+          None | Some(Value::Null) => Ok(default),
+          Some(v) => v
+            .as_f64()
+            .filter(|ms| *ms >= 0.0 && ms.is_finite())
+            .map(|ms| Duration::from_millis(ms as u64))
+            .ok_or_else(|| {
+              CalibreError::invalid_argument(
+                f,
+                format!("`retries.{key}` must be a number of milliseconds."),
+              )
+            }),
+        };
+        let max_retries = match r.get("max") {
+          None | Some(Value::Null) => RetryPolicy::DEFAULT.max_retries,
+          Some(v) => v.as_u64().filter(|m| *m <= 20).ok_or_else(|| {
+            CalibreError::invalid_argument(f, "`retries.max` must be a whole number from 0 to 20.")
+          })? as u32,
+        };
+        RetryPolicy {
+          max_retries,
+          base: ms("baseMs", RetryPolicy::DEFAULT.base)?,
+          cap: ms("capMs", RetryPolicy::DEFAULT.cap)?,
+        }
+      }
+      Some(_) => {
+        return Err(CalibreError::invalid_argument(
+          f,
+          "`retries` must be { max, baseMs, capMs } or false.",
+        ))
+      }
+    };
+    let proxy = match options.get("proxy") {
+      None | Some(Value::Null) => ProxySetting::FromEnv,
+      Some(Value::Bool(false)) => ProxySetting::Off,
+      Some(Value::String(url)) => ProxySetting::Url(url.clone()),
+      Some(_) => {
+        return Err(CalibreError::invalid_argument(
+          f,
+          "`proxy` must be a proxy URL such as http://proxy:3128, or false.",
+        ))
+      }
+    };
+    let ca_pem = text("ca")?;
+    let settings = HttpSettings { proxy, ca_pem };
+    let http = if settings == HttpSettings::default() {
+      None
+    } else {
+      Some(Arc::new(
+        transport::build_client(&settings).map_err(|why| CalibreError::invalid_argument(f, why))?,
+      ))
+    };
+    let max_response_bytes = match options.get("maxResponseBytes") {
+      None | Some(Value::Null) => DEFAULT_MAX_RESPONSE_BYTES,
+      Some(v) => v.as_u64().filter(|n| *n > 0).ok_or_else(|| {
+        CalibreError::invalid_argument(f, "`maxResponseBytes` must be a positive whole number.")
+      })?,
+    };
     Ok(ClientConfig {
       token,
       host,
       app_host,
       timeout,
       throttle,
+      retries,
+      http,
+      max_response_bytes,
     })
   }
 
@@ -213,6 +288,9 @@ impl ClientConfig {
       app_url: self.app_url(function)?,
       timeout: options.timeout.unwrap_or(self.timeout),
       throttle: self.throttle.clone(),
+      retries: self.retries,
+      http: self.http.clone(),
+      max_response_bytes: self.max_response_bytes,
     })
   }
 }
@@ -234,28 +312,26 @@ pub struct Session {
   app_url: String,
   timeout: Duration,
   throttle: Option<Arc<Throttle>>,
+  retries: RetryPolicy,
+  http: Option<Arc<reqwest::Client>>,
+  max_response_bytes: u64,
 }
 
 impl Session {
   /// Runs one GraphQL operation; `Ok` is the JSON text of the extracted result.
   pub async fn execute(&self, op: &Operation) -> Result<String, CalibreError> {
     let request = op.request_info();
-    let response = self
-      .post(
-        &self.url,
-        Some(graphql::request_body(&op.query, &op.variables)),
-      )
-      .await
-      .map_err(|e| e.with_request(request.clone()))?;
+    let body = graphql::request_body(&op.query, &op.variables);
+    let idempotent = !graphql::has_mutation(&op.query);
+    let (response, attempts) = self.post(&self.url, Some(&body), idempotent).await;
     let ctx = Context {
       function: self.function,
       source: &self.token.source,
       request: &request,
     };
-    graphql::decode(&response, op.extract, &ctx).map_err(|mut e| {
-      e.attempts = 1;
-      e
-    })
+    response
+      .and_then(|response| graphql::decode(&response, op.extract, &ctx))
+      .map_err(|e| gave_up(e.with_request(request.clone()), attempts))
   }
 
   /// Runs `op` and parses the result into a serde value (for Rust-side logic like polling).
@@ -269,27 +345,61 @@ impl Session {
     })
   }
 
-  /// Throttled POST with this session's token and timeout.
-  pub async fn post(&self, url: &str, body: Option<String>) -> Result<RawResponse, CalibreError> {
-    if let Some(throttle) = &self.throttle {
-      throttle.acquire().await;
+  /// POSTs with this session's token, throttle, timeout and retry policy. Returns the last
+  /// outcome (a response may still be an error status) and the number of attempts made.
+  pub async fn post(
+    &self,
+    url: &str,
+    body: Option<&str>,
+    idempotent: bool,
+  ) -> (Result<RawResponse, CalibreError>, u32) {
+    let client = self
+      .http
+      .as_deref()
+      .unwrap_or_else(|| transport::shared_client());
+    let mut attempts = 0;
+    loop {
+      attempts += 1;
+      if let Some(throttle) = &self.throttle {
+        throttle.acquire().await;
+      }
+      let request = HttpRequest {
+        client,
+        url,
+        token: &self.token.token,
+        body,
+        timeout: self.timeout,
+        max_response_bytes: self.max_response_bytes,
+      };
+      let outcome = transport::post(request).await;
+      if let (Ok(response), Some(throttle)) = (&outcome, &self.throttle) {
+        throttle.observe(response);
+      }
+      match self.retries.delay(&outcome, idempotent, attempts) {
+        Some(wait) => tokio::time::sleep(wait).await,
+        None => {
+          let outcome =
+            outcome.map_err(|failure| failure.error.with_token_source(self.token.source.clone()));
+          return (outcome, attempts);
+        }
+      }
     }
-    let request = HttpRequest {
-      url,
-      token: &self.token.token,
-      body,
-      timeout: self.timeout,
-    };
-    transport::post(request).await.map_err(|mut e| {
-      e.attempts = 1;
-      e.with_token_source(self.token.source.clone())
-    })
   }
 
   pub fn refresh_url(&self) -> String {
     format!("{}/api/refresh_token", self.app_url)
   }
+}
 
+/// Records how many attempts were made, and says so when there was more than one.
+pub fn gave_up(mut err: CalibreError, attempts: u32) -> CalibreError {
+  err.attempts = attempts;
+  if attempts > 1 {
+    err
+      .message
+      .push_str(&format!(" (gave up after {attempts} attempts)"));
+  }
+  err
 }
 
 /// The client behind `this`: a bound namespace function (`client.Site.list()`) is called

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::auth::{
   parse_refresh_body, ApiToken, ConfigFile, ProcessEnv, ResolvedToken, TokenSource,
 };
-use crate::client::client_of;
+use crate::client::{client_of, gave_up};
 use crate::error::{CalibreError, ErrorCode, RequestInfo};
 use crate::graphql::{classify, Context};
 use crate::js::{self, CallOptions};
@@ -157,7 +157,9 @@ pub fn refresh<'env>(
     async move {
       let (session, persist, file) = prepared?;
       let url = session.refresh_url();
-      let response = session.post(&url, None).await?;
+      // Not idempotent: a refresh the server saw is only retried where that is safe.
+      let (response, attempts) = session.post(&url, None, false).await;
+      let response = response.map_err(|e| gave_up(e, attempts))?;
       if !(200..300).contains(&response.status) {
         let request = RequestInfo {
           query: String::new(),
@@ -170,8 +172,7 @@ pub fn refresh<'env>(
         };
         let mut err = classify(&response, Vec::new(), &ctx);
         err.request = None;
-        err.attempts = 1;
-        return Err(err);
+        return Err(gave_up(err, attempts));
       }
       let body = parse_refresh_body(&response.text_lossy());
       let new_token = match body.token.as_deref().map(ApiToken::parse) {
