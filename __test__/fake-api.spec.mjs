@@ -10,7 +10,6 @@ import os from 'node:os'
 import path from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
 import { startFakeCalibre, TIMINGS } from '../testing/index.mjs'
 
 const require = createRequire(import.meta.url)
@@ -60,15 +59,21 @@ describe('calibre@7 against the fake', () => {
   let calibre
   let Metric
   let Team
+  let xdgDir
   const saved = {}
 
   before(async () => {
-    fake = await startFakeCalibre()
+    // calibre@7 throttles itself to 10 requests per 1.1 s, only 10% under the
+    // fake's limit: on a busy machine, network jitter alone could then cause a
+    // 429. Rate limiting has its own tests below.
+    fake = await startFakeCalibre({ rateLimit: false })
     for (const key of ['CALIBRE_API_TOKEN', 'CALIBRE_HOST', 'XDG_CONFIG_HOME']) saved[key] = process.env[key]
     // calibre@7 reads the token at import and the host on every call.
     process.env.CALIBRE_API_TOKEN = fake.tokens.create({ type: 'admin' })
     process.env.CALIBRE_HOST = fake.url
-    process.env.XDG_CONFIG_HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-calibre-xdg-'))
+    // An empty config home, so calibre@7 never touches the user's configstore.
+    xdgDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-calibre-xdg-'))
+    process.env.XDG_CONFIG_HOME = xdgDir
     calibre = await import('calibre')
     // Not exported by calibre@7 (its CLI uses them): load them by file.
     const api = new URL('./src/api/', import.meta.resolve('calibre'))
@@ -78,6 +83,7 @@ describe('calibre@7 against the fake', () => {
 
   after(async () => {
     await fake.close()
+    fs.rmSync(xdgDir, { recursive: true, force: true })
     for (const [key, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[key]
       else process.env[key] = value
@@ -840,8 +846,41 @@ describe('request log and lifecycle', () => {
     assert.equal(TIMINGS, testingCjs.TIMINGS)
   })
 
+  test('index.d.ts compiles under strict TypeScript and types the API', t => {
+    const tsc = new URL('../node_modules/typescript/bin/tsc', import.meta.url)
+    if (!fs.existsSync(tsc)) return t.skip('typescript is not installed')
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-calibre-types-'))
+    const file = path.join(dir, 'use.ts')
+    const entry = new URL('../testing/index.js', import.meta.url).pathname
+    fs.writeFileSync(file, `
+      import { startFakeCalibre, TIMINGS, type FakeCalibre, type RefreshTokenResponse, type TokenInfo } from ${JSON.stringify(entry)}
+      export async function use (): Promise<void> {
+        const fake: FakeCalibre = await startFakeCalibre({ now: 0, rateLimit: { limit: 5 }, seed: false })
+        const token: string = fake.tokens.create({ type: 'personal', role: 'viewer', team: 'default', expiresIn: 1000, allowedIps: ['::1'] })
+        const info: TokenInfo | undefined = fake.tokens.get(token)
+        const expiry: number | null | undefined = info?.expiresAt
+        const refreshed: RefreshTokenResponse = { token, expires_at: null }
+        fake.failNext({ status: 503, body: { errors: [{ message: 'down' }] }, headers: { 'retry-after': '1' }, count: 2 })
+        fake.state.sites[0]?.pages.push({ uuid: 'u', name: 'n', url: 'https://x.example/', position: 1, canonical: false, createdAt: 0, updatedAt: 0 })
+        const n: number = fake.advance(TIMINGS.completedAfterMs) + fake.now()
+        console.log(expiry, refreshed, n, fake.requests[0]?.tokenId, fake.url)
+        // @ts-expect-error: unknown token type
+        fake.tokens.create({ type: 'robot' })
+        // @ts-expect-error: rateLimit is an object or false
+        await startFakeCalibre({ rateLimit: true })
+        await fake.close()
+      }
+    `)
+    try {
+      const result = spawnSync(process.execPath, [tsc.pathname, '--noEmit', '--strict', '--types', 'node', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', file], { encoding: 'utf8', cwd: new URL('..', import.meta.url).pathname, timeout: 60000 })
+      assert.equal(result.status, 0, result.stdout + result.stderr)
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   test('close() lets the process exit, even with keep-alive sockets and pending delays', () => {
-    const entry = pathToFileURL(path.resolve('testing/index.mjs')).href
+    const entry = new URL('../testing/index.mjs', import.meta.url).href
     const script = `
       import { startFakeCalibre } from ${JSON.stringify(entry)}
       const fake = await startFakeCalibre()

@@ -4,7 +4,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use napi::bindgen_prelude::*;
@@ -14,10 +14,11 @@ use napi_derive::napi;
 use serde_json::Value;
 use std::result::Result;
 
-use crate::auth::{self, ProcessEnv, ResolvedToken};
+use crate::auth::{self, ConfigFile, ProcessEnv, ResolvedToken, TokenLifecycle};
 use crate::error::{CalibreError, ErrorCode};
-use crate::graphql::{self, Context, Operation};
+use crate::graphql::Operation;
 use crate::js::{self, CallOptions};
+use crate::session::{RefreshInfo, Session, TokenEvent};
 use crate::transport::{
   self, HttpRequest, HttpSettings, ProxySetting, RawResponse, RetryPolicy, Throttle,
   DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
@@ -61,6 +62,10 @@ pub struct ClientConfig {
   /// `None`: the process-wide HTTP client (environment proxies, no extra CA).
   http: Option<Arc<reqwest::Client>>,
   max_response_bytes: u64,
+  /// Known expiries, refreshed successors, the auto-refresh switch.
+  lifecycle: Arc<TokenLifecycle>,
+  /// `onTokenRefreshed(info)`, called on the JS thread after a refresh.
+  on_token_refreshed: Option<FunctionRef<Unknown<'static>, Unknown<'static>>>,
 }
 
 static DEFAULT_CLIENT: LazyLock<Arc<ClientConfig>> = LazyLock::new(|| {
@@ -73,6 +78,8 @@ static DEFAULT_CLIENT: LazyLock<Arc<ClientConfig>> = LazyLock::new(|| {
     retries: RetryPolicy::DEFAULT,
     http: None,
     max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+    lifecycle: Arc::new(TokenLifecycle::new(true)),
+    on_token_refreshed: None,
   })
 });
 
@@ -225,6 +232,16 @@ impl ClientConfig {
         CalibreError::invalid_argument(f, "`maxResponseBytes` must be a positive whole number.")
       })?,
     };
+    let auto_refresh = match options.get("autoRefresh") {
+      None | Some(Value::Null) => true,
+      Some(Value::Bool(b)) => *b,
+      Some(_) => {
+        return Err(CalibreError::invalid_argument(
+          f,
+          "`autoRefresh` must be a boolean.",
+        ))
+      }
+    };
     Ok(ClientConfig {
       token,
       host,
@@ -234,6 +251,8 @@ impl ClientConfig {
       retries,
       http,
       max_response_bytes,
+      lifecycle: Arc::new(TokenLifecycle::new(auto_refresh)),
+      on_token_refreshed: None,
     })
   }
 
@@ -281,17 +300,49 @@ impl ClientConfig {
     options: &CallOptions,
     token_override: Option<&str>,
   ) -> Result<Session, CalibreError> {
-    Ok(Session {
+    Ok(Session::new(
       function,
-      token: self.resolve_token(token_override)?,
-      url: self.graphql_url(function)?,
-      app_url: self.app_url(function)?,
-      timeout: options.timeout.unwrap_or(self.timeout),
-      throttle: self.throttle.clone(),
-      retries: self.retries,
-      http: self.http.clone(),
-      max_response_bytes: self.max_response_bytes,
-    })
+      self.resolve_token(token_override)?,
+      self.graphql_url(function)?,
+      self.app_url(function)?,
+      options.timeout.unwrap_or(self.timeout),
+      self.throttle.clone(),
+      self.retries,
+      self.http.clone(),
+      self.max_response_bytes,
+      Arc::clone(&self.lifecycle),
+      ConfigFile::locate(&ProcessEnv).ok(),
+    ))
+  }
+}
+
+impl ClientConfig {
+  /// Tells the JS side what happened to tokens during a call: `onTokenRefreshed(info)` for a
+  /// refresh, one process warning for a failed automatic refresh.
+  pub fn dispatch(&self, env: &Env, events: &Mutex<Vec<TokenEvent>>) {
+    let events = std::mem::take(&mut *events.lock().unwrap_or_else(|p| p.into_inner()));
+    for event in events {
+      let _ = match event {
+        TokenEvent::Refreshed(info) => self.notify_refreshed(env, &info),
+        TokenEvent::RefreshFailed(err) => js::emit_warning(
+          env,
+          &format!("Automatic refresh of the Calibre API token failed; the current token is used until it expires. {}", err.message),
+          "CALIBRE_TOKEN_REFRESH_FAILED",
+        ),
+      };
+    }
+  }
+
+  fn notify_refreshed(&self, env: &Env, info: &RefreshInfo) -> napi::Result<()> {
+    let Some(callback) = &self.on_token_refreshed else {
+      return Ok(());
+    };
+    let info = js::refresh_info(env, info)?;
+    if callback.borrow_back(env)?.call(info.to_unknown()).is_err() {
+      // A throwing callback must not break the call that triggered the refresh.
+      js::clear_exception(env);
+    }
+    Ok(())
   }
 }
 
@@ -302,104 +353,6 @@ impl auth::Env for NoEnv {
   fn var(&self, _: &str) -> Option<String> {
     None
   }
-}
-
-/// One call's resolved settings; `Send`, so it runs on the tokio runtime.
-pub struct Session {
-  pub function: &'static str,
-  pub token: ResolvedToken,
-  url: String,
-  app_url: String,
-  timeout: Duration,
-  throttle: Option<Arc<Throttle>>,
-  retries: RetryPolicy,
-  http: Option<Arc<reqwest::Client>>,
-  max_response_bytes: u64,
-}
-
-impl Session {
-  /// Runs one GraphQL operation; `Ok` is the JSON text of the extracted result.
-  pub async fn execute(&self, op: &Operation) -> Result<String, CalibreError> {
-    let request = op.request_info();
-    let body = graphql::request_body(&op.query, &op.variables);
-    let idempotent = !graphql::has_mutation(&op.query);
-    let (response, attempts) = self.post(&self.url, Some(&body), idempotent).await;
-    let ctx = Context {
-      function: self.function,
-      source: &self.token.source,
-      request: &request,
-    };
-    response
-      .and_then(|response| graphql::decode(&response, op.extract, &ctx))
-      .map_err(|e| gave_up(e.with_request(request.clone()), attempts))
-  }
-
-  /// Runs `op` and parses the result into a serde value (for Rust-side logic like polling).
-  pub async fn execute_value(&self, op: &Operation) -> Result<Value, CalibreError> {
-    let text = self.execute(op).await?;
-    serde_json::from_str(&text).map_err(|e| {
-      CalibreError::new(
-        ErrorCode::InvalidResponse,
-        format!("{}: {e}", self.function),
-      )
-    })
-  }
-
-  /// POSTs with this session's token, throttle, timeout and retry policy. Returns the last
-  /// outcome (a response may still be an error status) and the number of attempts made.
-  pub async fn post(
-    &self,
-    url: &str,
-    body: Option<&str>,
-    idempotent: bool,
-  ) -> (Result<RawResponse, CalibreError>, u32) {
-    let client = self
-      .http
-      .as_deref()
-      .unwrap_or_else(|| transport::shared_client());
-    let mut attempts = 0;
-    loop {
-      attempts += 1;
-      if let Some(throttle) = &self.throttle {
-        throttle.acquire().await;
-      }
-      let request = HttpRequest {
-        client,
-        url,
-        token: &self.token.token,
-        body,
-        timeout: self.timeout,
-        max_response_bytes: self.max_response_bytes,
-      };
-      let outcome = transport::post(request).await;
-      if let (Ok(response), Some(throttle)) = (&outcome, &self.throttle) {
-        throttle.observe(response);
-      }
-      match self.retries.delay(&outcome, idempotent, attempts) {
-        Some(wait) => tokio::time::sleep(wait).await,
-        None => {
-          let outcome =
-            outcome.map_err(|failure| failure.error.with_token_source(self.token.source.clone()));
-          return (outcome, attempts);
-        }
-      }
-    }
-  }
-
-  pub fn refresh_url(&self) -> String {
-    format!("{}/api/refresh_token", self.app_url)
-  }
-}
-
-/// Records how many attempts were made, and says so when there was more than one.
-pub fn gave_up(mut err: CalibreError, attempts: u32) -> CalibreError {
-  err.attempts = attempts;
-  if attempts > 1 {
-    err
-      .message
-      .push_str(&format!(" (gave up after {attempts} attempts)"));
-  }
-  err
 }
 
 /// The client behind `this`: a bound namespace function (`client.Site.list()`) is called
@@ -454,12 +407,20 @@ where
     Err(err) => return js::rejected(env, err),
   };
   let signal = options.signal.take();
-  let prepared = client
-    .session(function, &options, None)
-    .and_then(|session| work(session, options));
-  js::spawn(env, signal, async move { prepared?.await }, |env, text| {
-    js::json_parse(env, &text)
-  })
+  let session = client.session(function, &options, None);
+  let events = session.as_ref().ok().map(|s| Arc::clone(&s.events));
+  let prepared = session.and_then(|session| work(session, options));
+  js::spawn(
+    env,
+    signal,
+    async move { prepared?.await },
+    move |env, result| {
+      if let Some(events) = events {
+        client.dispatch(env, &events);
+      }
+      js::parse_result(env, &result?)
+    },
+  )
 }
 
 thread_local! {
@@ -505,7 +466,30 @@ impl Calibre {
         ))
       }
     };
-    let config = ClientConfig::from_options(&map).map_err(|e| js::throw(&env, e))?;
+    let mut config = ClientConfig::from_options(&map).map_err(|e| js::throw(&env, e))?;
+    // Functions do not survive the JSON conversion: read the callback from the object itself.
+    if let Some(options) = options.filter(|o| o.get_type().ok() == Some(ValueType::Object)) {
+      let object: Object = unsafe { Object::from_napi_value(env.raw(), options.raw())? };
+      if let Some(callback) = object.get::<Unknown>("onTokenRefreshed")? {
+        match callback.get_type()? {
+          ValueType::Undefined | ValueType::Null => {}
+          ValueType::Function => {
+            let function: Function<Unknown, Unknown> =
+              unsafe { Function::from_napi_value(env.raw(), callback.raw())? };
+            config.on_token_refreshed = Some(function.create_ref()?);
+          }
+          _ => {
+            return Err(js::throw(
+              &env,
+              CalibreError::invalid_argument(
+                "new Calibre",
+                "`onTokenRefreshed` must be a function.",
+              ),
+            ))
+          }
+        }
+      }
+    }
     Ok(Calibre {
       config: Arc::new(config),
     })

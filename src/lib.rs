@@ -6,6 +6,7 @@
 //! - `transport` the only HTTP: one reqwest client, throttle, timeout, abort
 //! - `graphql`   request bodies and response decoding
 //! - `client`    the `Calibre` class, the default client and the call pipeline
+//! - `session`   one call's settings: retries, GraphQL execution, token refresh
 //! - `exports`   the `CalibreError` class and other exports napi cannot register alone
 //! - `js`        small helpers at the JS boundary (arguments, abort signals, JSON hand-off)
 //! - `api`       one module per calibre@7 namespace
@@ -18,6 +19,7 @@ mod error;
 mod exports;
 mod graphql;
 mod js;
+mod session;
 mod transport;
 
 pub use error::{CalibreError, ErrorCode};

@@ -205,6 +205,52 @@ export interface CalibreOptions {
   ca?: string
   /** Largest response body accepted, in bytes; a larger one fails with `CALIBRE_INVALID_RESPONSE`. Default: 100 MiB. */
   maxResponseBytes?: number
+  /**
+   * Refresh the token automatically before a call when its expiry is known (from a previous refresh, or
+   * `tokenExpiresAt` in the config file) and falls within 5 minutes. One refresh at a time (concurrent
+   * calls wait for it), at most one attempt per 30 s; a failed refresh keeps the still-valid token and is
+   * reported once as a `CALIBRE_TOKEN_REFRESH_FAILED` process warning. Default: `true`.
+   */
+  autoRefresh?: boolean
+  /**
+   * Called after every successful refresh of this client's token (automatic or `Token.refresh()`), e.g. to
+   * save a new token to your own secret store. Tokens from the config file are rewritten there anyway.
+   */
+  onTokenRefreshed?: (info: TokenRefreshedInfo) => void
+}
+
+/** What {@link CalibreOptions.onTokenRefreshed} receives. */
+export interface TokenRefreshedInfo extends TokenRefreshResult {
+  /** Where the refreshed token came from. */
+  source: TokenSource
+}
+
+/** Options of `Token.status()`. */
+export interface TokenStatusOptions extends CallOptions {
+  /** Also make one cheap authenticated request and report the outcome in `check`. */
+  check?: boolean
+}
+
+/** What `Token.status()` reports about the token the next call would use. */
+export interface TokenStatus {
+  /** Where the token comes from. */
+  source: TokenSource
+  /** The config file, when `source` is `'file'`. */
+  path?: string
+  /** The first four characters and an ellipsis, never the whole token. */
+  masked: string
+  /** Known expiry (ISO 8601), or `null` when unknown. */
+  expiresAt: string | null
+  /** Milliseconds until the known expiry (negative once expired), or `null`. */
+  expiresInMs: number | null
+  /** Whether the config file could be written (to store or rewrite a token). */
+  writable: boolean
+  /** True when `CALIBRE_API_TOKEN` is in use while the config file also holds a token. */
+  shadowedByEnv: boolean
+  /** With `check: true`: the outcome of one authenticated request. */
+  check?: 'valid' | 'expired' | 'ip-not-allowed' | 'invalid' | 'unreachable'
+  /** With `check: true` and a failure: what the server or network said. */
+  checkMessage?: string | null
 }
 
 /** Retry policy of a client (see {@link CalibreOptions.retries}). */

@@ -5,12 +5,13 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::Value;
 
-use crate::auth::{
-  parse_refresh_body, ApiToken, ConfigFile, ProcessEnv, ResolvedToken, TokenSource,
-};
-use crate::client::{client_of, gave_up};
-use crate::error::{CalibreError, ErrorCode, RequestInfo};
-use crate::graphql::{classify, Context};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use crate::auth::{format_time, ApiToken, ConfigFile, ProcessEnv, ResolvedToken, EXPIRY_KEY};
+use crate::client::client_of;
+use crate::error::{CalibreError, ErrorCode};
+use crate::graphql::{Extract, Operation};
 use crate::js::{self, CallOptions};
 
 /// The token the next call would use and where it came from: the client's `token`
@@ -77,10 +78,8 @@ fn store(env: &Env, token: Unknown) -> std::result::Result<ConfigFile, CalibreEr
     }
   };
   let file = config_file()?;
-  file.update(|map| {
-    map.insert("token".to_owned(), Value::from(token.expose()));
-    (true, ())
-  })?;
+  // A new token's expiry is unknown: forget the old one's.
+  file.store_token(token.expose(), None)?;
   Ok(file)
 }
 
@@ -96,6 +95,7 @@ pub fn remove(env: &Env) -> Result<Object<'_>> {
         let had = map.get("token").is_some_and(js::truthy);
         if had {
           map.insert("token".to_owned(), Value::Null);
+          map.shift_remove(EXPIRY_KEY);
         }
         (had, had)
       })?;
@@ -108,17 +108,11 @@ pub fn remove(env: &Env) -> Result<Object<'_>> {
   Ok(out)
 }
 
-struct Refreshed {
-  token: String,
-  expires_at: Option<String>,
-  persisted: bool,
-}
-
 /// Refreshes the token for the duration it was created with: `POST {appHost}/api/refresh_token`
 /// with `Authorization: Token <token>`. The token is `options.token`, else the client's.
-/// When the server sends a new token it is stored in the config file if the old one came
-/// from there, or if `persist: true`. Rejects with the same codes as API calls
-/// (`CALIBRE_TOKEN_EXPIRED`, `CALIBRE_IP_NOT_ALLOWED`, `CALIBRE_UNAUTHORIZED`, ...).
+/// A token from the config file is rewritten there (with `tokenExpiresAt` when the server
+/// says); any token is stored there with `persist: true`. Rejects with the same codes as API
+/// calls (`CALIBRE_TOKEN_EXPIRED`, `CALIBRE_IP_NOT_ALLOWED`, `CALIBRE_UNAUTHORIZED`, ...).
 #[napi(
   namespace = "Token",
   ts_args_type = "options?: TokenRefreshOptions",
@@ -148,73 +142,136 @@ pub fn refresh<'env>(
       }
     };
     let persist = options.rest.get("persist").is_some_and(js::truthy);
-    let session = client.session(F, &options, token_option.as_deref())?;
-    Ok((session, persist, config_file().ok()))
+    Ok((
+      client.session(F, &options, token_option.as_deref())?,
+      persist,
+    ))
   })();
+  let events = prepared
+    .as_ref()
+    .ok()
+    .map(|(session, _)| Arc::clone(&session.events));
   js::spawn(
     env,
     signal,
     async move {
-      let (session, persist, file) = prepared?;
-      let url = session.refresh_url();
-      // Not idempotent: a refresh the server saw is only retried where that is safe.
-      let (response, attempts) = session.post(&url, None, false).await;
-      let response = response.map_err(|e| gave_up(e, attempts))?;
-      if !(200..300).contains(&response.status) {
-        let request = RequestInfo {
-          query: String::new(),
-          variables: Value::Object(Default::default()),
-        };
-        let ctx = Context {
-          function: F,
-          source: &session.token.source,
-          request: &request,
-        };
-        let mut err = classify(&response, Vec::new(), &ctx);
-        err.request = None;
-        return Err(gave_up(err, attempts));
-      }
-      let body = parse_refresh_body(&response.text_lossy());
-      let new_token = match body.token.as_deref().map(ApiToken::parse) {
-        Some(Ok(Some(token))) => Some(token),
-        Some(Err(_)) => {
-          return Err(CalibreError::new(
-            ErrorCode::InvalidResponse,
-            format!("{F}: the refreshed token from {url} has invalid characters."),
-          ))
-        }
-        _ => None,
-      };
-      let changed = new_token
-        .as_ref()
-        .is_some_and(|t| *t != session.token.token);
-      let token = new_token.unwrap_or_else(|| session.token.token.clone());
-      let from_file = matches!(session.token.source, TokenSource::File(_));
-      let mut persisted = false;
-      if persist || (from_file && changed) {
-        let file = match (&session.token.source, file) {
-          (TokenSource::File(path), _) => ConfigFile::at(path.clone()),
-          (_, Some(file)) => file,
-          (_, None) => ConfigFile::locate(&ProcessEnv)?,
-        };
-        file.update(|map| {
-          map.insert("token".to_owned(), Value::from(token.expose()));
-          (true, ())
-        })?;
-        persisted = true;
-      }
-      Ok(Refreshed {
-        token: token.expose().to_owned(),
-        expires_at: body.expires_at,
-        persisted,
-      })
+      let (session, persist) = prepared?;
+      session.refresh(&session.token(), persist).await
     },
-    |env, refreshed| {
-      let mut out = Object::new(env)?;
-      out.set("token", refreshed.token)?;
-      out.set("expiresAt", refreshed.expires_at)?;
-      out.set("persisted", refreshed.persisted)?;
+    move |env, result| {
+      if let Some(events) = events {
+        client.dispatch(env, &events);
+      }
+      let info = result?;
+      let mut out = Object::new(env).map_err(internal)?;
+      out.set("token", info.token).map_err(internal)?;
+      out.set("expiresAt", info.expires_at).map_err(internal)?;
+      out.set("persisted", info.persisted).map_err(internal)?;
       Ok(out.to_unknown())
     },
   )
+}
+
+fn internal(err: napi::Error) -> CalibreError {
+  CalibreError::new(
+    ErrorCode::InvalidResponse,
+    format!(
+      "The result could not be handed to JavaScript: {}",
+      err.reason
+    ),
+  )
+}
+
+/// What is known about the token the next call would use: `{ source, path, masked,
+/// expiresAt, expiresInMs, writable, shadowedByEnv }`. With `check: true` it also makes one
+/// cheap authenticated request and reports `check: 'valid' | 'expired' | 'ip-not-allowed' |
+/// 'invalid' | 'unreachable'` instead of throwing. Rejects with `CALIBRE_TOKEN_MISSING`
+/// (or a config error) when there is no usable token.
+#[napi(
+  namespace = "Token",
+  ts_args_type = "options?: TokenStatusOptions",
+  ts_return_type = "Promise<TokenStatus>"
+)]
+pub fn status<'env>(
+  env: &'env Env,
+  this: This<Unknown>,
+  options: Option<Unknown>,
+) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+  const F: &str = "Token.status";
+  const CHECK: &str = "query TokenStatus { __typename }";
+  let client = client_of(&this);
+  let mut options = match CallOptions::read(env, F, options) {
+    Ok(options) => options,
+    Err(err) => return js::rejected(env, err),
+  };
+  let signal = options.signal.take();
+  let check = options.rest.get("check").is_some_and(js::truthy);
+  let prepared = client.session(F, &options, None);
+  js::spawn(
+    env,
+    signal,
+    async move {
+      let session = prepared?;
+      let outcome = if check {
+        let op = Operation::new(CHECK, Default::default(), Extract::Data);
+        Some(match session.execute(&op).await {
+          Ok(_) => ("valid", None),
+          Err(e) => (check_state(e.code), Some(e.message)),
+        })
+      } else {
+        None
+      };
+      Ok((session.token(), outcome))
+    },
+    move |env, result| {
+      let (token, outcome) = result?;
+      status_to_js(env, &token, outcome).map_err(internal)
+    },
+  )
+}
+
+fn check_state(code: ErrorCode) -> &'static str {
+  match code {
+    ErrorCode::TokenExpired => "expired",
+    ErrorCode::IpNotAllowed => "ip-not-allowed",
+    ErrorCode::Unauthorized | ErrorCode::Forbidden | ErrorCode::TokenInvalid => "invalid",
+    _ => "unreachable",
+  }
+}
+
+fn status_to_js<'env>(
+  env: &'env Env,
+  token: &ResolvedToken,
+  outcome: Option<(&str, Option<String>)>,
+) -> Result<Unknown<'env>> {
+  let mut out = Object::new(env)?;
+  out.set("source", token.source.kind())?;
+  let file = match token.source.path() {
+    Some(path) => Some(ConfigFile::at(path.clone())),
+    None => config_file().ok(),
+  };
+  if let Some(path) = token.source.path() {
+    out.set("path", path.to_string_lossy().as_ref())?;
+  }
+  out.set("masked", token.token.masked())?;
+  let expires_in = token
+    .expires_at
+    .map(|at| match at.duration_since(SystemTime::now()) {
+      Ok(left) => left.as_millis() as f64,
+      Err(past) => -(past.duration().as_millis() as f64),
+    });
+  out.set("expiresAt", token.expires_at.map(format_time))?;
+  out.set("expiresInMs", expires_in)?;
+  out.set("writable", file.as_ref().is_some_and(|f| f.writable()))?;
+  // The stored token is not the one in use while the env var is set.
+  let stored = file
+    .as_ref()
+    .and_then(|f| f.read_token().ok().flatten())
+    .is_some();
+  out.set("shadowedByEnv", stored && token.source.kind() == "env")?;
+  if let Some((state, message)) = outcome {
+    out.set("check", state)?;
+    out.set("checkMessage", message)?;
+  }
+  Ok(out.to_unknown())
 }
