@@ -2394,3 +2394,9 @@ export declare class Calibre {
  * `request` (never the token). Use it with `instanceof`; it is not meant to be constructed.
  */
 export declare class CalibreError {}
+
+/**
+ * Runs the `calibre-native` command with `argv` (without `node` and the script) and
+ * resolves to the process exit code. Used by the package's `bin` shim.
+ */
+export declare function runCli(argv: string[]): Promise<number>

@@ -839,3 +839,4 @@ module.exports.GraphQL = nativeBinding.GraphQL
 module.exports.Token = nativeBinding.Token
 module.exports.Calibre = nativeBinding.Calibre
 module.exports.CalibreError = nativeBinding.CalibreError
+module.exports.runCli = nativeBinding.runCli

@@ -773,9 +773,10 @@ if (
   }
 }
 
-const { GraphQL, Token, Calibre, CalibreError } = nativeBinding
+const { GraphQL, Token, Calibre, CalibreError, runCli } = nativeBinding
 export { GraphQL }
 export { Token }
 export { Calibre }
 export { CalibreError }
+export { runCli }
 export const __napiBindingTarget = __napiLoadedBindingTarget

@@ -20,8 +20,8 @@ use crate::graphql::Operation;
 use crate::js::{self, CallOptions};
 use crate::session::{RefreshInfo, Session, TokenEvent};
 use crate::transport::{
-  self, HttpRequest, HttpSettings, ProxySetting, RawResponse, RetryPolicy, Throttle,
-  DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
+  self, HttpSettings, ProxySetting, RetryPolicy, Throttle, DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_TIMEOUT,
 };
 
 const DEFAULT_HOST: &str = "https://api.calibreapp.com";
@@ -82,6 +82,11 @@ static DEFAULT_CLIENT: LazyLock<Arc<ClientConfig>> = LazyLock::new(|| {
     on_token_refreshed: None,
   })
 });
+
+/// The client behind the module-level namespaces (and the CLI): environment and config file.
+pub fn default_client() -> Arc<ClientConfig> {
+  Arc::clone(&DEFAULT_CLIENT)
+}
 
 fn env_var(name: &str) -> Option<String> {
   std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -365,7 +370,7 @@ pub fn client_of(this: &This<Unknown>) -> Arc<ClientConfig> {
       return Arc::clone(&config);
     }
   }
-  Arc::clone(&DEFAULT_CLIENT)
+  default_client()
 }
 
 /// The pipeline behind every GraphQL-backed API function. `build` turns the arguments

@@ -10,10 +10,12 @@
 //! - `exports`   the `CalibreError` class and other exports napi cannot register alone
 //! - `js`        small helpers at the JS boundary (arguments, abort signals, JSON hand-off)
 //! - `api`       one module per calibre@7 namespace
+//! - `cli`       the `calibre-native` command (clap), run through `runCli`
 #![deny(clippy::all)]
 
 mod api;
 mod auth;
+mod cli;
 mod client;
 mod error;
 mod exports;

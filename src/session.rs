@@ -234,6 +234,19 @@ impl Session {
     Ok(info)
   }
 
+  /// One cheap authenticated request, to tell whether the token works.
+  pub async fn check_token(&self) -> Result<(), CalibreError> {
+    const CHECK: &str = "query TokenStatus { __typename }";
+    self
+      .execute(&Operation::new(
+        CHECK,
+        Default::default(),
+        graphql::Extract::Data,
+      ))
+      .await
+      .map(|_| ())
+  }
+
   /// The token to send now, refreshed first when its known expiry is near (see
   /// `auth::lifecycle` for the rules). Never fails: a failed refresh keeps the old token.
   async fn fresh_token(&self) -> ResolvedToken {

@@ -6,12 +6,12 @@ use napi_derive::napi;
 use serde_json::Value;
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
-use crate::auth::{format_time, ApiToken, ConfigFile, ProcessEnv, ResolvedToken, EXPIRY_KEY};
+use crate::auth::{
+  env_token_set, remove_stored_token, status_report, store_user_token, ResolvedToken,
+};
 use crate::client::client_of;
 use crate::error::{CalibreError, ErrorCode};
-use crate::graphql::{Extract, Operation};
 use crate::js::{self, CallOptions};
 
 /// The token the next call would use and where it came from: the client's `token`
@@ -39,14 +39,6 @@ fn resolved_to_js<'env>(env: &'env Env, resolved: &ResolvedToken) -> Result<Obje
   Ok(out)
 }
 
-fn config_file() -> std::result::Result<ConfigFile, CalibreError> {
-  ConfigFile::locate(&ProcessEnv)
-}
-
-fn env_token_set() -> bool {
-  std::env::var("CALIBRE_API_TOKEN").is_ok_and(|v| !v.trim().is_empty())
-}
-
 /// Stores `token` in the official CLI's config file (`calibre token set` does the same;
 /// other keys are kept, the file is written 0600 atomically). `shadowedByEnv` is true when
 /// `CALIBRE_API_TOKEN` is set and would win over the stored token.
@@ -58,50 +50,20 @@ fn env_token_set() -> bool {
   ts_return_type = "TokenSetResult"
 )]
 pub fn set<'env>(env: &'env Env, token: Unknown) -> Result<Object<'env>> {
-  let stored = store(env, token).map_err(|e| js::throw(env, e))?;
+  let stored = js::positional_string(env, "Token.set", "token", token)
+    .and_then(|raw| store_user_token(&raw, "Token.set"))
+    .map_err(|e| js::throw(env, e))?;
   let mut out = Object::new(env)?;
   out.set("path", stored.path().to_string_lossy().as_ref())?;
   out.set("shadowedByEnv", env_token_set())?;
   Ok(out)
 }
 
-fn store(env: &Env, token: Unknown) -> std::result::Result<ConfigFile, CalibreError> {
-  let raw = js::positional_string(env, "Token.set", "token", token)?;
-  let token = match ApiToken::parse(&raw) {
-    Ok(Some(token)) => token,
-    Ok(None) => return Err(js::invalid("Token.set", "the token is empty.")),
-    Err(reason) => {
-      return Err(CalibreError::new(
-        ErrorCode::TokenInvalid,
-        format!("Token.set: the token {reason}, so it was not stored. Copy it again from Calibre (Account → API Tokens)."),
-      ))
-    }
-  };
-  let file = config_file()?;
-  // A new token's expiry is unknown: forget the old one's.
-  file.store_token(token.expose(), None)?;
-  Ok(file)
-}
-
 /// Removes the stored token the way `calibre token remove` does (the key stays, set to
 /// `null`); `removed` is false, and nothing is written, when no token was stored.
 #[napi(namespace = "Token", ts_return_type = "TokenRemoveResult")]
 pub fn remove(env: &Env) -> Result<Object<'_>> {
-  let (file, removed) = (|| {
-    let file = config_file()?;
-    let stored = file.read_token()?.is_some();
-    let removed = stored
-      && file.update(|map| {
-        let had = map.get("token").is_some_and(js::truthy);
-        if had {
-          map.insert("token".to_owned(), Value::Null);
-          map.shift_remove(EXPIRY_KEY);
-        }
-        (had, had)
-      })?;
-    Ok::<_, CalibreError>((file, removed))
-  })()
-  .map_err(|e| js::throw(env, e))?;
+  let (file, removed) = remove_stored_token().map_err(|e| js::throw(env, e))?;
   let mut out = Object::new(env)?;
   out.set("path", file.path().to_string_lossy().as_ref())?;
   out.set("removed", removed)?;
@@ -198,7 +160,6 @@ pub fn status<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   const F: &str = "Token.status";
-  const CHECK: &str = "query TokenStatus { __typename }";
   let client = client_of(&this);
   let mut options = match CallOptions::read(env, F, options) {
     Ok(options) => options,
@@ -213,65 +174,12 @@ pub fn status<'env>(
     async move {
       let session = prepared?;
       let outcome = if check {
-        let op = Operation::new(CHECK, Default::default(), Extract::Data);
-        Some(match session.execute(&op).await {
-          Ok(_) => ("valid", None),
-          Err(e) => (check_state(e.code), Some(e.message)),
-        })
+        Some(session.check_token().await)
       } else {
         None
       };
-      Ok((session.token(), outcome))
+      Ok(status_report(&session.token(), outcome))
     },
-    move |env, result| {
-      let (token, outcome) = result?;
-      status_to_js(env, &token, outcome).map_err(internal)
-    },
+    move |env, result| env.to_js_value(&result?).map_err(internal),
   )
-}
-
-fn check_state(code: ErrorCode) -> &'static str {
-  match code {
-    ErrorCode::TokenExpired => "expired",
-    ErrorCode::IpNotAllowed => "ip-not-allowed",
-    ErrorCode::Unauthorized | ErrorCode::Forbidden | ErrorCode::TokenInvalid => "invalid",
-    _ => "unreachable",
-  }
-}
-
-fn status_to_js<'env>(
-  env: &'env Env,
-  token: &ResolvedToken,
-  outcome: Option<(&str, Option<String>)>,
-) -> Result<Unknown<'env>> {
-  let mut out = Object::new(env)?;
-  out.set("source", token.source.kind())?;
-  let file = match token.source.path() {
-    Some(path) => Some(ConfigFile::at(path.clone())),
-    None => config_file().ok(),
-  };
-  if let Some(path) = token.source.path() {
-    out.set("path", path.to_string_lossy().as_ref())?;
-  }
-  out.set("masked", token.token.masked())?;
-  let expires_in = token
-    .expires_at
-    .map(|at| match at.duration_since(SystemTime::now()) {
-      Ok(left) => left.as_millis() as f64,
-      Err(past) => -(past.duration().as_millis() as f64),
-    });
-  out.set("expiresAt", token.expires_at.map(format_time))?;
-  out.set("expiresInMs", expires_in)?;
-  out.set("writable", file.as_ref().is_some_and(|f| f.writable()))?;
-  // The stored token is not the one in use while the env var is set.
-  let stored = file
-    .as_ref()
-    .and_then(|f| f.read_token().ok().flatten())
-    .is_some();
-  out.set("shadowedByEnv", stored && token.source.kind() == "env")?;
-  if let Some((state, message)) = outcome {
-    out.set("check", state)?;
-    out.set("checkMessage", message)?;
-  }
-  Ok(out.to_unknown())
 }
