@@ -856,3 +856,4 @@ module.exports.TimeSeries = nativeBinding.TimeSeries
 module.exports.Token = nativeBinding.Token
 module.exports.Calibre = nativeBinding.Calibre
 module.exports.CalibreError = nativeBinding.CalibreError
+module.exports.runCli = nativeBinding.runCli

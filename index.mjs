@@ -773,7 +773,7 @@ if (
   }
 }
 
-const { Agent, AgentSettings, Connection, Crux, Deploy, Device, GraphQL, Integration, MetricBudget, Page, PullRequestReview, Rum, Site, Snapshot, SnapshotMetrics, Test, TestProfile, TimeSeries, Token, Calibre, CalibreError } = nativeBinding
+const { Agent, AgentSettings, Connection, Crux, Deploy, Device, GraphQL, Integration, MetricBudget, Page, PullRequestReview, Rum, Site, Snapshot, SnapshotMetrics, Test, TestProfile, TimeSeries, Token, Calibre, CalibreError, runCli } = nativeBinding
 export { Agent }
 export { AgentSettings }
 export { Connection }
@@ -795,4 +795,5 @@ export { TimeSeries }
 export { Token }
 export { Calibre }
 export { CalibreError }
+export { runCli }
 export const __napiBindingTarget = __napiLoadedBindingTarget

@@ -4,7 +4,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use napi::bindgen_prelude::*;
@@ -14,11 +14,15 @@ use napi_derive::napi;
 use serde_json::Value;
 use std::result::Result;
 
-use crate::auth::{self, ProcessEnv, ResolvedToken};
+use crate::auth::{self, ConfigFile, ProcessEnv, ResolvedToken, TokenLifecycle};
 use crate::error::{CalibreError, ErrorCode};
-use crate::graphql::{self, Context, Operation};
+use crate::graphql::Operation;
 use crate::js::{self, CallOptions};
-use crate::transport::{self, HttpRequest, RawResponse, Throttle, DEFAULT_TIMEOUT};
+use crate::session::{RefreshInfo, Session, TokenEvent};
+use crate::transport::{
+  self, HttpSettings, ProxySetting, RetryPolicy, Throttle, DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_TIMEOUT,
+};
 
 const DEFAULT_HOST: &str = "https://api.calibreapp.com";
 const DEFAULT_APP_HOST: &str = "https://calibreapp.com";
@@ -54,6 +58,14 @@ pub struct ClientConfig {
   timeout: Duration,
   /// `None`: throttling turned off.
   throttle: Option<Arc<Throttle>>,
+  retries: RetryPolicy,
+  /// `None`: the process-wide HTTP client (environment proxies, no extra CA).
+  http: Option<Arc<reqwest::Client>>,
+  max_response_bytes: u64,
+  /// Known expiries, refreshed successors, the auto-refresh switch.
+  lifecycle: Arc<TokenLifecycle>,
+  /// `onTokenRefreshed(info)`, called on the JS thread after a refresh.
+  on_token_refreshed: Option<FunctionRef<Unknown<'static>, Unknown<'static>>>,
 }
 
 static DEFAULT_CLIENT: LazyLock<Arc<ClientConfig>> = LazyLock::new(|| {
@@ -63,8 +75,18 @@ static DEFAULT_CLIENT: LazyLock<Arc<ClientConfig>> = LazyLock::new(|| {
     app_host: None,
     timeout: DEFAULT_TIMEOUT,
     throttle: Some(Throttle::process_wide()),
+    retries: RetryPolicy::DEFAULT,
+    http: None,
+    max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+    lifecycle: Arc::new(TokenLifecycle::new(true)),
+    on_token_refreshed: None,
   })
 });
+
+/// The client behind the module-level namespaces (and the CLI): environment and config file.
+pub fn default_client() -> Arc<ClientConfig> {
+  Arc::clone(&DEFAULT_CLIENT)
+}
 
 fn env_var(name: &str) -> Option<String> {
   std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -153,12 +175,89 @@ impl ClientConfig {
         ))
       }
     };
+    let retries = match options.get("retries") {
+      None | Some(Value::Null) => RetryPolicy::DEFAULT,
+      Some(Value::Bool(false)) => RetryPolicy::NONE,
+      Some(Value::Object(r)) => {
+        let ms = |key: &str, default: Duration| match r.get(key) {
+          None | Some(Value::Null) => Ok(default),
+          Some(v) => v
+            .as_f64()
+            .filter(|ms| *ms >= 0.0 && ms.is_finite())
+            .map(|ms| Duration::from_millis(ms as u64))
+            .ok_or_else(|| {
+              CalibreError::invalid_argument(
+                f,
+                format!("`retries.{key}` must be a number of milliseconds."),
+              )
+            }),
+        };
+        let max_retries = match r.get("max") {
+          None | Some(Value::Null) => RetryPolicy::DEFAULT.max_retries,
+          Some(v) => v.as_u64().filter(|m| *m <= 20).ok_or_else(|| {
+            CalibreError::invalid_argument(f, "`retries.max` must be a whole number from 0 to 20.")
+          })? as u32,
+        };
+        RetryPolicy {
+          max_retries,
+          base: ms("baseMs", RetryPolicy::DEFAULT.base)?,
+          cap: ms("capMs", RetryPolicy::DEFAULT.cap)?,
+        }
+      }
+      Some(_) => {
+        return Err(CalibreError::invalid_argument(
+          f,
+          "`retries` must be { max, baseMs, capMs } or false.",
+        ))
+      }
+    };
+    let proxy = match options.get("proxy") {
+      None | Some(Value::Null) => ProxySetting::FromEnv,
+      Some(Value::Bool(false)) => ProxySetting::Off,
+      Some(Value::String(url)) => ProxySetting::Url(url.clone()),
+      Some(_) => {
+        return Err(CalibreError::invalid_argument(
+          f,
+          "`proxy` must be a proxy URL such as http://proxy:3128, or false.",
+        ))
+      }
+    };
+    let ca_pem = text("ca")?;
+    let settings = HttpSettings { proxy, ca_pem };
+    let http = if settings == HttpSettings::default() {
+      None
+    } else {
+      Some(Arc::new(
+        transport::build_client(&settings).map_err(|why| CalibreError::invalid_argument(f, why))?,
+      ))
+    };
+    let max_response_bytes = match options.get("maxResponseBytes") {
+      None | Some(Value::Null) => DEFAULT_MAX_RESPONSE_BYTES,
+      Some(v) => v.as_u64().filter(|n| *n > 0).ok_or_else(|| {
+        CalibreError::invalid_argument(f, "`maxResponseBytes` must be a positive whole number.")
+      })?,
+    };
+    let auto_refresh = match options.get("autoRefresh") {
+      None | Some(Value::Null) => true,
+      Some(Value::Bool(b)) => *b,
+      Some(_) => {
+        return Err(CalibreError::invalid_argument(
+          f,
+          "`autoRefresh` must be a boolean.",
+        ))
+      }
+    };
     Ok(ClientConfig {
       token,
       host,
       app_host,
       timeout,
       throttle,
+      retries,
+      http,
+      max_response_bytes,
+      lifecycle: Arc::new(TokenLifecycle::new(auto_refresh)),
+      on_token_refreshed: None,
     })
   }
 
@@ -193,26 +292,67 @@ impl ClientConfig {
     }
   }
 
+  /// This client's own per-request timeout (its `timeoutMs`, default 60 s).
+  pub fn request_timeout(&self) -> Duration {
+    self.timeout
+  }
+
   /// Resolves this client's token now (option > env > file).
   pub fn resolve_token(&self, token_override: Option<&str>) -> Result<ResolvedToken, CalibreError> {
     auth::resolve(token_override.or(self.token.as_deref()), &ProcessEnv)
   }
 
   /// Everything one call needs, fixed on the JS thread at call time.
+  /// `token_override` beats the client's option (e.g. `Token.refresh({ token })`).
   pub fn session(
     &self,
     function: &'static str,
     options: &CallOptions,
+    token_override: Option<&str>,
   ) -> Result<Session, CalibreError> {
-    Ok(Session {
+    Ok(Session::new(
       function,
-      token: self.resolve_token(None)?,
-      url: self.graphql_url(function)?,
-      app_url: self.app_url(function)?,
-      timeout: options.timeout.unwrap_or(self.timeout),
-      client_timeout: self.timeout,
-      throttle: self.throttle.clone(),
-    })
+      self.resolve_token(token_override)?,
+      self.graphql_url(function)?,
+      self.app_url(function)?,
+      options.timeout.unwrap_or(self.timeout),
+      self.throttle.clone(),
+      self.retries,
+      self.http.clone(),
+      self.max_response_bytes,
+      Arc::clone(&self.lifecycle),
+      ConfigFile::locate(&ProcessEnv).ok(),
+    ))
+  }
+}
+
+impl ClientConfig {
+  /// Tells the JS side what happened to tokens during a call: `onTokenRefreshed(info)` for a
+  /// refresh, one process warning for a failed automatic refresh.
+  pub fn dispatch(&self, env: &Env, events: &Mutex<Vec<TokenEvent>>) {
+    let events = std::mem::take(&mut *events.lock().unwrap_or_else(|p| p.into_inner()));
+    for event in events {
+      let _ = match event {
+        TokenEvent::Refreshed(info) => self.notify_refreshed(env, &info),
+        TokenEvent::RefreshFailed(err) => js::emit_warning(
+          env,
+          &format!("Automatic refresh of the Calibre API token failed; the current token is used until it expires. {}", err.message),
+          "CALIBRE_TOKEN_REFRESH_FAILED",
+        ),
+      };
+    }
+  }
+
+  fn notify_refreshed(&self, env: &Env, info: &RefreshInfo) -> napi::Result<()> {
+    let Some(callback) = &self.on_token_refreshed else {
+      return Ok(());
+    };
+    let info = js::refresh_info(env, info)?;
+    if callback.borrow_back(env)?.call(info.to_unknown()).is_err() {
+      // A throwing callback must not break the call that triggered the refresh.
+      js::clear_exception(env);
+    }
+    Ok(())
   }
 }
 
@@ -222,85 +362,6 @@ struct NoEnv;
 impl auth::Env for NoEnv {
   fn var(&self, _: &str) -> Option<String> {
     None
-  }
-}
-
-/// One call's resolved settings; `Send`, so it runs on the tokio runtime.
-pub struct Session {
-  pub function: &'static str,
-  pub token: ResolvedToken,
-  url: String,
-  app_url: String,
-  timeout: Duration,
-  /// The client's own per-request timeout (what `timeout` is without a `timeoutMs` option).
-  client_timeout: Duration,
-  throttle: Option<Arc<Throttle>>,
-}
-
-impl Session {
-  /// Runs one GraphQL operation; `Ok` is the JSON text of the extracted result.
-  pub async fn execute(&self, op: &Operation) -> Result<String, CalibreError> {
-    let request = op.request_info();
-    let response = self
-      .post(
-        &self.url,
-        Some(graphql::request_body(&op.query, &op.variables)),
-      )
-      .await
-      .map_err(|e| e.with_request(request.clone()))?;
-    let ctx = Context {
-      function: self.function,
-      source: &self.token.source,
-      request: &request,
-    };
-    graphql::decode(&response, op.extract, &ctx).map_err(|mut e| {
-      e.attempts = 1;
-      e
-    })
-  }
-
-  /// Runs `op` and parses the result into a serde value (for Rust-side logic like polling).
-  pub async fn execute_value(&self, op: &Operation) -> Result<Value, CalibreError> {
-    let text = self.execute(op).await?;
-    serde_json::from_str(&text).map_err(|e| {
-      CalibreError::new(
-        ErrorCode::InvalidResponse,
-        format!("{}: {e}", self.function),
-      )
-    })
-  }
-
-  /// Throttled POST with this session's token and timeout.
-  pub async fn post(&self, url: &str, body: Option<String>) -> Result<RawResponse, CalibreError> {
-    if let Some(throttle) = &self.throttle {
-      throttle.acquire().await;
-    }
-    let request = HttpRequest {
-      url,
-      token: &self.token.token,
-      body,
-      timeout: self.timeout,
-    };
-    transport::post(request).await.map_err(|mut e| {
-      e.attempts = 1;
-      e.with_token_source(self.token.source.clone())
-    })
-  }
-
-  pub fn refresh_url(&self) -> String {
-    format!("{}/api/refresh_token", self.app_url)
-  }
-
-  /// For calls whose `timeoutMs` bounds a whole sequence of requests (the `waitFor*`
-  /// helpers): each request keeps the client's own timeout.
-  pub fn with_client_timeout(mut self) -> Session {
-    self.timeout = self.client_timeout;
-    self
-  }
-
-  pub fn with_token(mut self, token: ResolvedToken) -> Session {
-    self.token = token;
-    self
   }
 }
 
@@ -314,7 +375,7 @@ pub fn client_of(this: &This<Unknown>) -> Arc<ClientConfig> {
       return Arc::clone(&config);
     }
   }
-  Arc::clone(&DEFAULT_CLIENT)
+  default_client()
 }
 
 /// The pipeline behind every GraphQL-backed API function. `build` turns the arguments
@@ -356,12 +417,20 @@ where
     Err(err) => return js::rejected(env, err),
   };
   let signal = options.signal.take();
-  let prepared = client
-    .session(function, &options)
-    .and_then(|session| work(session, options));
-  js::spawn(env, signal, async move { prepared?.await }, |env, text| {
-    js::json_parse(env, &text)
-  })
+  let session = client.session(function, &options, None);
+  let events = session.as_ref().ok().map(|s| Arc::clone(&s.events));
+  let prepared = session.and_then(|session| work(session, options));
+  js::spawn(
+    env,
+    signal,
+    async move { prepared?.await },
+    move |env, result| {
+      if let Some(events) = events {
+        client.dispatch(env, &events);
+      }
+      js::parse_result(env, &result?)
+    },
+  )
 }
 
 thread_local! {
@@ -407,7 +476,30 @@ impl Calibre {
         ))
       }
     };
-    let config = ClientConfig::from_options(&map).map_err(|e| js::throw(&env, e))?;
+    let mut config = ClientConfig::from_options(&map).map_err(|e| js::throw(&env, e))?;
+    // Functions do not survive the JSON conversion: read the callback from the object itself.
+    if let Some(options) = options.filter(|o| o.get_type().ok() == Some(ValueType::Object)) {
+      let object: Object = unsafe { Object::from_napi_value(env.raw(), options.raw())? };
+      if let Some(callback) = object.get::<Unknown>("onTokenRefreshed")? {
+        match callback.get_type()? {
+          ValueType::Undefined | ValueType::Null => {}
+          ValueType::Function => {
+            let function: Function<Unknown, Unknown> =
+              unsafe { Function::from_napi_value(env.raw(), callback.raw())? };
+            config.on_token_refreshed = Some(function.create_ref()?);
+          }
+          _ => {
+            return Err(js::throw(
+              &env,
+              CalibreError::invalid_argument(
+                "new Calibre",
+                "`onTokenRefreshed` must be a function.",
+              ),
+            ))
+          }
+        }
+      }
+    }
     Ok(Calibre {
       config: Arc::new(config),
     })

@@ -35,6 +35,21 @@ pub fn request_body(query: &str, variables: &Map<String, Value>) -> String {
 /// `Some` when the document holds exactly one operation and it is named. A small scanner
 /// over top-level tokens; strings, comments and everything nested are skipped.
 pub fn operation_name(document: &str) -> Option<&str> {
+  scan(document).name
+}
+
+/// Whether the document holds a mutation: the server may act on it, so it is only retried
+/// where it cannot have reached the server.
+pub fn has_mutation(document: &str) -> bool {
+  scan(document).has_mutation
+}
+
+struct Scan<'a> {
+  name: Option<&'a str>,
+  has_mutation: bool,
+}
+
+fn scan(document: &str) -> Scan<'_> {
   #[derive(PartialEq)]
   enum Header {
     /// Between definitions: a `{` here starts an anonymous query.
@@ -47,6 +62,7 @@ pub fn operation_name(document: &str) -> Option<&str> {
   let bytes = document.as_bytes();
   let (mut i, mut depth) = (0usize, 0i32);
   let (mut header, mut operations, mut name) = (Header::None, 0, None);
+  let mut has_mutation = false;
   while i < bytes.len() {
     let c = bytes[i];
     if c == b'#' {
@@ -83,6 +99,7 @@ pub fn operation_name(document: &str) -> Option<&str> {
         match header {
           Header::None if matches!(word, "query" | "mutation" | "subscription") => {
             operations += 1;
+            has_mutation |= word == "mutation";
             header = Header::Operation { expect_name: true };
           }
           Header::None if word == "fragment" => header = Header::Fragment,
@@ -121,10 +138,9 @@ pub fn operation_name(document: &str) -> Option<&str> {
     }
     i += 1;
   }
-  if operations == 1 {
-    name
-  } else {
-    None
+  Scan {
+    name: if operations == 1 { name } else { None },
+    has_mutation,
   }
 }
 
@@ -452,6 +468,9 @@ mod tests {
       Some("Q")
     );
     assert_eq!(operation_name("query Q($o: In = {a: 1}) { a }"), Some("Q"));
+    assert!(has_mutation("mutation CreateSite { a }"));
+    assert!(!has_mutation("query Q { mutation }"));
+    assert!(!has_mutation("{ a(mutation: 1) }"));
   }
 
   #[test]

@@ -101,8 +101,7 @@ pub fn to_json(env: &Env, value: Unknown) -> std::result::Result<Option<Value>, 
   let text = match stringify.apply(json, value) {
     Ok(text) => text,
     Err(err) => {
-      let mut exception = std::ptr::null_mut();
-      unsafe { napi::sys::napi_get_and_clear_last_exception(env.raw(), &mut exception) };
+      clear_exception(env);
       return Err(err.reason);
     }
   };
@@ -371,18 +370,22 @@ impl SignalHook {
   }
 }
 
-/// Runs `work` on the tokio runtime and settles a promise on the JS thread: `Ok` through
-/// `to_js`, `Err` as a `CalibreError`. The abort listener (if any) is removed first.
+/// Runs `work` on the tokio runtime and settles a promise on the JS thread through
+/// `settle` (an `Err` it returns rejects). The abort listener (if any) is removed first.
 pub fn spawn<'env, T, F, C>(
   env: &'env Env,
   signal: Option<SignalHook>,
   work: F,
-  to_js: C,
+  settle: C,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>>
 where
   T: Send + 'static,
   F: Future<Output = std::result::Result<T, CalibreError>> + Send + 'static,
-  C: FnOnce(&'env Env, T) -> Result<Unknown<'env>> + 'static,
+  C: FnOnce(
+      &'env Env,
+      std::result::Result<T, CalibreError>,
+    ) -> std::result::Result<Unknown<'env>, CalibreError>
+    + 'static,
 {
   let flag = signal.as_ref().map(|s| Arc::clone(&s.flag));
   env.spawn_future_with_callback(
@@ -391,10 +394,7 @@ where
       if let Some(signal) = signal {
         signal.detach(env);
       }
-      match result {
-        Ok(value) => to_js(env, value),
-        Err(err) => Err(error_to_js(env, err)),
-      }
+      settle(env, result).map_err(|err| error_to_js(env, err))
     },
   )
 }
@@ -404,9 +404,60 @@ pub fn rejected<'env>(
   env: &'env Env,
   err: CalibreError,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
-  spawn(env, None, async move { Err::<(), _>(err) }, |_, _| {
-    unreachable!("never resolves")
+  spawn(
+    env,
+    None,
+    async move { Err::<(), _>(err) },
+    |_, result| match result {
+      Err(err) => Err(err),
+      Ok(()) => unreachable!("the future only fails"),
+    },
+  )
+}
+
+/// `JSON.parse` for settle closures: a failure to build JS values becomes a CalibreError.
+pub fn parse_result<'env>(
+  env: &'env Env,
+  text: &str,
+) -> std::result::Result<Unknown<'env>, CalibreError> {
+  json_parse(env, text).map_err(|e| {
+    CalibreError::new(
+      ErrorCode::InvalidResponse,
+      format!("The result could not be handed to JavaScript: {}", e.reason),
+    )
   })
+}
+
+/// `{ token, expiresAt, persisted }` as `Token.refresh()` returns it (also given to
+/// `onTokenRefreshed`, with `source`).
+pub fn refresh_info<'env>(
+  env: &'env Env,
+  info: &crate::session::RefreshInfo,
+) -> Result<Object<'env>> {
+  let mut out = Object::new(env)?;
+  out.set("token", info.token.as_str())?;
+  out.set("expiresAt", info.expires_at.as_deref())?;
+  out.set("persisted", info.persisted)?;
+  out.set("source", info.source.kind())?;
+  Ok(out)
+}
+
+/// `process.emitWarning(message, { code })`.
+pub fn emit_warning(env: &Env, message: &str, code: &str) -> Result<()> {
+  let process: Object = env.get_global()?.get_named_property("process")?;
+  let emit: Function<FnArgs<(&str, Object)>, Unknown> =
+    process.get_named_property("emitWarning")?;
+  let mut options = Object::new(env)?;
+  options.set("code", code)?;
+  options.set("type", "CalibreWarning")?;
+  emit.apply(process, (message, options).into())?;
+  Ok(())
+}
+
+/// Drops a pending JS exception (from a user callback that threw).
+pub fn clear_exception(env: &Env) {
+  let mut exception = std::ptr::null_mut();
+  unsafe { napi::sys::napi_get_and_clear_last_exception(env.raw(), &mut exception) };
 }
 
 /// Throws `err` synchronously (for sync functions and constructors).

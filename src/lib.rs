@@ -6,9 +6,11 @@
 //! - `transport` the only HTTP: one reqwest client, throttle, timeout, abort
 //! - `graphql`   request bodies and response decoding
 //! - `client`    the `Calibre` class, the default client and the call pipeline
+//! - `session`   one call's settings: retries, GraphQL execution, token refresh
 //! - `exports`   the `CalibreError` class and other exports napi cannot register alone
 //! - `js`        small helpers at the JS boundary (arguments, abort signals, JSON hand-off)
 //! - `api`       one module per calibre@7 namespace
+//! - `cli`       the `calibre-native` command (clap), run through `runCli`
 #![deny(clippy::all)]
 // `CalibreError` carries the response and request for the caller; it is built once per failed
 // call, so its size on the stack does not matter.
@@ -19,11 +21,13 @@
 
 mod api;
 mod auth;
+mod cli;
 mod client;
 mod error;
 mod exports;
 mod graphql;
 mod js;
+mod session;
 mod transport;
 
 pub use error::{CalibreError, ErrorCode};

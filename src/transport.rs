@@ -19,24 +19,95 @@ pub const USER_AGENT: &str = concat!("calibre-native/", env!("CARGO_PKG_VERSION"
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-static HTTP: LazyLock<reqwest::Client> = LazyLock::new(|| {
+/// Which proxy a client uses.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ProxySetting {
+  /// `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY` (either case), read when the
+  /// HTTP client is built (Node's own `fetch` ignores these; we honour them).
+  FromEnv,
+  /// No proxy, whatever the environment says.
+  Off,
+  /// This proxy URL for every request (hosts in `NO_PROXY` still bypass it).
+  Url(String),
+}
+
+/// What an HTTP client is built from. The default (env proxies, no extra CA) is shared by
+/// the whole process; a client with its own `proxy` or `ca` option builds its own.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HttpSettings {
+  pub proxy: ProxySetting,
+  /// Extra trusted roots (PEM), added to the system store and `NODE_EXTRA_CA_CERTS`.
+  pub ca_pem: Option<String>,
+}
+
+impl Default for HttpSettings {
+  fn default() -> Self {
+    HttpSettings {
+      proxy: ProxySetting::FromEnv,
+      ca_pem: None,
+    }
+  }
+}
+
+/// The process-wide client: one keep-alive pool for every call that needs nothing special.
+pub fn shared_client() -> &'static reqwest::Client {
+  static HTTP: LazyLock<reqwest::Client> = LazyLock::new(|| {
+    build_client(&HttpSettings::default()).expect("the default HTTP client configuration is valid")
+  });
+  &HTTP
+}
+
+/// Builds a client: rustls with the system trust store (rustls-platform-verifier honours
+/// `SSL_CERT_FILE`), plus `NODE_EXTRA_CA_CERTS` and `settings.ca_pem` added to it.
+pub fn build_client(settings: &HttpSettings) -> Result<reqwest::Client, String> {
   // ring instead of aws-lc: faster builds, smaller binary. Ignore "already installed".
   let _ = rustls::crypto::ring::default_provider().install_default();
-  reqwest::Client::builder()
+  let mut extra_roots = Vec::new();
+  // Node itself warns about an unreadable NODE_EXTRA_CA_CERTS and carries on; so do we.
+  if let Some(pem) =
+    std::env::var_os("NODE_EXTRA_CA_CERTS").and_then(|path| std::fs::read(path).ok())
+  {
+    extra_roots.extend(reqwest::Certificate::from_pem_bundle(&pem).unwrap_or_default());
+  }
+  if let Some(pem) = &settings.ca_pem {
+    let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+      .map_err(|e| format!("`ca` is not a PEM certificate bundle ({e})"))?;
+    if certs.is_empty() {
+      return Err("`ca` holds no PEM certificate".to_owned());
+    }
+    extra_roots.extend(certs);
+  }
+  let mut builder = reqwest::Client::builder()
     .user_agent(USER_AGENT)
     .connect_timeout(CONNECT_TIMEOUT)
-    .pool_max_idle_per_host(128)
-    .build()
-    .expect("the HTTP client configuration is static and valid")
-});
+    .pool_max_idle_per_host(128);
+  if !extra_roots.is_empty() {
+    builder = builder.tls_certs_merge(extra_roots);
+  }
+  builder = match &settings.proxy {
+    ProxySetting::FromEnv => builder,
+    ProxySetting::Off => builder.no_proxy(),
+    ProxySetting::Url(url) => {
+      let proxy =
+        reqwest::Proxy::all(url).map_err(|e| format!("`proxy` is not a valid proxy URL ({e})"))?;
+      builder.proxy(proxy.no_proxy(reqwest::NoProxy::from_env()))
+    }
+  };
+  builder.build().map_err(|e| e.to_string())
+}
+
+/// Largest response body read by default (a bigger one fails with CALIBRE_INVALID_RESPONSE).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 100 * 1024 * 1024;
 
 /// One POST to Calibre.
 pub struct HttpRequest<'a> {
+  pub client: &'a reqwest::Client,
   pub url: &'a str,
   pub token: &'a ApiToken,
   /// JSON body; `None` sends an empty body (refresh).
-  pub body: Option<String>,
+  pub body: Option<&'a str>,
   pub timeout: Duration,
+  pub max_response_bytes: u64,
 }
 
 /// A whole response, read to the end.
@@ -51,27 +122,63 @@ impl RawResponse {
   pub fn text_lossy(&self) -> String {
     String::from_utf8_lossy(&self.body).into_owned()
   }
+
+  pub fn header(&self, name: &str) -> Option<&str> {
+    self
+      .headers
+      .iter()
+      .find(|(k, _)| k.eq_ignore_ascii_case(name))
+      .map(|(_, v)| v.as_str())
+  }
 }
 
-/// Sends the request and reads the body, all within `timeout`.
-pub async fn post(request: HttpRequest<'_>) -> Result<RawResponse, CalibreError> {
+/// A failed exchange and how far it got, which decides whether it may be retried.
+#[derive(Debug)]
+pub struct Failure {
+  pub error: CalibreError,
+  /// No connection was made: the server cannot have seen the request.
+  pub not_connected: bool,
+  /// Nothing of a response arrived (no status line).
+  pub before_response: bool,
+}
+
+/// Sends the request and reads the body, all within `timeout`, at most `max_response_bytes`.
+pub async fn post(request: HttpRequest<'_>) -> Result<RawResponse, Failure> {
+  let fail = |error, not_connected, before_response| Failure {
+    error,
+    not_connected,
+    before_response,
+  };
   let mut auth =
     HeaderValue::from_str(&format!("Token {}", request.token.expose())).map_err(|_| {
-      CalibreError::new(
-        ErrorCode::TokenInvalid,
-        "The API token cannot be sent in an HTTP header.",
+      fail(
+        CalibreError::new(
+          ErrorCode::TokenInvalid,
+          "The API token cannot be sent in an HTTP header.",
+        ),
+        true,
+        true,
       )
     })?;
+  // Marked sensitive: never printed by hyper/reqwest debug output.
   auth.set_sensitive(true);
-  let mut builder = HTTP
+  let mut builder = request
+    .client
     .post(request.url)
     .header(ACCEPT, "application/json")
     .header(AUTHORIZATION, auth);
   if let Some(body) = request.body {
-    builder = builder.header(CONTENT_TYPE, "application/json").body(body);
+    builder = builder
+      .header(CONTENT_TYPE, "application/json")
+      .body(body.to_owned());
   }
+  let url = request.url;
+  let max = request.max_response_bytes;
   let exchange = async {
-    let response = builder.send().await?;
+    let mut response = builder
+      .send()
+      .await
+      .map_err(|e| fail(network_error(url, &e), e.is_connect(), true))?;
     let status = response.status().as_u16();
     let headers = response
       .headers()
@@ -83,23 +190,45 @@ pub async fn post(request: HttpRequest<'_>) -> Result<RawResponse, CalibreError>
         )
       })
       .collect();
-    let body = response.bytes().await?.to_vec();
-    Ok::<_, reqwest::Error>(RawResponse {
+    let too_large = || {
+      fail(
+        CalibreError::new(
+          ErrorCode::InvalidResponse,
+          format!("The response from {url} is larger than maxResponseBytes ({max} bytes); it was not read. Raise `maxResponseBytes` if this is expected."),
+        ),
+        false,
+        false,
+      )
+    };
+    if response.content_length().is_some_and(|len| len > max) {
+      return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+      .chunk()
+      .await
+      .map_err(|e| fail(network_error(url, &e), false, false))?
+    {
+      if body.len() as u64 + chunk.len() as u64 > max {
+        return Err(too_large());
+      }
+      body.extend_from_slice(&chunk);
+    }
+    Ok(RawResponse {
       status,
       headers,
       body,
     })
   };
   match tokio::time::timeout(request.timeout, exchange).await {
-    Ok(Ok(response)) => Ok(response),
-    Ok(Err(err)) => Err(network_error(request.url, &err)),
-    Err(_) => Err(CalibreError::new(
-      ErrorCode::Timeout,
-      format!(
-        "No complete answer from {} within {} ms. Raise `timeoutMs` if the API is slow, or check the network.",
-        request.url,
-        request.timeout.as_millis()
+    Ok(result) => result,
+    Err(_) => Err(fail(
+      CalibreError::new(
+        ErrorCode::Timeout,
+        format!("No complete answer from {url} within {} ms. Raise `timeoutMs` if the API is slow, or check the network.", request.timeout.as_millis()),
       ),
+      false,
+      false,
     )),
   }
 }
@@ -135,11 +264,18 @@ fn network_error(url: &str, err: &reqwest::Error) -> CalibreError {
 }
 
 /// A sliding window on request starts: at most `limit` starts in any `interval`
-/// (calibre@7 uses 10 per 1100 ms, process-wide).
+/// (calibre@7 uses 10 per 1100 ms, process-wide). It also pauses every start when the
+/// server says the rate-limit budget is spent (`RateLimit-Remaining: 0`) until its reset.
 pub struct Throttle {
   limit: usize,
   interval: Duration,
-  starts: Mutex<VecDeque<Instant>>,
+  state: Mutex<ThrottleState>,
+}
+
+#[derive(Default)]
+struct ThrottleState {
+  starts: VecDeque<Instant>,
+  paused_until: Option<Instant>,
 }
 
 impl Throttle {
@@ -147,7 +283,7 @@ impl Throttle {
     Throttle {
       limit: limit.max(1) as usize,
       interval,
-      starts: Mutex::new(VecDeque::new()),
+      state: Mutex::new(ThrottleState::default()),
     }
   }
 
@@ -162,23 +298,137 @@ impl Throttle {
   pub async fn acquire(&self) {
     loop {
       let wait_until = {
-        let mut starts = self.starts.lock().expect("throttle lock");
+        let mut state = self.state.lock().expect("throttle lock");
         let now = Instant::now();
-        while starts
-          .front()
-          .is_some_and(|t| now.duration_since(*t) >= self.interval)
-        {
-          starts.pop_front();
+        match state.paused_until {
+          Some(until) if until > now => until,
+          _ => {
+            state.paused_until = None;
+            while state
+              .starts
+              .front()
+              .is_some_and(|t| now.duration_since(*t) >= self.interval)
+            {
+              state.starts.pop_front();
+            }
+            if state.starts.len() < self.limit {
+              state.starts.push_back(now);
+              return;
+            }
+            state.starts[state.starts.len() - self.limit] + self.interval
+          }
         }
-        if starts.len() < self.limit {
-          starts.push_back(now);
-          return;
-        }
-        starts[starts.len() - self.limit] + self.interval
       };
       tokio::time::sleep_until(wait_until).await;
     }
   }
+
+  /// Reads `RateLimit-Remaining` / `RateLimit-Reset` (seconds) and pauses at zero.
+  pub fn observe(&self, response: &RawResponse) {
+    let remaining = response
+      .header("ratelimit-remaining")
+      .and_then(|v| v.trim().parse::<u64>().ok());
+    let reset = response
+      .header("ratelimit-reset")
+      .and_then(|v| v.trim().parse::<f64>().ok());
+    if let (Some(0), Some(reset)) = (remaining, reset) {
+      let until = Instant::now() + Duration::from_secs_f64(reset.clamp(0.0, 60.0));
+      let mut state = self.state.lock().expect("throttle lock");
+      if state.paused_until.is_none_or(|p| p < until) {
+        state.paused_until = Some(until);
+      }
+    }
+  }
+}
+
+/// When to try again: full-jitter exponential backoff (AWS "standard" style).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RetryPolicy {
+  /// Retries after the first attempt (0 = never retry).
+  pub max_retries: u32,
+  pub base: Duration,
+  /// Longest single wait; a server asking for longer is not retried.
+  pub cap: Duration,
+}
+
+impl RetryPolicy {
+  pub const DEFAULT: RetryPolicy = RetryPolicy {
+    max_retries: 3,
+    base: Duration::from_millis(500),
+    cap: Duration::from_secs(20),
+  };
+  pub const NONE: RetryPolicy = RetryPolicy {
+    max_retries: 0,
+    base: Duration::ZERO,
+    cap: Duration::ZERO,
+  };
+
+  /// The wait before retry number `retry` (1-based), or `None` to stop. `idempotent` is
+  /// false for mutations: those are retried only where the server cannot have acted on
+  /// them (no connection, 429, 503 with Retry-After).
+  pub fn delay(
+    &self,
+    outcome: &Result<RawResponse, Failure>,
+    idempotent: bool,
+    retry: u32,
+  ) -> Option<Duration> {
+    if retry > self.max_retries {
+      return None;
+    }
+    let hint = match outcome {
+      Ok(response) => {
+        let hint = server_wait_hint(response);
+        let retryable = match response.status {
+          429 => true,
+          503 => idempotent || hint.is_some(),
+          502 | 504 => idempotent,
+          _ => false,
+        };
+        if !retryable {
+          return None;
+        }
+        hint
+      }
+      Err(failure) => {
+        let network = failure.error.code == ErrorCode::NetworkError;
+        if !(network && (failure.not_connected || (idempotent && failure.before_response))) {
+          return None;
+        }
+        None
+      }
+    };
+    match hint {
+      Some(wait) if wait > self.cap => None,
+      Some(wait) => Some(wait),
+      None => {
+        let ceiling = self
+          .base
+          .saturating_mul(1u32 << (retry - 1).min(20))
+          .min(self.cap);
+        Some(ceiling.mul_f64(fastrand::f64()))
+      }
+    }
+  }
+}
+
+/// `Retry-After` (seconds or an HTTP date), else `RateLimit-Reset` (seconds).
+fn server_wait_hint(response: &RawResponse) -> Option<Duration> {
+  if let Some(value) = response.header("retry-after").map(str::trim) {
+    if let Ok(seconds) = value.parse::<f64>() {
+      return Some(Duration::from_secs_f64(seconds.max(0.0)));
+    }
+    if let Ok(date) = httpdate::parse_http_date(value) {
+      return Some(
+        date
+          .duration_since(std::time::SystemTime::now())
+          .unwrap_or(Duration::ZERO),
+      );
+    }
+  }
+  response
+    .header("ratelimit-reset")
+    .and_then(|v| v.trim().parse::<f64>().ok())
+    .map(|s| Duration::from_secs_f64(s.max(0.0)))
 }
 
 /// Cancellation shared between the JS `AbortSignal` listener and the running call.
@@ -253,6 +503,133 @@ mod tests {
     assert!(starts[..10].iter().all(|&t| t == 0));
     assert!(starts[10..20].iter().all(|&t| t == 1100));
     assert!(starts[20..].iter().all(|&t| t == 2200));
+  }
+
+  fn response(status: u16, headers: &[(&str, &str)]) -> Result<RawResponse, Failure> {
+    Ok(RawResponse {
+      status,
+      headers: headers
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect(),
+      body: Vec::new(),
+    })
+  }
+
+  fn network(not_connected: bool, before_response: bool) -> Result<RawResponse, Failure> {
+    Err(Failure {
+      error: CalibreError::new(ErrorCode::NetworkError, "x"),
+      not_connected,
+      before_response,
+    })
+  }
+
+  #[test]
+  fn retries_only_what_is_safe() {
+    let p = RetryPolicy::DEFAULT;
+    for status in [429, 502, 503, 504] {
+      assert!(
+        p.delay(&response(status, &[]), true, 1).is_some(),
+        "query {status}"
+      );
+    }
+    for status in [400, 401, 403, 404, 500] {
+      assert!(
+        p.delay(&response(status, &[]), true, 1).is_none(),
+        "query {status}"
+      );
+    }
+    assert!(
+      p.delay(&response(429, &[]), false, 1).is_some(),
+      "mutation 429"
+    );
+    assert!(
+      p.delay(&response(503, &[]), false, 1).is_none(),
+      "mutation 503 without Retry-After"
+    );
+    assert!(
+      p.delay(&response(503, &[("Retry-After", "1")]), false, 1)
+        .is_some(),
+      "mutation 503 with Retry-After"
+    );
+    assert!(
+      p.delay(&response(502, &[]), false, 1).is_none(),
+      "mutation 502"
+    );
+    assert!(
+      p.delay(&network(true, true), false, 1).is_some(),
+      "refused mutation"
+    );
+    assert!(
+      p.delay(&network(false, true), false, 1).is_none(),
+      "mutation sent, no answer"
+    );
+    assert!(
+      p.delay(&network(false, true), true, 1).is_some(),
+      "query sent, no answer"
+    );
+    assert!(
+      p.delay(&network(false, false), true, 1).is_none(),
+      "query broke mid-body"
+    );
+    assert!(
+      p.delay(&response(503, &[]), true, 4).is_none(),
+      "three retries at most"
+    );
+    assert!(RetryPolicy::NONE
+      .delay(&response(503, &[]), true, 1)
+      .is_none());
+  }
+
+  #[test]
+  fn honours_server_hints_and_caps_backoff() {
+    let p = RetryPolicy::DEFAULT;
+    assert_eq!(
+      p.delay(&response(429, &[("retry-after", "2")]), true, 1),
+      Some(Duration::from_secs(2))
+    );
+    assert_eq!(
+      p.delay(&response(429, &[("RateLimit-Reset", "1")]), true, 1),
+      Some(Duration::from_secs(1))
+    );
+    let date = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(5));
+    let wait = p
+      .delay(&response(503, &[("Retry-After", &date)]), true, 1)
+      .unwrap();
+    assert!(
+      wait <= Duration::from_secs(5) && wait >= Duration::from_secs(3),
+      "{wait:?}"
+    );
+    assert_eq!(
+      p.delay(&response(429, &[("retry-after", "60")]), true, 1),
+      None,
+      "longer than the cap"
+    );
+    for retry in 1..=3 {
+      let wait = p.delay(&response(502, &[]), true, retry).unwrap();
+      assert!(
+        wait <= Duration::from_millis(500 << (retry - 1)),
+        "{retry}: {wait:?}"
+      );
+    }
+  }
+
+  #[tokio::test(start_paused = true)]
+  async fn rate_limit_remaining_zero_pauses_starts() {
+    let throttle = Throttle::new(10, Duration::from_millis(1100));
+    throttle.acquire().await;
+    let spent = RawResponse {
+      status: 200,
+      headers: vec![
+        ("ratelimit-remaining".into(), "0".into()),
+        ("ratelimit-reset".into(), "2".into()),
+      ],
+      body: vec![],
+    };
+    throttle.observe(&spent);
+    let t0 = Instant::now();
+    throttle.acquire().await;
+    assert_eq!(t0.elapsed().as_millis(), 2000);
   }
 
   #[tokio::test]

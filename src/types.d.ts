@@ -185,6 +185,82 @@ export interface CalibreOptions {
    * throttle; `false` disables throttling for this client.
    */
   throttle?: ThrottleOptions | false
+  /**
+   * Retries of failed requests: 429, 502, 503, 504 and connection failures before any response, with
+   * full-jitter exponential backoff honouring `Retry-After` and `RateLimit-Reset`. Mutations are retried
+   * only where the server cannot have acted on them (no connection, 429, 503 with `Retry-After`).
+   * Default: `{ max: 3, baseMs: 500, capMs: 20000 }`; `false` turns retries off.
+   */
+  retries?: RetryOptions | false
+  /**
+   * Proxy for this client. Default: the `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY`
+   * environment variables (either case; unlike Node's own `fetch`, which ignores them).
+   * A URL string uses that proxy (hosts in `NO_PROXY` still bypass it); `false` uses none.
+   */
+  proxy?: string | false
+  /**
+   * Extra trusted certificate authorities (PEM), added to the system trust store and
+   * `NODE_EXTRA_CA_CERTS` — for corporate TLS-inspecting proxies and private CAs.
+   */
+  ca?: string
+  /** Largest response body accepted, in bytes; a larger one fails with `CALIBRE_INVALID_RESPONSE`. Default: 100 MiB. */
+  maxResponseBytes?: number
+  /**
+   * Refresh the token automatically before a call when its expiry is known (from a previous refresh, or
+   * `tokenExpiresAt` in the config file) and falls within 5 minutes. One refresh at a time (concurrent
+   * calls wait for it), at most one attempt per 30 s; a failed refresh keeps the still-valid token and is
+   * reported once as a `CALIBRE_TOKEN_REFRESH_FAILED` process warning. Default: `true`.
+   */
+  autoRefresh?: boolean
+  /**
+   * Called after every successful refresh of this client's token (automatic or `Token.refresh()`), e.g. to
+   * save a new token to your own secret store. Tokens from the config file are rewritten there anyway.
+   */
+  onTokenRefreshed?: (info: TokenRefreshedInfo) => void
+}
+
+/** What {@link CalibreOptions.onTokenRefreshed} receives. */
+export interface TokenRefreshedInfo extends TokenRefreshResult {
+  /** Where the refreshed token came from. */
+  source: TokenSource
+}
+
+/** Options of `Token.status()`. */
+export interface TokenStatusOptions extends CallOptions {
+  /** Also make one cheap authenticated request and report the outcome in `check`. */
+  check?: boolean
+}
+
+/** What `Token.status()` reports about the token the next call would use. */
+export interface TokenStatus {
+  /** Where the token comes from. */
+  source: TokenSource
+  /** The config file, when `source` is `'file'`. */
+  path?: string
+  /** The first four characters and an ellipsis, never the whole token. */
+  masked: string
+  /** Known expiry (ISO 8601), or `null` when unknown. */
+  expiresAt: string | null
+  /** Milliseconds until the known expiry (negative once expired), or `null`. */
+  expiresInMs: number | null
+  /** Whether the config file could be written (to store or rewrite a token). */
+  writable: boolean
+  /** True when `CALIBRE_API_TOKEN` is in use while the config file also holds a token. */
+  shadowedByEnv: boolean
+  /** With `check: true`: the outcome of one authenticated request. */
+  check?: 'valid' | 'expired' | 'ip-not-allowed' | 'invalid' | 'unreachable'
+  /** With `check: true` and a failure: what the server or network said. */
+  checkMessage?: string | null
+}
+
+/** Retry policy of a client (see {@link CalibreOptions.retries}). */
+export interface RetryOptions {
+  /** Retries after the first attempt, 0–20. Default: 3. */
+  max?: number
+  /** Base backoff in milliseconds; the n-th retry waits a random time up to `baseMs * 2^(n-1)`. Default: 500. */
+  baseMs?: number
+  /** Longest single wait in milliseconds; a server asking for longer is not retried. Default: 20 000. */
+  capMs?: number
 }
 
 // ─────────────────────────────────────────────────────────────────────────────

@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex as SyncMutex};
 
 use napi::bindgen_prelude::*;
 use napi::{sys, Env, JsValue};
@@ -21,10 +21,11 @@ use std::result::Result;
 use tokio::sync::Mutex;
 
 use super::vars::{put, required_string};
-use crate::client::{client_of, Session};
-use crate::error::CalibreError;
+use crate::client::{client_of, ClientConfig};
+use crate::error::{CalibreError, ErrorCode};
 use crate::graphql::Operation;
 use crate::js::{self, Args, CallOptions, SignalHook};
+use crate::session::{Session, TokenEvent};
 use crate::transport::abortable;
 
 const DEFAULT_PAGE_SIZE: u64 = 25;
@@ -70,8 +71,9 @@ pub fn iterate<'env>(
     for key in lister.filters {
       put(&mut base, key, args.get(key));
     }
-    Ok((client.session(f, &options)?, base))
+    Ok((client.session(f, &options, None)?, base))
   });
+  let events = setup.as_ref().ok().map(|(s, _)| Arc::clone(&s.events));
   let (session, base, error) = match setup {
     Ok((session, base)) => (Some(session), base, None),
     Err(err) => (None, Map::new(), Some(err)),
@@ -88,6 +90,8 @@ pub fn iterate<'env>(
   let state = Rc::new(IterState {
     closed: Arc::new(AtomicBool::new(false)),
     hook: RefCell::new(hook),
+    client,
+    events,
   });
 
   let next_state = Rc::clone(&state);
@@ -103,22 +107,23 @@ pub fn iterate<'env>(
       })
       .await
     };
-    let promise = js::spawn(
-      ctx.env,
-      None,
-      async move { Ok(step.await) },
-      move |env, step: Result<Option<String>, CalibreError>| match step {
-        Ok(Some(item)) => result(env, Some(js::json_parse(env, &item)?), false),
+    let promise = js::spawn(ctx.env, None, step, move |env, step| {
+      state.dispatch(env);
+      match step {
+        Ok(Some(item)) => {
+          let value = js::parse_result(env, &item)?;
+          result(env, Some(value), false).map_err(unexpected)
+        }
         Ok(None) => {
           state.close(env);
-          result(env, None, true)
+          result(env, None, true).map_err(unexpected)
         }
         Err(err) => {
           state.close(env);
-          Err(js::error_to_js(env, err))
+          Err(err)
         }
-      },
-    )?;
+      }
+    })?;
     Ok(promise.raw())
   })?;
 
@@ -164,6 +169,17 @@ fn result<'env>(env: &'env Env, value: Option<Unknown>, done: bool) -> napi::Res
   Ok(out.to_unknown())
 }
 
+/// A failure to build the `{ value, done }` object (out of memory?).
+fn unexpected(err: napi::Error) -> CalibreError {
+  CalibreError::new(
+    ErrorCode::InvalidResponse,
+    format!(
+      "The result could not be handed to JavaScript: {}",
+      err.reason
+    ),
+  )
+}
+
 /// `pageSize`: a positive integer, default 25.
 fn page_size(function: &'static str, value: Option<Value>) -> Result<u64, CalibreError> {
   match value {
@@ -184,9 +200,18 @@ struct IterState {
   /// The `abort` listener on the caller's signal, removed when the iteration ends. (An
   /// iterator abandoned half-way keeps it until the signal is collected.)
   hook: RefCell<Option<SignalHook>>,
+  client: Arc<ClientConfig>,
+  /// Token events of the session (an automatic refresh), reported after each `next()`.
+  events: Option<Arc<SyncMutex<Vec<TokenEvent>>>>,
 }
 
 impl IterState {
+  fn dispatch(&self, env: &Env) {
+    if let Some(events) = &self.events {
+      self.client.dispatch(env, events);
+    }
+  }
+
   fn close(&self, env: &Env) {
     self.closed.store(true, Ordering::SeqCst);
     if let Some(hook) = self.hook.borrow_mut().take() {

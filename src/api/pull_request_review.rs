@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::poll::{not_found, Wait};
 use super::vars::required_string;
-use crate::client::{call, run};
+use crate::client::{call, client_of, run};
 use crate::error::CalibreError;
 use crate::graphql::{Extract, Operation};
 use crate::js::{self, Args};
@@ -195,9 +195,11 @@ pub fn wait_for_review_completion<'env>(
     Ok(op) => op,
     Err(err) => return js::rejected(env, err),
   };
+  // `timeoutMs` bounds the whole wait; each poll keeps the client's own request timeout.
+  let request_timeout = client_of(&this).request_timeout();
   run(env, &this, F, options, move |session, options| {
     let wait = Wait::from_options(F, &options)?;
-    let session = session.with_client_timeout();
+    let session = session.with_request_timeout(request_timeout);
     Ok(async move {
       let (session, op) = (&session, &op);
       let fetch = move || async move {
@@ -208,7 +210,7 @@ pub fn wait_for_review_completion<'env>(
           _ => Err(
             not_found(F, "organisation.site.pullRequestReviews")
               .with_request(op.request_info())
-              .with_token_source(session.token.source.clone()),
+              .with_token_source(session.token().source),
           ),
         }
       };

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::poll::{not_found, Wait};
 use super::vars::required_string;
-use crate::client::{call, run};
+use crate::client::{call, client_of, run};
 use crate::graphql::{Extract, Operation};
 use crate::js::{self, Args};
 use crate::vars;
@@ -254,9 +254,11 @@ pub fn wait_for_test<'env>(
     Ok(uuid) => uuid,
     Err(err) => return js::rejected(env, err),
   };
+  // `timeoutMs` bounds the whole wait; each poll keeps the client's own request timeout.
+  let request_timeout = client_of(&this).request_timeout();
   run(env, &this, F, options, move |session, options| {
     let wait = Wait::from_options(F, &options)?;
-    let session = session.with_client_timeout();
+    let session = session.with_request_timeout(request_timeout);
     let op = get_op(uuid);
     Ok(async move {
       let (session, op) = (&session, &op);
@@ -267,7 +269,7 @@ pub fn wait_for_test<'env>(
           Value::Null => Err(
             not_found(F, "organisation.singlePageTest")
               .with_request(op.request_info())
-              .with_token_source(session.token.source.clone()),
+              .with_token_source(session.token().source),
           ),
           test => Ok(test),
         }

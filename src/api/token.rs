@@ -5,12 +5,13 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::Value;
 
+use std::sync::Arc;
+
 use crate::auth::{
-  parse_refresh_body, ApiToken, ConfigFile, ProcessEnv, ResolvedToken, TokenSource,
+  env_token_set, remove_stored_token, status_report, store_user_token, ResolvedToken,
 };
 use crate::client::client_of;
-use crate::error::{CalibreError, ErrorCode, RequestInfo};
-use crate::graphql::{classify, Context};
+use crate::error::{CalibreError, ErrorCode};
 use crate::js::{self, CallOptions};
 
 /// The token the next call would use and where it came from: the client's `token`
@@ -38,14 +39,6 @@ fn resolved_to_js<'env>(env: &'env Env, resolved: &ResolvedToken) -> Result<Obje
   Ok(out)
 }
 
-fn config_file() -> std::result::Result<ConfigFile, CalibreError> {
-  ConfigFile::locate(&ProcessEnv)
-}
-
-fn env_token_set() -> bool {
-  std::env::var("CALIBRE_API_TOKEN").is_ok_and(|v| !v.trim().is_empty())
-}
-
 /// Stores `token` in the official CLI's config file (`calibre token set` does the same;
 /// other keys are kept, the file is written 0600 atomically). `shadowedByEnv` is true when
 /// `CALIBRE_API_TOKEN` is set and would win over the stored token.
@@ -57,68 +50,31 @@ fn env_token_set() -> bool {
   ts_return_type = "TokenSetResult"
 )]
 pub fn set<'env>(env: &'env Env, token: Unknown) -> Result<Object<'env>> {
-  let stored = store(env, token).map_err(|e| js::throw(env, e))?;
+  let stored = js::positional_string(env, "Token.set", "token", token)
+    .and_then(|raw| store_user_token(&raw, "Token.set"))
+    .map_err(|e| js::throw(env, e))?;
   let mut out = Object::new(env)?;
   out.set("path", stored.path().to_string_lossy().as_ref())?;
   out.set("shadowedByEnv", env_token_set())?;
   Ok(out)
 }
 
-fn store(env: &Env, token: Unknown) -> std::result::Result<ConfigFile, CalibreError> {
-  let raw = js::positional_string(env, "Token.set", "token", token)?;
-  let token = match ApiToken::parse(&raw) {
-    Ok(Some(token)) => token,
-    Ok(None) => return Err(js::invalid("Token.set", "the token is empty.")),
-    Err(reason) => {
-      return Err(CalibreError::new(
-        ErrorCode::TokenInvalid,
-        format!("Token.set: the token {reason}, so it was not stored. Copy it again from Calibre (Account → API Tokens)."),
-      ))
-    }
-  };
-  let file = config_file()?;
-  file.update(|map| {
-    map.insert("token".to_owned(), Value::from(token.expose()));
-    (true, ())
-  })?;
-  Ok(file)
-}
-
 /// Removes the stored token the way `calibre token remove` does (the key stays, set to
 /// `null`); `removed` is false, and nothing is written, when no token was stored.
 #[napi(namespace = "Token", ts_return_type = "TokenRemoveResult")]
 pub fn remove(env: &Env) -> Result<Object<'_>> {
-  let (file, removed) = (|| {
-    let file = config_file()?;
-    let stored = file.read_token()?.is_some();
-    let removed = stored
-      && file.update(|map| {
-        let had = map.get("token").is_some_and(js::truthy);
-        if had {
-          map.insert("token".to_owned(), Value::Null);
-        }
-        (had, had)
-      })?;
-    Ok::<_, CalibreError>((file, removed))
-  })()
-  .map_err(|e| js::throw(env, e))?;
+  let (file, removed) = remove_stored_token().map_err(|e| js::throw(env, e))?;
   let mut out = Object::new(env)?;
   out.set("path", file.path().to_string_lossy().as_ref())?;
   out.set("removed", removed)?;
   Ok(out)
 }
 
-struct Refreshed {
-  token: String,
-  expires_at: Option<String>,
-  persisted: bool,
-}
-
 /// Refreshes the token for the duration it was created with: `POST {appHost}/api/refresh_token`
 /// with `Authorization: Token <token>`. The token is `options.token`, else the client's.
-/// When the server sends a new token it is stored in the config file if the old one came
-/// from there, or if `persist: true`. Rejects with the same codes as API calls
-/// (`CALIBRE_TOKEN_EXPIRED`, `CALIBRE_IP_NOT_ALLOWED`, `CALIBRE_UNAUTHORIZED`, ...).
+/// A token from the config file is rewritten there (with `tokenExpiresAt` when the server
+/// says); any token is stored there with `persist: true`. Rejects with the same codes as API
+/// calls (`CALIBRE_TOKEN_EXPIRED`, `CALIBRE_IP_NOT_ALLOWED`, `CALIBRE_UNAUTHORIZED`, ...).
 #[napi(
   namespace = "Token",
   ts_args_type = "options?: TokenRefreshOptions",
@@ -148,74 +104,82 @@ pub fn refresh<'env>(
       }
     };
     let persist = options.rest.get("persist").is_some_and(js::truthy);
-    let session = client.session(F, &options)?;
-    let token = client.resolve_token(token_option.as_deref())?;
-    let file = config_file().ok();
-    Ok((session.with_token(token), persist, file))
+    Ok((
+      client.session(F, &options, token_option.as_deref())?,
+      persist,
+    ))
   })();
+  let events = prepared
+    .as_ref()
+    .ok()
+    .map(|(session, _)| Arc::clone(&session.events));
   js::spawn(
     env,
     signal,
     async move {
-      let (session, persist, file) = prepared?;
-      let url = session.refresh_url();
-      let response = session.post(&url, None).await?;
-      if !(200..300).contains(&response.status) {
-        let request = RequestInfo {
-          query: String::new(),
-          variables: Value::Object(Default::default()),
-        };
-        let ctx = Context {
-          function: F,
-          source: &session.token.source,
-          request: &request,
-        };
-        let mut err = classify(&response, Vec::new(), &ctx);
-        err.request = None;
-        err.attempts = 1;
-        return Err(err);
-      }
-      let body = parse_refresh_body(&response.text_lossy());
-      let new_token = match body.token.as_deref().map(ApiToken::parse) {
-        Some(Ok(Some(token))) => Some(token),
-        Some(Err(_)) => {
-          return Err(CalibreError::new(
-            ErrorCode::InvalidResponse,
-            format!("{F}: the refreshed token from {url} has invalid characters."),
-          ))
-        }
-        _ => None,
-      };
-      let changed = new_token
-        .as_ref()
-        .is_some_and(|t| *t != session.token.token);
-      let token = new_token.unwrap_or_else(|| session.token.token.clone());
-      let from_file = matches!(session.token.source, TokenSource::File(_));
-      let mut persisted = false;
-      if persist || (from_file && changed) {
-        let file = match (&session.token.source, file) {
-          (TokenSource::File(path), _) => ConfigFile::at(path.clone()),
-          (_, Some(file)) => file,
-          (_, None) => ConfigFile::locate(&ProcessEnv)?,
-        };
-        file.update(|map| {
-          map.insert("token".to_owned(), Value::from(token.expose()));
-          (true, ())
-        })?;
-        persisted = true;
-      }
-      Ok(Refreshed {
-        token: token.expose().to_owned(),
-        expires_at: body.expires_at,
-        persisted,
-      })
+      let (session, persist) = prepared?;
+      session.refresh(&session.token(), persist).await
     },
-    |env, refreshed| {
-      let mut out = Object::new(env)?;
-      out.set("token", refreshed.token)?;
-      out.set("expiresAt", refreshed.expires_at)?;
-      out.set("persisted", refreshed.persisted)?;
+    move |env, result| {
+      if let Some(events) = events {
+        client.dispatch(env, &events);
+      }
+      let info = result?;
+      let mut out = Object::new(env).map_err(internal)?;
+      out.set("token", info.token).map_err(internal)?;
+      out.set("expiresAt", info.expires_at).map_err(internal)?;
+      out.set("persisted", info.persisted).map_err(internal)?;
       Ok(out.to_unknown())
     },
+  )
+}
+
+fn internal(err: napi::Error) -> CalibreError {
+  CalibreError::new(
+    ErrorCode::InvalidResponse,
+    format!(
+      "The result could not be handed to JavaScript: {}",
+      err.reason
+    ),
+  )
+}
+
+/// What is known about the token the next call would use: `{ source, path, masked,
+/// expiresAt, expiresInMs, writable, shadowedByEnv }`. With `check: true` it also makes one
+/// cheap authenticated request and reports `check: 'valid' | 'expired' | 'ip-not-allowed' |
+/// 'invalid' | 'unreachable'` instead of throwing. Rejects with `CALIBRE_TOKEN_MISSING`
+/// (or a config error) when there is no usable token.
+#[napi(
+  namespace = "Token",
+  ts_args_type = "options?: TokenStatusOptions",
+  ts_return_type = "Promise<TokenStatus>"
+)]
+pub fn status<'env>(
+  env: &'env Env,
+  this: This<Unknown>,
+  options: Option<Unknown>,
+) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+  const F: &str = "Token.status";
+  let client = client_of(&this);
+  let mut options = match CallOptions::read(env, F, options) {
+    Ok(options) => options,
+    Err(err) => return js::rejected(env, err),
+  };
+  let signal = options.signal.take();
+  let check = options.rest.get("check").is_some_and(js::truthy);
+  let prepared = client.session(F, &options, None);
+  js::spawn(
+    env,
+    signal,
+    async move {
+      let session = prepared?;
+      let outcome = if check {
+        Some(session.check_token().await)
+      } else {
+        None
+      };
+      Ok(status_report(&session.token(), outcome))
+    },
+    move |env, result| env.to_js_value(&result?).map_err(internal),
   )
 }

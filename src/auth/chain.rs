@@ -10,6 +10,7 @@
 //! real process environment.
 
 use std::path::PathBuf;
+use std::time::SystemTime;
 
 use super::store::ConfigFile;
 use super::token::ApiToken;
@@ -91,6 +92,9 @@ impl TokenSource {
 pub struct ResolvedToken {
   pub token: ApiToken,
   pub source: TokenSource,
+  /// When the token expires, if known (kept beside it in the config file, or learned by
+  /// this client from a refresh).
+  pub expires_at: Option<SystemTime>,
 }
 
 fn invalid(source: &TokenSource, reason: &str) -> CalibreError {
@@ -106,7 +110,11 @@ fn invalid(source: &TokenSource, reason: &str) -> CalibreError {
 
 fn checked(raw: &str, source: TokenSource) -> Result<Option<ResolvedToken>, CalibreError> {
   match ApiToken::parse(raw) {
-    Ok(Some(token)) => Ok(Some(ResolvedToken { token, source })),
+    Ok(Some(token)) => Ok(Some(ResolvedToken {
+      token,
+      source,
+      expires_at: None,
+    })),
     Ok(None) => Ok(None),
     Err(reason) => Err(invalid(&source, reason)),
   }
@@ -133,9 +141,10 @@ pub fn resolve(option: Option<&str>, env: &dyn Env) -> Result<ResolvedToken, Cal
   match ConfigFile::locate(env) {
     Ok(file) => {
       let source = TokenSource::File(file.path().to_owned());
-      match file.read_token()? {
-        Some(raw) => {
-          if let Some(found) = checked(&raw, source)? {
+      match file.read_entry()? {
+        Some(stored) => {
+          if let Some(mut found) = checked(&stored.token, source)? {
+            found.expires_at = stored.expires_at.as_deref().and_then(super::parse_time);
             return Ok(found);
           }
           looked.push(format!("{} (blank token)", file.path().display()));

@@ -1,11 +1,15 @@
 //! API tokens: the secret type, where a token comes from, the config file, refresh.
 
 mod chain;
+mod lifecycle;
+mod manage;
 mod refresh;
 mod store;
 mod token;
 
 pub use chain::{resolve, Env, ProcessEnv, ResolvedToken, TokenSource};
+pub use lifecycle::{parse_time, TokenLifecycle};
+pub use manage::{env_token_set, remove_stored_token, status_report, store_user_token};
 pub use refresh::parse_refresh_body;
 pub use store::ConfigFile;
 pub use token::ApiToken;

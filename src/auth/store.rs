@@ -16,6 +16,17 @@ use serde_json::{Map, Value};
 use super::chain::Env;
 use crate::error::{CalibreError, ErrorCode};
 
+/// Key beside `token` where a known expiry is kept (ISO 8601). The official CLI ignores
+/// keys it does not know.
+pub const EXPIRY_KEY: &str = "tokenExpiresAt";
+
+/// The token as stored, with its expiry when one is known.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredToken {
+  pub token: String,
+  pub expires_at: Option<String>,
+}
+
 #[derive(Clone, Debug)]
 pub struct ConfigFile {
   path: PathBuf,
@@ -95,16 +106,57 @@ impl ConfigFile {
   /// The stored token as text: strings as they are, numbers as calibre's CLI stores
   /// numeric tokens (`calibre token set 123456`); absent, `null`, `false` or `""` = none.
   pub fn read_token(&self) -> Result<Option<String>, CalibreError> {
+    Ok(self.read_entry()?.map(|stored| stored.token))
+  }
+
+  /// The stored token and its known expiry (`tokenExpiresAt`).
+  pub fn read_entry(&self) -> Result<Option<StoredToken>, CalibreError> {
     let Some(map) = self.read()? else {
       return Ok(None);
     };
-    match map.get("token") {
-      None | Some(Value::Null) | Some(Value::Bool(false)) => Ok(None),
-      Some(Value::String(s)) => Ok(Some(s.clone())),
-      Some(Value::Number(n)) if n.as_f64() == Some(0.0) => Ok(None),
-      Some(Value::Number(n)) => Ok(Some(n.to_string())),
-      Some(_) => Err(self.corrupt("has a `token` that is neither a string nor a number")),
+    let token = match map.get("token") {
+      None | Some(Value::Null) | Some(Value::Bool(false)) => return Ok(None),
+      Some(Value::String(s)) => s.clone(),
+      Some(Value::Number(n)) if n.as_f64() == Some(0.0) => return Ok(None),
+      Some(Value::Number(n)) => n.to_string(),
+      Some(_) => return Err(self.corrupt("has a `token` that is neither a string nor a number")),
+    };
+    let expires_at = map
+      .get(EXPIRY_KEY)
+      .and_then(Value::as_str)
+      .map(str::to_owned);
+    Ok(Some(StoredToken { token, expires_at }))
+  }
+
+  /// Stores a token and what is known of its expiry (`None` forgets a stale one).
+  pub fn store_token(&self, token: &str, expires_at: Option<&str>) -> Result<(), CalibreError> {
+    self.update(|map| {
+      map.insert("token".to_owned(), Value::from(token));
+      match expires_at {
+        Some(at) => {
+          map.insert(EXPIRY_KEY.to_owned(), Value::from(at));
+        }
+        None => {
+          map.shift_remove(EXPIRY_KEY);
+        }
+      }
+      (true, ())
+    })
+  }
+
+  /// Whether a token could be stored here: the file (or the nearest existing directory
+  /// above it) can be opened for writing. Nothing is written.
+  pub fn writable(&self) -> bool {
+    if self.path.exists() {
+      return OpenOptions::new().append(true).open(&self.path).is_ok();
     }
+    self
+      .path
+      .ancestors()
+      .skip(1)
+      .find(|dir| dir.exists())
+      .and_then(|dir| fs::metadata(dir).ok())
+      .is_some_and(|meta| meta.is_dir() && !meta.permissions().readonly())
   }
 
   /// Read-modify-write under an exclusive advisory lock; `change` returns whether to write.

@@ -34,7 +34,6 @@ impl ApiToken {
   }
 
   /// First four characters and an ellipsis: enough to tell tokens apart in a status line.
-  #[allow(dead_code)] // no caller outside the tests yet
   pub fn masked(&self) -> String {
     let head: String = self.0.chars().take(4).collect();
     format!("{head}…")

@@ -1,0 +1,188 @@
+// The GraphQL transport: what goes on the wire, per-call resolution of token and host,
+// the throttle, timeouts, cancellation and prompt exit.
+import { test, before, after, beforeEach, afterEach } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawnSync, execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { fileURLToPath } from 'node:url'
+import { GraphQL, Calibre } from '../index.mjs'
+import { startRecorder } from './helpers/recorder.mjs'
+import { isolatedEnv, writeConfig } from './helpers/env.mjs'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+let server
+let env
+
+before(async () => { server = await startRecorder() })
+after(async () => { await server.close() })
+beforeEach(() => {
+  env = isolatedEnv({ CALIBRE_HOST: server.url, CALIBRE_API_TOKEN: 'token-one' })
+  server.reply = () => ({ body: { data: { ok: true } } })
+})
+afterEach(() => env.restore())
+
+test('sends the headers and body calibre@7 sends', async () => {
+  const data = await GraphQL.request({ query: 'query GetSite($slug: String!) { organisation { site(slug: $slug) { name } } }', slug: 'a', gone: undefined, kept: null })
+  assert.deepEqual(data, { ok: true })
+  const r = server.last()
+  assert.equal(r.method, 'POST')
+  assert.equal(r.path, '/graphql')
+  assert.equal(r.headers['content-type'], 'application/json')
+  assert.equal(r.headers.accept, 'application/json')
+  assert.equal(r.headers.authorization, 'Token token-one')
+  assert.match(r.headers['user-agent'], /^calibre-native\/\d+\.\d+\.\d+/)
+  assert.equal(r.text, JSON.stringify({
+    query: 'query GetSite($slug: String!) { organisation { site(slug: $slug) { name } } }',
+    variables: { slug: 'a', kept: null },
+    operationName: 'GetSite',
+  }))
+})
+
+test('anonymous documents send no operationName but still send variables', async () => {
+  await GraphQL.request({ query: '{ locations { name } }' })
+  assert.equal(server.last().text, '{"query":"{ locations { name } }","variables":{}}')
+})
+
+test('a changed CALIBRE_API_TOKEN or CALIBRE_HOST is used by the next call', async () => {
+  await GraphQL.request({ query: '{ a }' })
+  process.env.CALIBRE_API_TOKEN = 'token-two'
+  await GraphQL.request({ query: '{ a }' })
+  assert.deepEqual(server.requests.slice(-2).map((r) => r.headers.authorization), ['Token token-one', 'Token token-two'])
+  const other = await startRecorder()
+  try {
+    process.env.CALIBRE_HOST = other.url + '/'
+    await GraphQL.request({ query: '{ a }' })
+    assert.equal(other.requests.length, 1)
+    assert.equal(other.last().path, '/graphql')
+  } finally {
+    await other.close()
+  }
+})
+
+test('the token from the config file is used when the env var is unset or blank', async () => {
+  writeConfig(env.configPath, '{\n\t"token": "from-file"\n}')
+  process.env.CALIBRE_API_TOKEN = '   '
+  await GraphQL.request({ query: '{ a }' })
+  assert.equal(server.last().headers.authorization, 'Token from-file')
+})
+
+test('a client uses its own token and host, the module keeps the environment', async () => {
+  const other = await startRecorder()
+  try {
+    const client = new Calibre({ token: 'client-token', host: other.url })
+    await client.GraphQL.request({ query: '{ a }' })
+    const { request } = client.GraphQL
+    await request({ query: '{ b }' }) // destructured functions stay bound
+    assert.deepEqual(other.requests.map((r) => r.headers.authorization), ['Token client-token', 'Token client-token'])
+    await GraphQL.request({ query: '{ c }' })
+    assert.equal(server.last().headers.authorization, 'Token token-one')
+    assert.equal(client.GraphQL, client.GraphQL, 'the bound namespace is cached')
+  } finally {
+    await other.close()
+  }
+})
+
+test('an invalid token is rejected before anything is sent', async () => {
+  const before = server.requests.length
+  process.env.CALIBRE_API_TOKEN = 'abc\r\nX-Injected: 1'
+  await assert.rejects(GraphQL.request({ query: '{ a }' }), (e) => {
+    assert.equal(e.code, 'CALIBRE_TOKEN_INVALID')
+    assert.match(e.message, /CALIBRE_API_TOKEN environment variable contains whitespace/)
+    assert.ok(!e.message.includes('abc'))
+    return true
+  })
+  assert.throws(() => new Calibre({ token: 'tök' }), { code: 'CALIBRE_TOKEN_INVALID' })
+  assert.equal(server.requests.length, before)
+})
+
+test('timeoutMs rejects with CALIBRE_TIMEOUT', async () => {
+  server.reply = () => ({ hang: true })
+  const started = Date.now()
+  await assert.rejects(GraphQL.request({ query: '{ a }' }, { timeoutMs: 200 }), { code: 'CALIBRE_TIMEOUT' })
+  assert.ok(Date.now() - started < 5000)
+  const client = new Calibre({ timeoutMs: 150 })
+  await assert.rejects(client.GraphQL.request({ query: '{ a }' }), { code: 'CALIBRE_TIMEOUT' })
+})
+
+test('an AbortSignal cancels promptly, before or during the request', async () => {
+  server.reply = () => ({ hang: true })
+  const controller = new AbortController()
+  const pending = GraphQL.request({ query: '{ a }' }, { signal: controller.signal })
+  setTimeout(() => controller.abort(), 100)
+  const started = Date.now()
+  await assert.rejects(pending, (e) => e.code === 'CALIBRE_ABORTED' && e instanceof Error)
+  assert.ok(Date.now() - started < 2000)
+  const before = server.requests.length
+  await assert.rejects(GraphQL.request({ query: '{ a }' }, { signal: AbortSignal.abort() }), { code: 'CALIBRE_ABORTED' })
+  assert.equal(server.requests.length, before, 'an already aborted signal sends nothing')
+})
+
+test('a reused signal does not collect listeners', async () => {
+  const controller = new AbortController()
+  const warnings = []
+  const onWarning = (w) => warnings.push(w)
+  process.on('warning', onWarning)
+  for (let i = 0; i < 15; i++) await GraphQL.request({ query: '{ a }' }, { signal: controller.signal, throttle: false })
+  await new Promise((r) => setTimeout(r, 10))
+  process.off('warning', onWarning)
+  assert.deepEqual(warnings.filter((w) => /listener/i.test(w.message)), [])
+})
+
+test('bad options are CALIBRE_INVALID_ARGUMENT', async () => {
+  await assert.rejects(GraphQL.request({ query: '{ a }' }, { timeoutMs: -1 }), { code: 'CALIBRE_INVALID_ARGUMENT' })
+  await assert.rejects(GraphQL.request({ nope: 1 }), { code: 'CALIBRE_INVALID_ARGUMENT', message: /GraphQL\.request: `query`/ })
+  await assert.rejects(GraphQL.request(), { code: 'CALIBRE_INVALID_ARGUMENT' })
+  assert.throws(() => new Calibre({ host: 'ftp://x' }), { code: 'CALIBRE_INVALID_ARGUMENT' })
+  assert.throws(() => new Calibre({ throttle: { limit: 0 } }), { code: 'CALIBRE_INVALID_ARGUMENT' })
+})
+
+test('the default throttle allows at most 10 request starts per 1100 ms', async () => {
+  const t0 = Date.now()
+  await Promise.all(Array.from({ length: 25 }, () => GraphQL.request({ query: '{ a }' })))
+  const times = server.requests.slice(-25).map((r) => r.time - t0).sort((a, b) => a - b)
+  // Sliding window, checked from the server's clock with tolerance for a busy machine.
+  for (let i = 10; i < times.length; i++) {
+    assert.ok(times[i] - times[i - 10] >= 1000, `start ${i} came ${times[i] - times[i - 10]} ms after start ${i - 10}`)
+  }
+  assert.ok(times[24] >= 2000, 'the 21st start waited for the third window')
+})
+
+test('a client can configure or switch off its throttle', async () => {
+  const fast = new Calibre({ throttle: false })
+  const t0 = Date.now()
+  await Promise.all(Array.from({ length: 30 }, () => fast.GraphQL.request({ query: '{ a }' })))
+  assert.ok(Date.now() - t0 < 1000, 'no throttle: 30 calls in well under a window')
+  const tight = new Calibre({ throttle: { limit: 2, intervalMs: 300 } })
+  const t1 = Date.now()
+  await Promise.all(Array.from({ length: 5 }, () => tight.GraphQL.request({ query: '{ a }' })))
+  assert.ok(Date.now() - t1 >= 550, 'five starts at 2 per 300 ms need two extra windows')
+})
+
+test('loading the module has no side effects and never throws without a token', () => {
+  const script = `
+    const before = { sigint: process.listenerCount('SIGINT'), exit: process.listenerCount('exit'), close: require('fs').close }
+    const m = require(${JSON.stringify(root)})
+    const after = { sigint: process.listenerCount('SIGINT'), exit: process.listenerCount('exit'), close: require('fs').close }
+    if (before.sigint !== after.sigint || before.exit !== after.exit || before.close !== after.close) throw new Error('side effect')
+    if (typeof m.GraphQL.request !== 'function' || typeof m.Calibre !== 'function') throw new Error('exports')
+    console.log('ok')`
+  const child = spawnSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH, HOME: env.dir }, encoding: 'utf8' })
+  assert.equal(child.stderr, '')
+  assert.equal(child.stdout.trim(), 'ok')
+})
+
+test('the process exits promptly after the last call', async () => {
+  const script = `
+    import(${JSON.stringify(root + 'index.mjs')}).then(async ({ GraphQL }) => {
+      const data = await GraphQL.request({ query: '{ a }' })
+      console.log(JSON.stringify(data))
+    })`
+  const started = Date.now()
+  // Async: the recording server lives in this process and must keep answering.
+  const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
+    env: { PATH: process.env.PATH, HOME: env.dir, CALIBRE_HOST: server.url, CALIBRE_API_TOKEN: 't' },
+    timeout: 10000,
+  })
+  assert.equal(stdout.trim(), '{"ok":true}')
+  assert.ok(Date.now() - started < 5000)
+})

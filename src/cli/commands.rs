@@ -1,0 +1,225 @@
+//! What each command does. Reading inputs and local files happens here, on the JS thread;
+//! anything that talks to Calibre becomes a `Job` for the runtime.
+
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Map, Value};
+
+use super::term::Term;
+use super::{session, Command, Job, RequestArgs, SiteCommand, TestCommand, TokenCommand};
+use crate::auth::{env_token_set, remove_stored_token, status_report, store_user_token};
+use crate::client::ClientConfig;
+use crate::error::CalibreError;
+use crate::graphql::{Extract, Operation};
+use crate::session::TokenEvent;
+
+type Events = Option<Arc<Mutex<Vec<TokenEvent>>>>;
+
+fn done(code: i32) -> Job {
+  Box::pin(async move { Ok(code) })
+}
+
+pub(super) fn prepare(
+  command: Command,
+  client: &Arc<ClientConfig>,
+  term: Term,
+) -> Result<(Job, Events), CalibreError> {
+  match command {
+    Command::Token(TokenCommand::Set { token }) => {
+      token_set(&token, term).map(|code| (done(code), None))
+    }
+    Command::Token(TokenCommand::Remove) => {
+      let (_, removed) = remove_stored_token()?;
+      if removed {
+        term.out(&format!("{} API Token removed.", term.green("✔")));
+      } else {
+        term.out(&format!("{} API Token is not set.", term.red("✖")));
+      }
+      Ok((done(0), None))
+    }
+    Command::Token(TokenCommand::Status { check, json }) => {
+      let session = session(client, "token status")?;
+      let events = Some(Arc::clone(&session.events));
+      let job: Job = Box::pin(async move {
+        let outcome = if check {
+          Some(session.check_token().await)
+        } else {
+          None
+        };
+        let report = status_report(&session.token(), outcome);
+        if json {
+          term.out(&serde_json::to_string_pretty(&report).expect("a report serializes"));
+        } else {
+          let from = match &report.path {
+            Some(path) => format!("the config file {path}"),
+            None if report.source == "env" => "CALIBRE_API_TOKEN".to_owned(),
+            None => "the command line".to_owned(),
+          };
+          term.out(&format!("Token:    {} (from {from})", report.masked));
+          let expiry = match (&report.expires_at, report.expires_in_ms) {
+            (Some(at), Some(ms)) if ms >= 0.0 => format!("{at} (in {})", human_duration(ms)),
+            (Some(at), Some(ms)) => {
+              term.red(&format!("{at} (expired {} ago)", human_duration(-ms)))
+            }
+            _ => term.dim("unknown"),
+          };
+          term.out(&format!("Expires:  {expiry}"));
+          term.out(&format!(
+            "Writable: {}",
+            if report.writable { "yes" } else { "no" }
+          ));
+          if report.shadowed_by_env {
+            term.out(
+              &term.yellow("Note:     CALIBRE_API_TOKEN is set and wins over the stored token."),
+            );
+          }
+          if let Some(state) = report.check {
+            let shown = if state == "valid" {
+              term.green(state)
+            } else {
+              term.red(state)
+            };
+            term.out(&format!("Check:    {shown}"));
+            if let Some(message) = &report.check_message {
+              term.out(&format!("          {message}"));
+            }
+          }
+        }
+        Ok(if report.check.is_none_or(|state| state == "valid") {
+          0
+        } else {
+          1
+        })
+      });
+      Ok((job, events))
+    }
+    Command::Token(TokenCommand::Refresh { json }) => {
+      let session = session(client, "token refresh")?;
+      let events = Some(Arc::clone(&session.events));
+      let job: Job = Box::pin(async move {
+        let info = session.refresh(&session.token(), false).await?;
+        if json {
+          let out = serde_json::json!({ "expiresAt": info.expires_at, "persisted": info.persisted, "source": info.source.kind() });
+          term.out(&serde_json::to_string_pretty(&out).expect("JSON serializes"));
+        } else {
+          let expiry = info
+            .expires_at
+            .as_deref()
+            .unwrap_or("extended (the server did not say until when)");
+          term.out(&format!(
+            "{} API Token refreshed. Expires: {expiry}",
+            term.green("✔")
+          ));
+          if info.persisted {
+            term.out(
+              &term.dim(&format!(
+                "Stored in {}",
+                info
+                  .source
+                  .path()
+                  .map(|p| p.display().to_string())
+                  .unwrap_or_default()
+              )),
+            );
+          }
+        }
+        Ok(0)
+      });
+      Ok((job, events))
+    }
+    Command::Request(args) => request(args, client, term),
+    Command::Site(SiteCommand::List { .. }) | Command::Test(TestCommand::Create(_)) => {
+      Err(CalibreError::invalid_argument(
+        "calibre-native",
+        "this command is not available yet in this build.",
+      ))
+    }
+  }
+}
+
+fn token_set(raw: &str, term: Term) -> Result<i32, CalibreError> {
+  let raw = if raw == "-" {
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input).map_err(|e| {
+      CalibreError::invalid_argument(
+        "token set",
+        format!("could not read the token from standard input ({e})."),
+      )
+    })?;
+    input
+  } else {
+    raw.to_owned()
+  };
+  let file = store_user_token(&raw, "token set")?;
+  term.out(&format!(
+    "{} API Token saved to {}",
+    term.green("✔"),
+    file.path().display()
+  ));
+  if env_token_set() {
+    term.err(&term.yellow("Warning: CALIBRE_API_TOKEN is set and takes precedence over the stored token; unset it to use the stored one."));
+  }
+  Ok(0)
+}
+
+/// `@path` reads the file; anything else is the value itself.
+fn text_or_file(value: &str, what: &str) -> Result<String, CalibreError> {
+  match value.strip_prefix('@') {
+    Some(path) => std::fs::read_to_string(path).map_err(|e| {
+      CalibreError::invalid_argument("request", format!("cannot read {what} from {path}: {e}"))
+    }),
+    None => Ok(value.to_owned()),
+  }
+}
+
+fn request(
+  args: RequestArgs,
+  client: &Arc<ClientConfig>,
+  term: Term,
+) -> Result<(Job, Events), CalibreError> {
+  let query = text_or_file(&args.query, "--query")?;
+  let variables = match &args.variables {
+    None => Map::new(),
+    Some(raw) => match serde_json::from_str::<Value>(&text_or_file(raw, "--variables")?) {
+      Ok(Value::Object(map)) => map,
+      _ => {
+        return Err(CalibreError::invalid_argument(
+          "request",
+          "--variables must be a JSON object, e.g. '{\"slug\":\"my-site\"}'.",
+        ))
+      }
+    },
+  };
+  let session = session(client, "request")?;
+  let events = Some(Arc::clone(&session.events));
+  let op = Operation {
+    query: query.into(),
+    variables,
+    extract: Extract::Data,
+  };
+  let job: Job = Box::pin(async move {
+    let data: Value = session.execute_value(&op).await?;
+    term.out(&print_json(&data, args.json));
+    Ok(0)
+  });
+  Ok((job, events))
+}
+
+pub(super) fn print_json(value: &Value, compact: bool) -> String {
+  if compact {
+    value.to_string()
+  } else {
+    serde_json::to_string_pretty(value).expect("JSON serializes")
+  }
+}
+
+fn human_duration(ms: f64) -> String {
+  let minutes = (ms / 60_000.0).round() as u64;
+  match minutes {
+    0 => "less than a minute".to_owned(),
+    1..=119 => format!("{minutes} min"),
+    120..=2879 => format!("{} h", minutes / 60),
+    _ => format!("{} days", minutes / 1440),
+  }
+}

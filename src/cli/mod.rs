@@ -1,0 +1,239 @@
+//! The `calibre-native` command. Parsed with clap and run here, in Rust; `bin/calibre-native.js`
+//! only hands it `process.argv` and sets the exit code.
+//!
+//! Exit codes (documented in the README):
+//! 0 success · 1 no usable token (missing, invalid, or a failed `token status --check`) ·
+//! 2 usage or invalid argument · 3 token refused (401/403) · 4 GraphQL error ·
+//! 5 network, timeout, rate limit or unexpected response · 6 config file unreadable or corrupt ·
+//! 130 interrupted.
+
+mod commands;
+mod term;
+
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::client::{default_client, ClientConfig};
+use crate::error::{CalibreError, ErrorCode};
+use crate::js::{self, CallOptions};
+use crate::session::{Session, TokenEvent};
+use term::Term;
+
+const AFTER_HELP: &str = "\
+Token sources, first found wins: CALIBRE_API_TOKEN, then the file the official `calibre` CLI writes
+(${XDG_CONFIG_HOME:-~/.config}/configstore/calibre.json). CALIBRE_HOST points at another API host.
+
+Examples:
+  printf '%s' \"$TOKEN\" | calibre-native token set -
+  calibre-native token status --check
+  calibre-native site list --json
+  calibre-native request --query '{ organisation { sites { slug } } }'
+  calibre-native test create --url https://example.com --location NorthVirginia --wait";
+
+/// Calibre API tokens and quick API calls, from the command line.
+#[derive(Parser)]
+#[command(name = "calibre-native", version, about, after_help = AFTER_HELP)]
+struct Cli {
+  #[command(subcommand)]
+  command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+  /// Store, remove, inspect and refresh the API token
+  #[command(subcommand)]
+  Token(TokenCommand),
+  /// Send a GraphQL document and print its `data`
+  #[command(
+    after_help = "Examples:\n  calibre-native request --query '{ organisation { sites { slug } } }'\n  calibre-native request --query @query.graphql --variables '{\"slug\":\"my-site\"}' --json"
+  )]
+  Request(RequestArgs),
+  /// Sites
+  #[command(subcommand)]
+  Site(SiteCommand),
+  /// Single page tests
+  #[command(subcommand)]
+  Test(TestCommand),
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+  /// Store a token in the config file shared with the official `calibre` CLI
+  #[command(
+    after_help = "Examples:\n  calibre-native token set 6a897f87feece867f991816261619239471cee691917361\n  printf '%s' \"$TOKEN\" | calibre-native token set -    # keeps it out of shell history"
+  )]
+  Set {
+    /// The token, or `-` to read it from standard input
+    token: String,
+  },
+  /// Remove the stored token (writes `"token": null`, like `calibre token remove`)
+  #[command(after_help = "Example:\n  calibre-native token remove")]
+  Remove,
+  /// Show where the token comes from, its known expiry, and (with --check) whether it works
+  #[command(
+    after_help = "Examples:\n  calibre-native token status\n  calibre-native token status --check --json\n\nExits 1 when there is no usable token."
+  )]
+  Status {
+    /// Make one cheap authenticated request and report valid / expired / ip-not-allowed / invalid
+    #[arg(long)]
+    check: bool,
+    /// Print JSON instead of text
+    #[arg(long)]
+    json: bool,
+  },
+  /// Refresh the token for the duration it was created with (POST /api/refresh_token)
+  #[command(
+    after_help = "Examples:\n  calibre-native token refresh\n  calibre-native token refresh --json"
+  )]
+  Refresh {
+    /// Print JSON instead of text
+    #[arg(long)]
+    json: bool,
+  },
+}
+
+#[derive(Args)]
+struct RequestArgs {
+  /// The GraphQL document, or @file to read it from a file
+  #[arg(long)]
+  query: String,
+  /// Variables as a JSON object, or @file
+  #[arg(long)]
+  variables: Option<String>,
+  /// Print compact JSON on one line
+  #[arg(long)]
+  json: bool,
+}
+
+#[derive(Subcommand)]
+enum SiteCommand {
+  /// List the organisation's sites
+  #[command(
+    after_help = "Examples:\n  calibre-native site list\n  calibre-native site list --json"
+  )]
+  List {
+    /// Print JSON instead of a table
+    #[arg(long)]
+    json: bool,
+  },
+}
+
+#[derive(Subcommand)]
+enum TestCommand {
+  /// Run a single page test
+  #[command(
+    after_help = "Examples:\n  calibre-native test create --url https://example.com --location NorthVirginia\n  calibre-native test create --url https://example.com --location London --device MotorolaMotoG4 --wait --json"
+  )]
+  Create(TestCreateArgs),
+}
+
+#[derive(Args)]
+struct TestCreateArgs {
+  /// The page to test
+  #[arg(long)]
+  url: String,
+  /// Test location tag (see Agent.list), e.g. NorthVirginia
+  #[arg(long)]
+  location: String,
+  /// Emulated device tag, e.g. MotorolaMotoG4
+  #[arg(long)]
+  device: Option<String>,
+  /// Connection tag, e.g. cable
+  #[arg(long)]
+  connection: Option<String>,
+  /// Wait until the test completes and print its metrics
+  #[arg(long)]
+  wait: bool,
+  /// Print JSON instead of text
+  #[arg(long)]
+  json: bool,
+}
+
+/// Maps an error class to the documented exit code.
+fn exit_code(code: ErrorCode) -> i32 {
+  use ErrorCode::*;
+  match code {
+    TokenMissing | TokenInvalid => 1,
+    InvalidArgument => 2,
+    Unauthorized | TokenExpired | IpNotAllowed | Forbidden => 3,
+    GraphqlError => 4,
+    RateLimited | HttpError | InvalidResponse | NetworkError | Timeout => 5,
+    ConfigCorrupt | ConfigAccess => 6,
+    Aborted => 130,
+  }
+}
+
+/// What a command does once its inputs are read: a future for the runtime.
+type Job = std::pin::Pin<
+  Box<dyn std::future::Future<Output = std::result::Result<i32, CalibreError>> + Send>,
+>;
+
+/// Runs the `calibre-native` command with `argv` (without `node` and the script) and
+/// resolves to the process exit code. Used by the package's `bin` shim.
+#[napi(ts_args_type = "argv: string[]", ts_return_type = "Promise<number>")]
+pub fn run_cli<'env>(env: &'env Env, argv: Vec<String>) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+  let term = Term::detect();
+  let cli = match Cli::try_parse_from(std::iter::once("calibre-native".to_owned()).chain(argv)) {
+    Ok(cli) => cli,
+    Err(err) => {
+      let code = if err.use_stderr() { 2 } else { 0 };
+      let _ = err.print();
+      return resolve_code(env, Ok(Box::pin(async move { Ok(code) })), term, None);
+    }
+  };
+  let client = default_client();
+  let prepared = commands::prepare(cli.command, &client, term);
+  let events = prepared
+    .as_ref()
+    .ok()
+    .and_then(|(_, events)| events.clone());
+  let job = prepared.map(|(job, _)| job);
+  resolve_code(env, job, term, events)
+}
+
+fn resolve_code<'env>(
+  env: &'env Env,
+  job: std::result::Result<Job, CalibreError>,
+  term: Term,
+  events: Option<Arc<std::sync::Mutex<Vec<TokenEvent>>>>,
+) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+  js::spawn(env, None, async move { job?.await }, move |env, result| {
+    if let Some(events) = events {
+      for event in std::mem::take(&mut *events.lock().unwrap_or_else(|p| p.into_inner())) {
+        if let TokenEvent::RefreshFailed(err) = event {
+          term.err(&term.yellow(&format!(
+            "Warning: automatic token refresh failed: {}",
+            err.message
+          )));
+        }
+      }
+    }
+    let code = match result {
+      Ok(code) => code,
+      Err(err) => {
+        term.err(&format!("{} {}", term.red("✖"), err.message));
+        exit_code(err.code)
+      }
+    };
+    env
+      .create_int32(code)
+      .map(|v| v.to_unknown())
+      .map_err(|e| CalibreError::new(ErrorCode::InvalidResponse, e.reason))
+  })
+}
+
+/// A session of the default client (env and config file), as API calls use.
+fn session(
+  client: &Arc<ClientConfig>,
+  function: &'static str,
+) -> std::result::Result<Session, CalibreError> {
+  let options = CallOptions {
+    timeout: None,
+    signal: None,
+    rest: Default::default(),
+  };
+  client.session(function, &options, None)
+}
