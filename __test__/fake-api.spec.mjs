@@ -52,6 +52,9 @@ const gql = (fake, token, query, variables, operationName) =>
 
 const iso = ms => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 
+/** Waits until just after the next rate-limit window (aligned to the epoch) begins. */
+const windowStart = windowMs => new Promise(resolve => setTimeout(resolve, windowMs - (Date.now() % windowMs) + 10))
+
 // ---------------------------------------------------------------- calibre@7
 
 describe('calibre@7 against the fake', () => {
@@ -64,7 +67,7 @@ describe('calibre@7 against the fake', () => {
 
   before(async () => {
     // calibre@7 throttles itself to 10 requests per 1.1 s, only 10% under the
-    // fake's limit: on a busy machine, network jitter alone could then cause a
+    // fake's limit, so a request delayed by a busy machine can (rarely) meet a
     // 429. Rate limiting has its own tests below.
     fake = await startFakeCalibre({ rateLimit: false })
     for (const key of ['CALIBRE_API_TOKEN', 'CALIBRE_HOST', 'XDG_CONFIG_HOME']) saved[key] = process.env[key]
@@ -597,14 +600,14 @@ describe('rate limit', () => {
   test('the 11th request in a second gets 429 with headers', async () => {
     const fake = await startFakeCalibre()
     try {
-      // The window is one real second: on a very busy machine the burst may
-      // straddle two windows, so allow a couple of attempts with fresh tokens.
+      // Windows are whole real seconds: burst just after one starts. On a very
+      // busy machine the burst may still straddle two, so allow a retry.
       let responses
       for (let attempt = 0; attempt < 3; attempt++) {
         const token = fake.tokens.create()
-        const started = performance.now()
+        await windowStart(1000)
         responses = await Promise.all(Array.from({ length: 11 }, () => call(fake, '/graphql', { token, body: { query: '{ locations { tag } }' } })))
-        if (performance.now() - started < 900) break
+        if (Date.now() % 1000 < 900) break
       }
       const ok = responses.filter(r => r.status === 200)
       const limited = responses.filter(r => r.status === 429)
@@ -630,6 +633,7 @@ describe('rate limit', () => {
     const off = await startFakeCalibre({ rateLimit: false })
     try {
       const token = strict.tokens.create()
+      await windowStart(2000)
       const statuses = []
       for (let i = 0; i < 3; i++) statuses.push(await call(strict, '/graphql', { token, body: { query: '{ locations { tag } }' } }))
       assert.deepEqual(statuses.map(r => r.status), [200, 200, 429])
