@@ -1,7 +1,8 @@
 // Export the latest snapshot's metrics of every page and test profile of a site as CSV,
 // plus a 30-day time series of Largest Contentful Paint.
 //
-// Run: node examples/export-metrics.mjs <site-slug> > metrics.csv
+// Run: node examples/export-metrics.mjs <site-slug> [metrics.csv]   (CSV to stdout without a file)
+import fs from 'node:fs'
 import { Site, Snapshot, SnapshotMetrics, TimeSeries } from 'calibre-native'
 
 const slug = process.argv[2] ?? (await Site.list())[0]?.slug
@@ -19,8 +20,10 @@ for (const test of snapshot.tests) {
   }
 }
 const csv = (cells) => cells.map((c) => (/[",\n]/.test(String(c)) ? `"${String(c).replaceAll('"', '""')}"` : c)).join(',')
-console.log(rows.map(csv).join('\n'))
+const out = process.argv[3]
+if (out) fs.writeFileSync(out, rows.map(csv).join('\n') + '\n')
+else console.log(rows.map(csv).join('\n'))
 
 const from = new Date(Date.now() - 30 * 86400000).toISOString()
 const series = await TimeSeries.list({ site: slug, measurements: ['largest-contentful-paint'], from })
-console.error(`${rows.length - 1} measurements from snapshot #${snapshot.iid}; ${series.times.length} points of LCP history over 30 days`)
+console.error(`${rows.length - 1} measurements from snapshot #${snapshot.iid}${out ? ` written to ${out}` : ''}; ${series.times.length} points of LCP history over 30 days`)

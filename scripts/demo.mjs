@@ -2,7 +2,7 @@
 // Starts the fake, mints a token, stores it the way a user would (the CLI, from stdin),
 // then runs the scripts in examples/ unchanged, refreshes the token, and shows what an
 // expired token and a disallowed IP address look like.
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -30,9 +30,14 @@ function step(title) {
   console.log(`\n${bold(`== ${title}`)}`)
 }
 
+// Asynchronous on purpose: the fake API runs in this process and must keep answering.
 function run(command, args, input) {
-  const child = spawnSync(command, args, { cwd: root, env, input, encoding: 'utf8', stdio: ['pipe', 'inherit', 'inherit'] })
-  if (child.status !== 0) throw new Error(`${[command, ...args].join(' ')} exited with ${child.status}`)
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, env, stdio: ['pipe', 'inherit', 'inherit'] })
+    child.stdin.end(input ?? '')
+    child.on('error', reject)
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${[command, ...args].join(' ')} exited with ${code}`))))
+  })
 }
 
 const example = (name, ...args) => run(process.execPath, [path.join('examples', name), ...args])
@@ -43,26 +48,26 @@ try {
   const token = fake.tokens.create({ type: 'admin', expiresIn: 30 * 24 * 3600 * 1000 })
 
   step('Store the API token (calibre-native token set -, read from stdin)')
-  cli(['token', 'set', '-'], token)
-  cli(['token', 'status', '--check'])
+  await cli(['token', 'set', '-'], token)
+  await cli(['token', 'status', '--check'])
 
   step('List sites (examples/list-sites.mjs)')
-  example('list-sites.mjs')
+  await example('list-sites.mjs')
 
   step('Create a site with pages (examples/bulk-page-import.mjs)')
-  example('bulk-page-import.mjs', 'Demo Shop')
+  await example('bulk-page-import.mjs', 'Demo Shop')
 
   step('Record a deploy and take a snapshot (examples/deploy-marker.mjs)')
-  example('deploy-marker.mjs', 'acme-website')
+  await example('deploy-marker.mjs', 'acme-website')
 
   step('Run a single page test from every location and wait (examples/test-from-every-location.mjs)')
-  example('test-from-every-location.mjs', 'https://acme.example/')
+  await example('test-from-every-location.mjs', 'https://acme.example/')
 
   step('Read metrics and a time series (examples/export-metrics.mjs)')
-  example('export-metrics.mjs', 'acme-website')
+  await example('export-metrics.mjs', 'acme-website', path.join(home, 'metrics.csv'))
 
   step('Refresh the token (examples/refresh-token-cron.mjs)')
-  example('refresh-token-cron.mjs')
+  await example('refresh-token-cron.mjs')
 
   step('An expired token')
   const expiring = fake.tokens.create({ type: 'admin', expiresIn: 60 * 1000 })

@@ -236,13 +236,16 @@ pub fn list<'env>(
   this: This<Unknown>,
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
-  call(env, &this, "Site.list", options, || {
-    Ok(Operation::new(
-      LIST_QUERY,
-      Map::new(),
-      Extract::Path(&["organisation", "sites"]),
-    ))
-  })
+  call(env, &this, "Site.list", options, || Ok(list_op()))
+}
+
+/// The `organisation.sites` query (also used by `calibre-native site list`).
+pub(crate) fn list_op() -> Operation {
+  Operation::new(
+    LIST_QUERY,
+    Map::new(),
+    Extract::Path(&["organisation", "sites"]),
+  )
 }
 
 /// Deletes a Site. Runs `mutation DeleteSite` and resolves to `deleteSite`.

@@ -1,7 +1,7 @@
 //! `Test`, Single Page Tests (calibre@7 `src/api/test.js`): start a test, list tests, get one,
 //! wait for one to finish, and fetch its artifact URLs.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -9,7 +9,9 @@ use serde_json::{Map, Value};
 
 use super::poll::{not_found, Wait};
 use super::vars::required_string;
+use crate::auth::format_time;
 use crate::client::{call, client_of, run};
+use crate::error::CalibreError;
 use crate::graphql::{Extract, Operation};
 use crate::js::{self, Args};
 use crate::vars;
@@ -103,8 +105,8 @@ const GET_TEST_ARTIFACT_URLS: &str = r#"
   }
 "#;
 
-/// calibre@7's default test lifetime: one year of 365.2425 days.
-const DEFAULT_EXPIRY_MS: i64 = 31_556_952_000;
+/// calibre@7's default test lifetime: one year of 365.2425 days (31 556 952 000 ms).
+const DEFAULT_EXPIRY: Duration = Duration::from_millis(31_556_952_000);
 
 /// Starts a Single Page Test (it does not wait; see `Test.waitForTest`). Runs
 /// `mutation CreateSinglePageTest` and resolves to `createTest` (`{ uuid, formattedTestUrl }`).
@@ -123,62 +125,37 @@ pub fn create<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "Test.create", options, || {
-    let args = Args::object(env, "Test.create", args, "{ url, location, device, ... }")?;
-    let expires_at = args
-      .get("expiresAt")
-      .unwrap_or_else(|| Value::String(iso_8601(now_ms() + DEFAULT_EXPIRY_MS)));
-    Ok(Operation::new(
-      CREATE_MUTATION,
-      vars! {
-        "url" => required_string(&args, "url")?,
-        "location" => required_string(&args, "location")?,
-        "device" => args.get("device"),
-        "connection" => args.get("connection"),
-        "cookies" => args.get("cookies"),
-        "headers" => args.get("headers"),
-        "isPrivate" => args.get("isPrivate"),
-        "webhookUrl" => args.get("webhookUrl"),
-        "webhookSecret" => args.get("webhookSecret"),
-        "expiresAt" => Some(expires_at),
-        "blockedHosts" => args.get("blockedHosts"),
-      },
-      Extract::Path(&["createTest"]),
-    ))
+    create_op(&Args::object(
+      env,
+      "Test.create",
+      args,
+      "{ url, location, device, ... }",
+    )?)
   })
 }
 
-fn now_ms() -> i64 {
-  SystemTime::now()
-    .duration_since(UNIX_EPOCH)
-    .map(|d| d.as_millis() as i64)
-    .unwrap_or(0)
-}
-
-/// JS `new Date(ms).toISOString()`: `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC, years 0..=9999).
-fn iso_8601(ms: i64) -> String {
-  let (days, ms) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
-  let (year, month, day) = civil_from_days(days);
-  format!(
-    "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-    ms / 3_600_000,
-    ms / 60_000 % 60,
-    ms / 1000 % 60,
-    ms % 1000
-  )
-}
-
-/// (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-  let z = days + 719_468;
-  let era = z.div_euclid(146_097);
-  let doe = z.rem_euclid(146_097);
-  let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-  let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  let mp = (5 * doy + 2) / 153;
-  let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-  let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-  let year = yoe + era * 400 + i64::from(month <= 2);
-  (year, month, day)
+/// The `CreateSinglePageTest` operation for `args` (also used by `calibre-native test create`).
+pub(crate) fn create_op(args: &Args) -> std::result::Result<Operation, CalibreError> {
+  let expires_at = args
+    .get("expiresAt")
+    .unwrap_or_else(|| Value::String(format_time(SystemTime::now() + DEFAULT_EXPIRY)));
+  Ok(Operation::new(
+    CREATE_MUTATION,
+    vars! {
+      "url" => required_string(args, "url")?,
+      "location" => required_string(args, "location")?,
+      "device" => args.get("device"),
+      "connection" => args.get("connection"),
+      "cookies" => args.get("cookies"),
+      "headers" => args.get("headers"),
+      "isPrivate" => args.get("isPrivate"),
+      "webhookUrl" => args.get("webhookUrl"),
+      "webhookSecret" => args.get("webhookSecret"),
+      "expiresAt" => Some(expires_at),
+      "blockedHosts" => args.get("blockedHosts"),
+    },
+    Extract::Path(&["createTest"]),
+  ))
 }
 
 /// Lists the organisation's Single Page Tests. Runs `query ListSinglePageTests` and resolves
@@ -203,7 +180,8 @@ pub fn get_list<'env>(
   })
 }
 
-fn get_op(uuid: String) -> Operation {
+/// The `GetSinglePageTest` operation (also polled by `calibre-native test create --wait`).
+pub(crate) fn get_op(uuid: String) -> Operation {
   Operation::new(
     GET_BY_UUID,
     vars! { "uuid" => Some(Value::String(uuid)) },
@@ -310,22 +288,29 @@ mod tests {
   use super::*;
 
   #[test]
-  fn iso_8601_matches_js_to_iso_string() {
-    assert_eq!(iso_8601(0), "1970-01-01T00:00:00.000Z");
-    // new Date(1700000000123).toISOString()
-    assert_eq!(iso_8601(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
-    // Leap day, and the end of a year.
-    assert_eq!(iso_8601(951_782_400_000), "2000-02-29T00:00:00.000Z");
-    assert_eq!(iso_8601(1_735_689_599_999), "2024-12-31T23:59:59.999Z");
-    assert_eq!(iso_8601(-1), "1969-12-31T23:59:59.999Z");
+  fn default_expiry_is_one_gregorian_year_ahead_in_to_iso_string_format() {
+    let args = Args::from_map(
+      "Test.create",
+      serde_json::from_str(r#"{"url":"u","location":"l"}"#).unwrap(),
+    );
+    let op = create_op(&args).unwrap();
+    let sent = op.variables["expiresAt"].as_str().unwrap().to_owned();
+    assert_eq!(sent.len(), 24, "{sent}");
+    assert!(sent.ends_with('Z') && sent.as_bytes()[19] == b'.');
+    let sent = crate::auth::parse_time(&sent).unwrap();
+    let expected = SystemTime::now() + DEFAULT_EXPIRY;
+    assert!(expected.duration_since(sent).unwrap() < Duration::from_secs(5));
   }
 
   #[test]
-  fn default_expiry_is_one_gregorian_year_ahead() {
-    let before = now_ms();
-    let sent = iso_8601(now_ms() + DEFAULT_EXPIRY_MS);
-    assert_eq!(sent.len(), 24);
-    assert!(sent.ends_with('Z'));
-    assert!(sent > iso_8601(before + DEFAULT_EXPIRY_MS - 1));
+  fn explicit_null_expiry_is_kept() {
+    let args = Args::from_map(
+      "Test.create",
+      serde_json::from_str(r#"{"url":"u","location":"l","expiresAt":null}"#).unwrap(),
+    );
+    assert_eq!(
+      create_op(&args).unwrap().variables["expiresAt"],
+      Value::Null
+    );
   }
 }

@@ -44,7 +44,10 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
   /// Store, remove, inspect and refresh the API token
-  #[command(subcommand)]
+  #[command(
+    subcommand,
+    after_help = "Examples:\n  printf '%s' \"$TOKEN\" | calibre-native token set -\n  calibre-native token status --check\n  calibre-native token refresh\n  calibre-native token remove"
+  )]
   Token(TokenCommand),
   /// Send a GraphQL document and print its `data`
   #[command(
@@ -52,10 +55,13 @@ enum Command {
   )]
   Request(RequestArgs),
   /// Sites
-  #[command(subcommand)]
+  #[command(subcommand, after_help = "Example:\n  calibre-native site list --json")]
   Site(SiteCommand),
   /// Single page tests
-  #[command(subcommand)]
+  #[command(
+    subcommand,
+    after_help = "Example:\n  calibre-native test create --url https://example.com --location NorthVirginia --wait"
+  )]
   Test(TestCommand),
 }
 

@@ -5,8 +5,7 @@ use std::io::{IsTerminal, Write};
 
 #[derive(Clone, Copy)]
 pub struct Term {
-  pub stdout_tty: bool,
-  pub stderr_tty: bool,
+  stderr_tty: bool,
   color: bool,
 }
 
@@ -17,7 +16,6 @@ impl Term {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
     Term {
-      stdout_tty,
       stderr_tty,
       color: stdout_tty && !no_color && !dumb,
     }

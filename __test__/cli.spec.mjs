@@ -1,0 +1,184 @@
+// The `calibre-native` command, run as a user runs it (child processes, private
+// XDG_CONFIG_HOME) against the fake Calibre API.
+import { test, before, after, beforeEach, afterEach } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { startFakeCalibre } from '../testing/index.mjs'
+import { isolatedEnv, writeConfig } from './helpers/env.mjs'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const bin = path.join(root, 'bin', 'calibre-native.js')
+const officialCli = path.join(root, 'node_modules', 'calibre', 'src', 'cli.js')
+let fake
+let env
+
+before(async () => { fake = await startFakeCalibre({ rateLimit: false, completeTestsImmediately: true }) })
+after(async () => { await fake.close() })
+beforeEach(() => { env = isolatedEnv() })
+afterEach(() => env.restore())
+
+/** Runs a command asynchronously (the fake answers from this process). */
+function run(args, { input, extraEnv = {}, script = bin } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], {
+      env: { PATH: process.env.PATH, HOME: env.dir, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME, CALIBRE_HOST: fake.url, ...extraEnv },
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c) => { stdout += c })
+    child.stderr.on('data', (c) => { stderr += c })
+    child.stdin.end(input ?? '')
+    const timer = setTimeout(() => { child.kill(); reject(new Error(`timed out: ${args.join(' ')}`)) }, 30000)
+    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
+  })
+}
+
+const stored = () => JSON.parse(fs.readFileSync(env.configPath, 'utf8'))
+
+test('--help on every command, with examples', async () => {
+  for (const args of [[], ['token'], ['token', 'set'], ['token', 'status'], ['token', 'refresh'], ['token', 'remove'], ['request'], ['site', 'list'], ['test', 'create']]) {
+    const { code, stdout } = await run([...args, '--help'])
+    assert.equal(code, 0, args.join(' '))
+    assert.match(stdout, /Usage: calibre-native/)
+    assert.match(stdout, /Example/, `${args.join(' ')} --help has examples`)
+  }
+  const usage = await run(['token', 'frobnicate'])
+  assert.equal(usage.code, 2)
+  assert.match(usage.stderr, /unrecognized subcommand/)
+})
+
+test('token set - reads stdin; token status shows the masked token, never the token', async () => {
+  const token = fake.tokens.create({ type: 'admin' })
+  const set = await run(['token', 'set', '-'], { input: `${token}\n` })
+  assert.equal(set.code, 0, set.stderr)
+  assert.match(set.stdout, /API Token saved to .*calibre\.json/)
+  assert.equal(stored().token, token)
+  const status = await run(['token', 'status', '--check'])
+  assert.equal(status.code, 0, status.stderr)
+  assert.match(status.stdout, new RegExp(`Token: +${token.slice(0, 4)}… \\(from the config file `))
+  assert.match(status.stdout, /Check: +valid/)
+  assert.ok(!status.stdout.includes(token) && !status.stderr.includes(token))
+  assert.ok(!status.stdout.includes('\x1b['), 'no colours when not a TTY')
+})
+
+test('token set warns when CALIBRE_API_TOKEN would shadow it; bad tokens exit 1', async () => {
+  const shadowed = await run(['token', 'set', 'abc123'], { extraEnv: { CALIBRE_API_TOKEN: 'other' } })
+  assert.equal(shadowed.code, 0)
+  assert.match(shadowed.stderr, /CALIBRE_API_TOKEN is set and takes precedence/)
+  const bad = await run(['token', 'set', 'has space'])
+  assert.equal(bad.code, 1)
+  assert.match(bad.stderr, /contains whitespace/)
+  assert.equal(stored().token, 'abc123', 'the good token is still there')
+})
+
+test('token status --json and exit 1 without a usable token', async () => {
+  const missing = await run(['token', 'status'])
+  assert.equal(missing.code, 1)
+  assert.match(missing.stderr, /Please set your Calibre API token/)
+  writeConfig(env.configPath, JSON.stringify({ token: 'abcdefgh', tokenExpiresAt: '2099-01-01T00:00:00.000Z' }))
+  const json = await run(['token', 'status', '--json'])
+  assert.equal(json.code, 0)
+  const report = JSON.parse(json.stdout)
+  assert.deepEqual([report.source, report.masked, report.expiresAt, report.writable], ['file', 'abcd…', '2099-01-01T00:00:00.000Z', true])
+})
+
+test('token status --check tells expired and IP-denied tokens apart (exit 1)', async () => {
+  const expired = fake.tokens.create({ type: 'admin', expiresIn: 1000 })
+  fake.advance(2000)
+  const denied = fake.tokens.create({ type: 'admin', allowedIps: ['10.0.0.0/8'] })
+  for (const [token, state] of [[expired, 'expired'], [denied, 'ip-not-allowed'], ['not-a-real-token', 'invalid']]) {
+    const { code, stdout } = await run(['token', 'status', '--check', '--json'], { extraEnv: { CALIBRE_API_TOKEN: token } })
+    assert.equal(code, 1, state)
+    const report = JSON.parse(stdout)
+    assert.equal(report.check, state)
+    assert.equal(report.source, 'env')
+  }
+})
+
+test('token refresh extends the fake token and stores the expiry beside it', async () => {
+  const token = fake.tokens.create({ type: 'admin', expiresIn: 3600 * 1000 })
+  await run(['token', 'set', token])
+  const { code, stdout } = await run(['token', 'refresh', '--json'])
+  assert.equal(code, 0)
+  const out = JSON.parse(stdout)
+  assert.equal(out.persisted, true)
+  assert.equal(fake.tokens.get(token).refreshCount, 1)
+  assert.deepEqual(stored(), { token, tokenExpiresAt: out.expiresAt })
+  assert.ok(!stdout.includes(token))
+  const expired = fake.tokens.create({ type: 'admin', expiresIn: 10 })
+  fake.advance(100)
+  const refused = await run(['token', 'refresh'], { extraEnv: { CALIBRE_API_TOKEN: expired } })
+  assert.equal(refused.code, 3)
+  assert.match(refused.stderr, /has expired/)
+})
+
+test('token remove writes null like the official CLI and says so when unset', async () => {
+  await run(['token', 'set', 'abc'])
+  const removed = await run(['token', 'remove'])
+  assert.equal(removed.code, 0)
+  assert.match(removed.stdout, /API Token removed/)
+  assert.equal(fs.readFileSync(env.configPath, 'utf8'), '{\n\t"token": null\n}')
+  const again = await run(['token', 'remove'])
+  assert.match(again.stdout, /API Token is not set/)
+})
+
+test('the official calibre CLI and calibre-native share the token both ways', async () => {
+  const token = fake.tokens.create({ type: 'admin' })
+  const official = await run(['token', 'set', token], { script: officialCli })
+  assert.equal(official.code, 0, official.stderr)
+  const sites = await run(['site', 'list', '--json'])
+  assert.equal(sites.code, 0, sites.stderr)
+  assert.ok(JSON.parse(sites.stdout).length >= 4)
+  await run(['token', 'set', 'from-native'])
+  await run(['token', 'remove'], { script: officialCli })
+  assert.equal(stored().token, null)
+})
+
+test('site list prints a table, --json parses', async () => {
+  const token = fake.tokens.create({ type: 'personal', team: 'marketing' })
+  const table = await run(['site', 'list'], { extraEnv: { CALIBRE_API_TOKEN: token } })
+  assert.equal(table.code, 0, table.stderr)
+  assert.match(table.stdout, /^SLUG +NAME +TEAM +CREATED$/m)
+  assert.match(table.stdout, /acme-website +Acme Website +marketing/)
+  assert.doesNotMatch(table.stdout, /acme-app/, 'a personal token sees its own team only')
+})
+
+test('request prints data; variables and documents can come from files', async () => {
+  const token = fake.tokens.create({ type: 'admin' })
+  const doc = path.join(env.dir, 'q.graphql')
+  fs.writeFileSync(doc, 'query GetSite($slug: String!) { organisation { site(slug: $slug) { name } } }')
+  const { code, stdout } = await run(['request', '--query', `@${doc}`, '--variables', '{"slug":"acme-blog"}', '--json'], { extraEnv: { CALIBRE_API_TOKEN: token } })
+  assert.equal(code, 0)
+  assert.deepEqual(JSON.parse(stdout), { organisation: { site: { name: 'Acme Blog' } } })
+  const misspelt = await run(['request', '--query', '{ organisation { sitez { name } } }'], { extraEnv: { CALIBRE_API_TOKEN: token } })
+  assert.equal(misspelt.code, 4)
+  assert.match(misspelt.stderr, /sitez/)
+  const badVars = await run(['request', '--query', '{ a }', '--variables', '[1]'], { extraEnv: { CALIBRE_API_TOKEN: token } })
+  assert.equal(badVars.code, 2)
+})
+
+test('test create schedules, and --wait polls until it completes (plain lines off a TTY)', async () => {
+  const token = fake.tokens.create({ type: 'admin' })
+  const extraEnv = { CALIBRE_API_TOKEN: token, CALIBRE_POLL_INTERVAL_MS: '50' }
+  const scheduled = await run(['test', 'create', '--url', 'https://acme.example/', '--location', 'NorthVirginia', '--json'], { extraEnv })
+  assert.equal(scheduled.code, 0, scheduled.stderr)
+  assert.ok(JSON.parse(scheduled.stdout).uuid)
+  const waited = await run(['test', 'create', '--url', 'https://acme.example/', '--location', 'London', '--wait'], { extraEnv })
+  assert.equal(waited.code, 0, waited.stderr)
+  assert.match(waited.stdout, /Test scheduled/)
+  assert.match(waited.stdout, /Status: +completed/)
+  assert.match(waited.stderr, /Waiting for the test: completed/)
+  const errored = await run(['test', 'create', '--url', 'https://errored.example/', '--location', 'London', '--wait', '--json'], { extraEnv })
+  assert.equal(errored.code, 4, 'a test that errored is a failed run')
+  assert.equal(JSON.parse(errored.stdout).status, 'errored')
+})
+
+test('network failures exit 5 with the message and no token', async () => {
+  const { code, stderr } = await run(['site', 'list'], { extraEnv: { CALIBRE_API_TOKEN: 'secret-token-x', CALIBRE_HOST: 'http://127.0.0.1:9' } })
+  assert.equal(code, 5)
+  assert.match(stderr, /Could not reach/)
+  assert.ok(!stderr.includes('secret-token-x'))
+})
