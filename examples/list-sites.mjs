@@ -7,6 +7,7 @@ import { Site } from 'calibre-native'
 const sites = await Site.list()
 console.log(`${sites.length} sites:`)
 for (const site of sites) {
-  const status = site.monitoringStatus ? Object.entries(site.monitoringStatus).filter(([, on]) => on).map(([k]) => k).join(', ') : ''
+  // monitoringStatus says what is wrong with each kind of monitoring; null means it runs.
+  const status = site.monitoringStatus ? Object.entries(site.monitoringStatus).filter(([, problem]) => !problem).map(([k]) => k).join(', ') : ''
   console.log(`  ${site.slug.padEnd(28)} ${site.name.padEnd(28)} team ${site.team?.slug ?? '-'}${status ? `  [${status}]` : ''}`)
 }
