@@ -380,7 +380,8 @@ impl RetryPolicy {
         let hint = server_wait_hint(response);
         let retryable = match response.status {
           429 => true,
-          503 => idempotent || hint.is_some(),
+          // Only Retry-After says the server did not act on it; RateLimit-* come on every answer.
+          503 => idempotent || response.header("retry-after").is_some(),
           502 | 504 => idempotent,
           _ => false,
         };
@@ -411,7 +412,9 @@ impl RetryPolicy {
   }
 }
 
-/// `Retry-After` (seconds or an HTTP date), else `RateLimit-Reset` (seconds).
+/// `Retry-After` (seconds or an HTTP date), else `RateLimit-Reset` (seconds) when the quota
+/// is spent (a 429, or `RateLimit-Remaining: 0`): with quota left, the reset of the quota
+/// window says nothing about when a failing server is back.
 fn server_wait_hint(response: &RawResponse) -> Option<Duration> {
   if let Some(value) = response.header("retry-after").map(str::trim) {
     if let Ok(seconds) = value.parse::<f64>() {
@@ -424,6 +427,14 @@ fn server_wait_hint(response: &RawResponse) -> Option<Duration> {
           .unwrap_or(Duration::ZERO),
       );
     }
+  }
+  let spent = response.status == 429
+    || response
+      .header("ratelimit-remaining")
+      .and_then(|v| v.trim().parse::<u64>().ok())
+      == Some(0);
+  if !spent {
+    return None;
   }
   response
     .header("ratelimit-reset")
@@ -553,6 +564,18 @@ mod tests {
       "mutation 503 with Retry-After"
     );
     assert!(
+      p.delay(
+        &response(
+          503,
+          &[("RateLimit-Remaining", "9"), ("RateLimit-Reset", "1")]
+        ),
+        false,
+        1
+      )
+      .is_none(),
+      "mutation 503 with only the quota headers every answer carries"
+    );
+    assert!(
       p.delay(&response(502, &[]), false, 1).is_none(),
       "mutation 502"
     );
@@ -591,6 +614,32 @@ mod tests {
     assert_eq!(
       p.delay(&response(429, &[("RateLimit-Reset", "1")]), true, 1),
       Some(Duration::from_secs(1))
+    );
+    assert_eq!(
+      p.delay(
+        &response(
+          503,
+          &[("RateLimit-Remaining", "0"), ("RateLimit-Reset", "3")]
+        ),
+        true,
+        1
+      ),
+      Some(Duration::from_secs(3)),
+      "quota spent: wait for its reset"
+    );
+    let wait = p
+      .delay(
+        &response(
+          503,
+          &[("RateLimit-Remaining", "9"), ("RateLimit-Reset", "60")],
+        ),
+        true,
+        1,
+      )
+      .expect("a query 503 with quota left is retried");
+    assert!(
+      wait <= Duration::from_millis(500),
+      "backoff, not the quota window: {wait:?}"
     );
     let date = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(5));
     let wait = p
