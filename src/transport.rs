@@ -140,6 +140,8 @@ pub struct Failure {
   pub not_connected: bool,
   /// Nothing of a response arrived (no status line).
   pub before_response: bool,
+  /// Trying again cannot help (the server's certificate is not trusted, TLS failed).
+  pub permanent: bool,
 }
 
 /// Sends the request and reads the body, all within `timeout`, at most `max_response_bytes`.
@@ -148,6 +150,7 @@ pub async fn post(request: HttpRequest<'_>) -> Result<RawResponse, Failure> {
     error,
     not_connected,
     before_response,
+    permanent: false,
   };
   let mut auth =
     HeaderValue::from_str(&format!("Token {}", request.token.expose())).map_err(|_| {
@@ -175,10 +178,16 @@ pub async fn post(request: HttpRequest<'_>) -> Result<RawResponse, Failure> {
   let url = request.url;
   let max = request.max_response_bytes;
   let exchange = async {
-    let mut response = builder
-      .send()
-      .await
-      .map_err(|e| fail(network_error(url, &e), e.is_connect(), true))?;
+    let mut response = builder.send().await.map_err(|e| {
+      let mut failure = fail(network_error(url, &e), e.is_connect(), true);
+      if is_tls_failure(&e) {
+        failure.permanent = true;
+        failure.error.message.push_str(
+          " A server certificate from a private or corporate CA is trusted with the `ca` option or NODE_EXTRA_CA_CERTS.",
+        );
+      }
+      failure
+    })?;
     let status = response.status().as_u16();
     let headers = response
       .headers()
@@ -231,6 +240,25 @@ pub async fn post(request: HttpRequest<'_>) -> Result<RawResponse, Failure> {
       false,
     )),
   }
+}
+
+/// A TLS failure (untrusted or invalid certificate, no common protocol): the same on every
+/// try. rustls errors reach us wrapped in (nested) `io::Error`s, whose `source()` skips the
+/// wrapped error, so those are opened with `get_ref`.
+fn is_tls_failure(err: &reqwest::Error) -> bool {
+  fn walk(err: &(dyn std::error::Error + 'static)) -> bool {
+    if err.is::<rustls::Error>() {
+      return true;
+    }
+    let wrapped = err
+      .downcast_ref::<std::io::Error>()
+      .and_then(|io| io.get_ref());
+    if wrapped.is_some_and(|inner| walk(inner)) {
+      return true;
+    }
+    err.source().is_some_and(walk)
+  }
+  err.source().is_some_and(walk)
 }
 
 /// reqwest's `Display` says only "error sending request"; the causes say what happened.
@@ -391,6 +419,9 @@ impl RetryPolicy {
         hint
       }
       Err(failure) => {
+        if failure.permanent {
+          return None;
+        }
         let network = failure.error.code == ErrorCode::NetworkError;
         if !(network && (failure.not_connected || (idempotent && failure.before_response))) {
           return None;
@@ -532,6 +563,7 @@ mod tests {
       error: CalibreError::new(ErrorCode::NetworkError, "x"),
       not_connected,
       before_response,
+      permanent: false,
     })
   }
 
@@ -590,6 +622,14 @@ mod tests {
     assert!(
       p.delay(&network(false, true), true, 1).is_some(),
       "query sent, no answer"
+    );
+    let mut untrusted = network(true, true);
+    if let Err(failure) = &mut untrusted {
+      failure.permanent = true;
+    }
+    assert!(
+      p.delay(&untrusted, true, 1).is_none(),
+      "an untrusted certificate is the same on every try"
     );
     assert!(
       p.delay(&network(false, false), true, 1).is_none(),
