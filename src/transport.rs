@@ -84,7 +84,12 @@ pub fn build_client(settings: &HttpSettings) -> Result<reqwest::Client, String> 
   if !extra_roots.is_empty() {
     builder = builder.tls_certs_merge(extra_roots);
   }
-  builder = match &settings.proxy {
+  let proxy = if no_proxy_for_every_host() {
+    &ProxySetting::Off
+  } else {
+    &settings.proxy
+  };
+  builder = match proxy {
     ProxySetting::FromEnv => builder,
     ProxySetting::Off => builder.no_proxy(),
     ProxySetting::Url(url) => {
@@ -94,6 +99,15 @@ pub fn build_client(settings: &HttpSettings) -> Result<reqwest::Client, String> 
     }
   };
   builder.build().map_err(|e| e.to_string())
+}
+
+/// `NO_PROXY=*` means no proxy for any host (as in curl). hyper-util applies `*` to host
+/// names only, so an IP-address host (`CALIBRE_HOST=http://127.0.0.1:4000`) still went
+/// through the proxy. Read like `reqwest::NoProxy::from_env`: `NO_PROXY`, else `no_proxy`.
+fn no_proxy_for_every_host() -> bool {
+  std::env::var("NO_PROXY")
+    .or_else(|_| std::env::var("no_proxy"))
+    .is_ok_and(|list| list.split(',').any(|entry| entry.trim() == "*"))
 }
 
 /// Largest response body read by default (a bigger one fails with CALIBRE_INVALID_RESPONSE).
