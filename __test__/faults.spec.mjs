@@ -392,3 +392,10 @@ test('the module-level client (env token, default policy) fails the same way', {
   const e = await failure(GraphQL.request({ query: QUERY, slug: 's' }), { code: 'CALIBRE_UNAUTHORIZED', attempts: 1 })
   assert.equal(e.tokenSource, 'env')
 })
+
+test('a document with non-ASCII text in a block string is sent, not a panic', { timeout: 20000 }, async () => {
+  server = await startFaulty((req, res) => reply(res, 200, { data: { ok: true } }))
+  const doc = 'query Q { a(x: """naïve café ☕ \\é""", y: "日本") }'
+  assert.deepEqual(await settle(client(server.url).GraphQL.request({ query: doc })), { ok: true })
+  assert.deepEqual(JSON.parse(server.hits[0].body), { query: doc, variables: {}, operationName: 'Q' })
+})
