@@ -20,4 +20,9 @@ mod graphql;
 mod js;
 mod transport;
 
+/// Entry points for the `cargo fuzz` targets in fuzz/; compiled only with `--cfg fuzzing`.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
+
 pub use error::{CalibreError, ErrorCode};

@@ -7,5 +7,7 @@ mod token;
 
 pub use chain::{resolve, Env, ProcessEnv, ResolvedToken, TokenSource};
 pub use refresh::parse_refresh_body;
+#[cfg(fuzzing)]
+pub(crate) use store::serialize;
 pub use store::ConfigFile;
 pub use token::ApiToken;

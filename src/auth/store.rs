@@ -81,7 +81,7 @@ impl ConfigFile {
     self.parse(&text).map(Some)
   }
 
-  fn parse(&self, text: &str) -> Result<Map<String, Value>, CalibreError> {
+  pub(crate) fn parse(&self, text: &str) -> Result<Map<String, Value>, CalibreError> {
     if text.trim().is_empty() {
       return Ok(Map::new());
     }
