@@ -186,16 +186,18 @@ export interface CalibreOptions {
    */
   throttle?: ThrottleOptions | false
   /**
-   * Retries of failed requests: 429, 502, 503, 504 and connection failures before any response, with
-   * full-jitter exponential backoff honouring `Retry-After` and `RateLimit-Reset`. Mutations are retried
-   * only where the server cannot have acted on them (no connection, 429, 503 with `Retry-After`).
+   * Retries of failed requests: 429, 502, 503, 504 and connection failures before any response (not TLS
+   * certificate failures, not timeouts), with full-jitter exponential backoff honouring `Retry-After`, and
+   * `RateLimit-Reset` when the quota is spent. Mutations are retried only where the server cannot have
+   * acted on them (no connection, 429, 503 with `Retry-After`).
    * Default: `{ max: 3, baseMs: 500, capMs: 20000 }`; `false` turns retries off.
    */
   retries?: RetryOptions | false
   /**
    * Proxy for this client. Default: the `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY`
    * environment variables (either case; unlike Node's own `fetch`, which ignores them).
-   * A URL string uses that proxy (hosts in `NO_PROXY` still bypass it); `false` uses none.
+   * A URL string uses that proxy (hosts in `NO_PROXY`, or every host with `NO_PROXY=*`, still bypass it);
+   * `false` uses none.
    */
   proxy?: string | false
   /**

@@ -72,12 +72,13 @@ fn scan(document: &str) -> Scan<'_> {
       continue;
     }
     if c == b'"' {
-      let block = document[i..].starts_with("\"\"\"");
+      // Bytes, not `&str` slices: inside a string `i` may stand within a multi-byte character.
+      let block = bytes[i..].starts_with(b"\"\"\"");
       i += if block { 3 } else { 1 };
       while i < bytes.len() {
         if bytes[i] == b'\\' {
           i += 2;
-        } else if block && document[i..].starts_with("\"\"\"") {
+        } else if block && bytes[i..].starts_with(b"\"\"\"") {
           i += 3;
           break;
         } else if !block && (bytes[i] == b'"' || bytes[i] == b'\n') {
@@ -468,6 +469,11 @@ mod tests {
       Some("Q")
     );
     assert_eq!(operation_name("query Q($o: In = {a: 1}) { a }"), Some("Q"));
+    assert_eq!(
+      operation_name("query Q { a(x: \"\"\"café ☕ \\é\"\"\", y: \"naïve\") }"),
+      Some("Q"),
+      "non-ASCII text in strings"
+    );
     assert!(has_mutation("mutation CreateSite { a }"));
     assert!(!has_mutation("query Q { mutation }"));
     assert!(!has_mutation("{ a(mutation: 1) }"));
@@ -534,6 +540,20 @@ mod tests {
       )
       .unwrap(),
       r#"{"things":[{"id":1},{"id":2}],"pageInfo":{"hasNextPage":false}}"#
+    );
+    let floats = r#"{"data":{"organisation":{"site":{"list":{"edges":[{"node":{"v":0.30000000000000004,"w":-9.172649185213302e85}}],"pageInfo":{}}}}}}"#;
+    assert_eq!(
+      run(
+        200,
+        floats,
+        Extract::Connection {
+          path: &["organisation", "site", "list"],
+          items: "things"
+        }
+      )
+      .unwrap(),
+      r#"{"things":[{"v":0.30000000000000004,"w":-9.172649185213302e+85}],"pageInfo":{}}"#,
+      "numbers pass through a connection exactly"
     );
     let null_site = r#"{"data":{"organisation":{"site":null}}}"#;
     assert_eq!(
@@ -609,5 +629,166 @@ mod tests {
     assert!(err
       .message
       .contains("CALIBRE_API_TOKEN environment variable"));
+  }
+}
+
+/// Property tests: decoding never panics and always classifies; the document scanner
+/// never panics. `json_value` is shared with the config-file properties.
+#[cfg(test)]
+pub(crate) mod proptests {
+  use super::*;
+  use proptest::prelude::*;
+
+  /// Any JSON value a peer could send or a tool could store (finite numbers only: JSON has
+  /// no others), up to 4 levels deep.
+  pub(crate) fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+      Just(Value::Null),
+      any::<bool>().prop_map(Value::from),
+      any::<i64>().prop_map(Value::from),
+      any::<u64>().prop_map(Value::from),
+      any::<f64>()
+        .prop_filter("JSON numbers are finite", |f| f.is_finite())
+        .prop_map(Value::from),
+      ".{0,12}".prop_map(Value::from),
+    ];
+    leaf.prop_recursive(4, 64, 6, |inner| {
+      prop_oneof![
+        prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+        prop::collection::vec((".{0,8}", inner), 0..6)
+          .prop_map(|pairs| Value::Object(pairs.into_iter().collect())),
+      ]
+    })
+  }
+
+  pub(crate) fn json_object() -> impl Strategy<Value = Map<String, Value>> {
+    prop::collection::vec((".{0,10}", json_value()), 0..8)
+      .prop_map(|pairs| pairs.into_iter().collect())
+  }
+
+  fn extract() -> impl Strategy<Value = Extract> {
+    prop_oneof![
+      Just(Extract::Data),
+      Just(Extract::Path(&["organisation"])),
+      Just(Extract::Path(&["organisation", "site", "name"])),
+      Just(Extract::Connection {
+        path: &["organisation", "site", "list"],
+        items: "things",
+      }),
+    ]
+  }
+
+  const RESPONSE_CODES: &[ErrorCode] = &[
+    ErrorCode::Unauthorized,
+    ErrorCode::TokenExpired,
+    ErrorCode::IpNotAllowed,
+    ErrorCode::Forbidden,
+    ErrorCode::RateLimited,
+    ErrorCode::GraphqlError,
+    ErrorCode::HttpError,
+    ErrorCode::InvalidResponse,
+  ];
+
+  fn check(status: u16, body: Vec<u8>, extract: Extract) -> Result<(), TestCaseError> {
+    let source = TokenSource::Env;
+    let request = RequestInfo {
+      query: "{ a }".into(),
+      variables: Value::Object(Map::new()),
+    };
+    let ctx = Context {
+      function: "GraphQL.request",
+      source: &source,
+      request: &request,
+    };
+    let response = RawResponse {
+      status,
+      headers: vec![("content-type".into(), "application/json".into())],
+      body,
+    };
+    match decode(&response, extract, &ctx) {
+      Ok(text) => {
+        prop_assert!(
+          (200..300).contains(&status),
+          "a {status} decoded as a result"
+        );
+        prop_assert!(
+          serde_json::from_str::<Value>(&text).is_ok(),
+          "the result is JSON: {text}"
+        );
+      }
+      Err(err) => {
+        prop_assert!(RESPONSE_CODES.contains(&err.code), "code {:?}", err.code);
+        prop_assert_eq!(err.status, Some(status));
+        prop_assert!(err.response.is_some() && err.request.is_some());
+        prop_assert!(err.message.starts_with("GraphQL.request: "));
+      }
+    }
+    Ok(())
+  }
+
+  proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn decode_arbitrary_bytes_never_panics(
+      status in 100u16..600,
+      body in prop::collection::vec(any::<u8>(), 0..300),
+      extract in extract(),
+    ) {
+      check(status, body, extract)?;
+    }
+
+    #[test]
+    fn decode_arbitrary_envelopes_classifies(
+      status in prop_oneof![Just(200u16), Just(201), Just(400), Just(401), Just(403), Just(429), Just(500), Just(503), 100u16..600],
+      data in prop::option::of(json_value()),
+      errors in prop::option::of(prop::collection::vec(json_value(), 0..3)),
+      extract in extract(),
+    ) {
+      let mut envelope = Map::new();
+      if let Some(data) = data {
+        envelope.insert("data".into(), data);
+      }
+      if let Some(errors) = &errors {
+        envelope.insert("errors".into(), Value::Array(errors.clone()));
+      }
+      let body = Value::Object(envelope).to_string().into_bytes();
+      let has_errors = errors.is_some_and(|e| !e.is_empty());
+      let source = TokenSource::Env;
+      let request = RequestInfo { query: "{ a }".into(), variables: Value::Null };
+      let ctx = Context { function: "GraphQL.request", source: &source, request: &request };
+      let response = RawResponse { status, headers: vec![], body: body.clone() };
+      let outcome = decode(&response, extract, &ctx);
+      if has_errors {
+        prop_assert!(outcome.is_err(), "GraphQL errors are never a result");
+      }
+      if has_errors && ![401, 403, 429].contains(&status) {
+        prop_assert_eq!(outcome.as_ref().unwrap_err().code, ErrorCode::GraphqlError);
+      }
+      check(status, body, extract)?;
+    }
+
+    #[test]
+    fn scanning_any_text_never_panics(document in ".{0,80}") {
+      let _ = operation_name(&document);
+      let _ = has_mutation(&document);
+    }
+
+    #[test]
+    fn scanning_graphql_like_text_never_panics(
+      parts in prop::collection::vec(
+        prop_oneof![
+          Just("query"), Just("mutation"), Just("fragment"), Just(" "), Just("\n"), Just("#"),
+          Just("{"), Just("}"), Just("("), Just(")"), Just("@"), Just("\""), Just("\"\"\""),
+          Just("\\"), Just("é"), Just("日本"), Just("😀"), Just("Name"), Just("$v"),
+        ],
+        0..40,
+      )
+    ) {
+      let document = parts.concat();
+      let _ = operation_name(&document);
+      let _ = has_mutation(&document);
+      let _ = request_body(&document, &Map::new());
+    }
   }
 }

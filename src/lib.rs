@@ -30,4 +30,9 @@ mod js;
 mod session;
 mod transport;
 
+/// Entry points for the `cargo fuzz` targets in fuzz/; compiled only with `--cfg fuzzing`.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
+
 pub use error::{CalibreError, ErrorCode};

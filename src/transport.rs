@@ -84,7 +84,12 @@ pub fn build_client(settings: &HttpSettings) -> Result<reqwest::Client, String> 
   if !extra_roots.is_empty() {
     builder = builder.tls_certs_merge(extra_roots);
   }
-  builder = match &settings.proxy {
+  let proxy = if no_proxy_for_every_host() {
+    &ProxySetting::Off
+  } else {
+    &settings.proxy
+  };
+  builder = match proxy {
     ProxySetting::FromEnv => builder,
     ProxySetting::Off => builder.no_proxy(),
     ProxySetting::Url(url) => {
@@ -94,6 +99,15 @@ pub fn build_client(settings: &HttpSettings) -> Result<reqwest::Client, String> 
     }
   };
   builder.build().map_err(|e| e.to_string())
+}
+
+/// `NO_PROXY=*` means no proxy for any host (as in curl). hyper-util applies `*` to host
+/// names only, so an IP-address host (`CALIBRE_HOST=http://127.0.0.1:4000`) still went
+/// through the proxy. Read like `reqwest::NoProxy::from_env`: `NO_PROXY`, else `no_proxy`.
+fn no_proxy_for_every_host() -> bool {
+  std::env::var("NO_PROXY")
+    .or_else(|_| std::env::var("no_proxy"))
+    .is_ok_and(|list| list.split(',').any(|entry| entry.trim() == "*"))
 }
 
 /// Largest response body read by default (a bigger one fails with CALIBRE_INVALID_RESPONSE).
@@ -140,6 +154,8 @@ pub struct Failure {
   pub not_connected: bool,
   /// Nothing of a response arrived (no status line).
   pub before_response: bool,
+  /// Trying again cannot help (the server's certificate is not trusted, TLS failed).
+  pub permanent: bool,
 }
 
 /// Sends the request and reads the body, all within `timeout`, at most `max_response_bytes`.
@@ -148,6 +164,7 @@ pub async fn post(request: HttpRequest<'_>) -> Result<RawResponse, Failure> {
     error,
     not_connected,
     before_response,
+    permanent: false,
   };
   let mut auth =
     HeaderValue::from_str(&format!("Token {}", request.token.expose())).map_err(|_| {
@@ -175,10 +192,16 @@ pub async fn post(request: HttpRequest<'_>) -> Result<RawResponse, Failure> {
   let url = request.url;
   let max = request.max_response_bytes;
   let exchange = async {
-    let mut response = builder
-      .send()
-      .await
-      .map_err(|e| fail(network_error(url, &e), e.is_connect(), true))?;
+    let mut response = builder.send().await.map_err(|e| {
+      let mut failure = fail(network_error(url, &e), e.is_connect(), true);
+      if is_tls_failure(&e) {
+        failure.permanent = true;
+        failure.error.message.push_str(
+          " A server certificate from a private or corporate CA is trusted with the `ca` option or NODE_EXTRA_CA_CERTS.",
+        );
+      }
+      failure
+    })?;
     let status = response.status().as_u16();
     let headers = response
       .headers()
@@ -231,6 +254,25 @@ pub async fn post(request: HttpRequest<'_>) -> Result<RawResponse, Failure> {
       false,
     )),
   }
+}
+
+/// A TLS failure (untrusted or invalid certificate, no common protocol): the same on every
+/// try. rustls errors reach us wrapped in (nested) `io::Error`s, whose `source()` skips the
+/// wrapped error, so those are opened with `get_ref`.
+fn is_tls_failure(err: &reqwest::Error) -> bool {
+  fn walk(err: &(dyn std::error::Error + 'static)) -> bool {
+    if err.is::<rustls::Error>() {
+      return true;
+    }
+    let wrapped = err
+      .downcast_ref::<std::io::Error>()
+      .and_then(|io| io.get_ref());
+    if wrapped.is_some_and(|inner| walk(inner)) {
+      return true;
+    }
+    err.source().is_some_and(walk)
+  }
+  err.source().is_some_and(walk)
 }
 
 /// reqwest's `Display` says only "error sending request"; the causes say what happened.
@@ -380,7 +422,8 @@ impl RetryPolicy {
         let hint = server_wait_hint(response);
         let retryable = match response.status {
           429 => true,
-          503 => idempotent || hint.is_some(),
+          // Only Retry-After says the server did not act on it; RateLimit-* come on every answer.
+          503 => idempotent || response.header("retry-after").is_some(),
           502 | 504 => idempotent,
           _ => false,
         };
@@ -390,6 +433,9 @@ impl RetryPolicy {
         hint
       }
       Err(failure) => {
+        if failure.permanent {
+          return None;
+        }
         let network = failure.error.code == ErrorCode::NetworkError;
         if !(network && (failure.not_connected || (idempotent && failure.before_response))) {
           return None;
@@ -411,7 +457,9 @@ impl RetryPolicy {
   }
 }
 
-/// `Retry-After` (seconds or an HTTP date), else `RateLimit-Reset` (seconds).
+/// `Retry-After` (seconds or an HTTP date), else `RateLimit-Reset` (seconds) when the quota
+/// is spent (a 429, or `RateLimit-Remaining: 0`): with quota left, the reset of the quota
+/// window says nothing about when a failing server is back.
 fn server_wait_hint(response: &RawResponse) -> Option<Duration> {
   if let Some(value) = response.header("retry-after").map(str::trim) {
     if let Ok(seconds) = value.parse::<f64>() {
@@ -424,6 +472,14 @@ fn server_wait_hint(response: &RawResponse) -> Option<Duration> {
           .unwrap_or(Duration::ZERO),
       );
     }
+  }
+  let spent = response.status == 429
+    || response
+      .header("ratelimit-remaining")
+      .and_then(|v| v.trim().parse::<u64>().ok())
+      == Some(0);
+  if !spent {
+    return None;
   }
   response
     .header("ratelimit-reset")
@@ -521,6 +577,7 @@ mod tests {
       error: CalibreError::new(ErrorCode::NetworkError, "x"),
       not_connected,
       before_response,
+      permanent: false,
     })
   }
 
@@ -553,6 +610,18 @@ mod tests {
       "mutation 503 with Retry-After"
     );
     assert!(
+      p.delay(
+        &response(
+          503,
+          &[("RateLimit-Remaining", "9"), ("RateLimit-Reset", "1")]
+        ),
+        false,
+        1
+      )
+      .is_none(),
+      "mutation 503 with only the quota headers every answer carries"
+    );
+    assert!(
       p.delay(&response(502, &[]), false, 1).is_none(),
       "mutation 502"
     );
@@ -567,6 +636,14 @@ mod tests {
     assert!(
       p.delay(&network(false, true), true, 1).is_some(),
       "query sent, no answer"
+    );
+    let mut untrusted = network(true, true);
+    if let Err(failure) = &mut untrusted {
+      failure.permanent = true;
+    }
+    assert!(
+      p.delay(&untrusted, true, 1).is_none(),
+      "an untrusted certificate is the same on every try"
     );
     assert!(
       p.delay(&network(false, false), true, 1).is_none(),
@@ -591,6 +668,32 @@ mod tests {
     assert_eq!(
       p.delay(&response(429, &[("RateLimit-Reset", "1")]), true, 1),
       Some(Duration::from_secs(1))
+    );
+    assert_eq!(
+      p.delay(
+        &response(
+          503,
+          &[("RateLimit-Remaining", "0"), ("RateLimit-Reset", "3")]
+        ),
+        true,
+        1
+      ),
+      Some(Duration::from_secs(3)),
+      "quota spent: wait for its reset"
+    );
+    let wait = p
+      .delay(
+        &response(
+          503,
+          &[("RateLimit-Remaining", "9"), ("RateLimit-Reset", "60")],
+        ),
+        true,
+        1,
+      )
+      .expect("a query 503 with quota left is retried");
+    assert!(
+      wait <= Duration::from_millis(500),
+      "backoff, not the quota window: {wait:?}"
     );
     let date = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(5));
     let wait = p

@@ -92,7 +92,7 @@ impl ConfigFile {
     self.parse(&text).map(Some)
   }
 
-  fn parse(&self, text: &str) -> Result<Map<String, Value>, CalibreError> {
+  pub(crate) fn parse(&self, text: &str) -> Result<Map<String, Value>, CalibreError> {
     if text.trim().is_empty() {
       return Ok(Map::new());
     }
@@ -407,5 +407,125 @@ mod tests {
       .filter(|n| n != "calibre.json")
       .collect();
     assert!(leftovers.is_empty(), "temp files left: {leftovers:?}");
+  }
+}
+
+/// Property tests: whatever other keys a tool stored, a write keeps them and reads back
+/// equal in configstore's format; no file content makes reading or updating panic, and a
+/// file that cannot be parsed is never rewritten.
+#[cfg(test)]
+mod proptests {
+  use proptest::prelude::*;
+
+  use super::*;
+  use crate::graphql::proptests::json_object;
+
+  fn config_in(dir: &tempfile::TempDir) -> ConfigFile {
+    ConfigFile::at(dir.path().join("configstore/calibre.json"))
+  }
+
+  fn seed(file: &ConfigFile, bytes: &[u8]) {
+    fs::create_dir_all(file.path().parent().unwrap()).unwrap();
+    fs::write(file.path(), bytes).unwrap();
+  }
+
+  proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn set_token_keeps_other_keys_and_reads_back_equal(
+      others in json_object(),
+      token in "[!-~]{1,48}",
+      seeded_with_tabs in any::<bool>(),
+    ) {
+      let dir = tempfile::tempdir().unwrap();
+      let file = config_in(&dir);
+      let before = if seeded_with_tabs { serialize(&others) } else { Value::Object(others.clone()).to_string() };
+      seed(&file, before.as_bytes());
+      file.update(|map| {
+        map.insert("token".into(), Value::from(token.clone()));
+        (true, ())
+      }).unwrap();
+      let mut expected = others;
+      expected.insert("token".into(), Value::from(token.clone()));
+      // Read back through the store and through serde alone: both equal, order kept.
+      let text = fs::read_to_string(file.path()).unwrap();
+      prop_assert_eq!(file.read().unwrap().unwrap(), expected.clone());
+      let parsed: Value = serde_json::from_str(&text).unwrap();
+      prop_assert_eq!(&parsed, &Value::Object(expected.clone()));
+      prop_assert_eq!(
+        parsed.as_object().unwrap().keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>()
+      );
+      // configstore's format: JSON.stringify(value, undefined, '\t').
+      prop_assert_eq!(&text, &serialize(&expected));
+      prop_assert!(!text.ends_with('\n'));
+      for line in text.lines() {
+        prop_assert!(!line.trim_start_matches('\t').starts_with(' '), "indented with tabs only: {:?}", line);
+      }
+      prop_assert_eq!(file.read_token().unwrap(), Some(token));
+      // Removing writes null and still keeps the rest.
+      file.update(|map| {
+        map.insert("token".into(), Value::Null);
+        (true, ())
+      }).unwrap();
+      expected.insert("token".into(), Value::Null);
+      prop_assert_eq!(file.read().unwrap().unwrap(), expected);
+      prop_assert_eq!(file.read_token().unwrap(), None);
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic_and_are_never_rewritten(
+      bytes in prop::collection::vec(any::<u8>(), 0..256),
+    ) {
+      check_corrupt(&bytes)?;
+    }
+
+    #[test]
+    fn damaged_json_never_panics_and_is_never_rewritten(
+      others in json_object(),
+      cut in any::<prop::sample::Index>(),
+      junk in prop::collection::vec(any::<u8>(), 0..4),
+    ) {
+      // A valid file cut short (a crash mid-write by a tool without temp files) plus junk.
+      let text = serialize(&others);
+      let mut bytes = text.as_bytes()[..cut.index(text.len() + 1)].to_vec();
+      bytes.extend(junk);
+      check_corrupt(&bytes)?;
+    }
+  }
+
+  fn check_corrupt(bytes: &[u8]) -> Result<(), TestCaseError> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = config_in(&dir);
+    seed(&file, bytes);
+    let allowed = [ErrorCode::ConfigCorrupt, ErrorCode::ConfigAccess];
+    match file.read() {
+      Ok(Some(map)) => prop_assert!(serde_json::to_string(&map).is_ok()),
+      Ok(None) => prop_assert!(false, "the file exists"),
+      Err(err) => {
+        prop_assert!(allowed.contains(&err.code), "{:?}", err.code);
+        prop_assert!(err.message.contains("calibre.json"));
+      }
+    }
+    if let Err(err) = file.read_token() {
+      prop_assert!(allowed.contains(&err.code), "{:?}", err.code);
+    }
+    let readable = file.read().is_ok();
+    let updated = file.update(|map| {
+      map.insert("token".into(), Value::from("new"));
+      (true, ())
+    });
+    prop_assert_eq!(updated.is_ok(), readable);
+    if updated.is_err() {
+      prop_assert_eq!(
+        fs::read(file.path()).unwrap(),
+        bytes.to_vec(),
+        "left untouched"
+      );
+    } else {
+      prop_assert_eq!(file.read_token().unwrap(), Some("new".to_owned()));
+    }
+    Ok(())
   }
 }

@@ -1,0 +1,144 @@
+// TLS trust: a throwaway CA made at test time (openssl) signs a node:https server's
+// certificate. The default client rejects it; the `ca` option, NODE_EXTRA_CA_CERTS (added to
+// the roots, not replacing them) and SSL_CERT_FILE make it trusted.
+import { test, before, after, beforeEach, afterEach } from 'node:test'
+import assert from 'node:assert/strict'
+import https from 'node:https'
+import util from 'node:util'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { fileURLToPath } from 'node:url'
+import { GraphQL, Calibre } from '../index.mjs'
+import { isolatedEnv } from './helpers/env.mjs'
+import { makeCerts, opensslMissing } from './helpers/certs.mjs'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const run = promisify(execFile)
+const SECRET = 'tok_tls_5ecret_value_0123456789'
+const skip = opensslMissing()
+const OK = { data: { ok: true } }
+
+let certs
+let other // a second, unrelated CA and server
+let server
+let otherServer
+let env
+
+async function startHttps({ key, cert }) {
+  const hits = []
+  const s = https.createServer({ key, cert }, (req, res) => {
+    req.resume()
+    req.on('end', () => {
+      hits.push({ time: Date.now(), headers: req.headers })
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(OK))
+    })
+  })
+  s.on('tlsClientError', () => {})
+  await new Promise((resolve) => s.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `https://127.0.0.1:${s.address().port}`,
+    hits,
+    close: () => new Promise((resolve) => { s.closeAllConnections(); s.close(() => resolve()) }),
+  }
+}
+
+before(async () => {
+  if (skip) return
+  certs = makeCerts()
+  other = makeCerts()
+  server = await startHttps(certs)
+  otherServer = await startHttps(other)
+})
+after(async () => {
+  await server?.close()
+  await otherServer?.close()
+  certs?.remove()
+  other?.remove()
+})
+beforeEach(() => { env = isolatedEnv({ CALIBRE_API_TOKEN: SECRET }) })
+afterEach(() => env.restore())
+
+const noToken = (e) => {
+  for (const s of [e.message, e.stack, util.inspect(e, { showHidden: true, depth: 10 }), JSON.stringify(e)]) assert.ok(!s.includes(SECRET))
+}
+
+/** Runs `calls` (an async function body using `GraphQL`, `Calibre`, `env`) in a child with `vars`. */
+async function child(vars, body) {
+  const script = `
+    const { GraphQL, Calibre } = await import(${JSON.stringify(root + 'index.mjs')})
+    const attempt = async (p) => { try { await p; return 'ok' } catch (e) { return e.code + ': ' + e.message } }
+    const out = {}
+    ${body}
+    console.log(JSON.stringify(out))`
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH, HOME: env.dir, CALIBRE_API_TOKEN: SECRET, ...vars },
+    timeout: 30000,
+  })
+  return JSON.parse(stdout)
+}
+
+test('the default client rejects a certificate from an unknown CA, without retrying', { skip, timeout: 30000 }, async () => {
+  process.env.CALIBRE_HOST = server.url
+  const started = Date.now()
+  await assert.rejects(GraphQL.request({ query: '{ ok }' }), (e) => {
+    assert.equal(e.code, 'CALIBRE_NETWORK_ERROR')
+    assert.match(e.message, /certificate|UnknownIssuer/i)
+    assert.equal(e.status, null)
+    assert.equal(e.attempts, 1, 'an untrusted certificate is not a transient failure')
+    noToken(e)
+    return true
+  })
+  assert.ok(Date.now() - started < 5000)
+  assert.equal(server.hits.length, 0, 'no request reached the server')
+})
+
+test('`ca` (PEM) makes the client trust that CA, and only that client', { skip, timeout: 30000 }, async () => {
+  const trusting = new Calibre({ ca: certs.ca, host: server.url, token: SECRET })
+  assert.deepEqual(await trusting.GraphQL.request({ query: '{ ok }' }), OK.data)
+  assert.equal(server.hits.at(-1).headers.authorization, `Token ${SECRET}`)
+  // Another CA's server is still refused by this client, and the default client is unchanged.
+  await assert.rejects(new Calibre({ ca: certs.ca, host: otherServer.url, token: SECRET, retries: false }).GraphQL.request({ query: '{ ok }' }), { code: 'CALIBRE_NETWORK_ERROR' })
+  process.env.CALIBRE_HOST = server.url
+  await assert.rejects(GraphQL.request({ query: '{ ok }' }), { code: 'CALIBRE_NETWORK_ERROR' })
+  // A bundle of both CAs trusts both.
+  const both = new Calibre({ ca: certs.ca + '\n' + other.ca, host: otherServer.url, token: SECRET })
+  assert.deepEqual(await both.GraphQL.request({ query: '{ ok }' }), OK.data)
+})
+
+test('a `ca` that holds no certificate is CALIBRE_INVALID_ARGUMENT at construction', { skip }, () => {
+  assert.throws(() => new Calibre({ ca: 'not a certificate' }), { code: 'CALIBRE_INVALID_ARGUMENT', message: /`ca`/ })
+  assert.throws(() => new Calibre({ ca: 42 }), { code: 'CALIBRE_INVALID_ARGUMENT' })
+})
+
+test('NODE_EXTRA_CA_CERTS is trusted by the default client (child process)', { skip, timeout: 30000 }, async () => {
+  const out = await child({ NODE_EXTRA_CA_CERTS: certs.caPath, CALIBRE_HOST: server.url }, `
+    out.default = await attempt(GraphQL.request({ query: '{ ok }' }))
+    out.other = await attempt(new Calibre({ host: ${JSON.stringify(otherServer.url)}, retries: false }).GraphQL.request({ query: '{ ok }' }))
+    out.withCa = await attempt(new Calibre({ host: ${JSON.stringify(otherServer.url)}, ca: ${JSON.stringify(other.ca)} }).GraphQL.request({ query: '{ ok }' }))
+    out.withCaOwnServer = await attempt(new Calibre({ ca: ${JSON.stringify(other.ca)} }).GraphQL.request({ query: '{ ok }' }))`)
+  assert.equal(out.default, 'ok')
+  assert.match(out.other, /^CALIBRE_NETWORK_ERROR: .*(certificate|UnknownIssuer)/i)
+  assert.equal(out.withCa, 'ok')
+  assert.equal(out.withCaOwnServer, 'ok', 'a client `ca` adds to NODE_EXTRA_CA_CERTS, it does not replace it')
+})
+
+test('NODE_EXTRA_CA_CERTS adds to the system roots (here SSL_CERT_FILE), it does not replace them', { skip, timeout: 30000 }, async () => {
+  // SSL_CERT_FILE stands in for the system store: with it alone, its CA is trusted.
+  let out = await child({ SSL_CERT_FILE: other.caPath }, `
+    out.system = await attempt(new Calibre({ host: ${JSON.stringify(otherServer.url)} }).GraphQL.request({ query: '{ ok }' }))
+    out.extra = await attempt(new Calibre({ host: ${JSON.stringify(server.url)}, retries: false }).GraphQL.request({ query: '{ ok }' }))`)
+  assert.deepEqual(out.system, 'ok')
+  assert.match(out.extra, /^CALIBRE_NETWORK_ERROR/)
+  // With NODE_EXTRA_CA_CERTS too, both are trusted.
+  out = await child({ SSL_CERT_FILE: other.caPath, NODE_EXTRA_CA_CERTS: certs.caPath }, `
+    out.system = await attempt(new Calibre({ host: ${JSON.stringify(otherServer.url)} }).GraphQL.request({ query: '{ ok }' }))
+    out.extra = await attempt(new Calibre({ host: ${JSON.stringify(server.url)} }).GraphQL.request({ query: '{ ok }' }))`)
+  assert.deepEqual(out, { system: 'ok', extra: 'ok' })
+})
+
+test('an unreadable NODE_EXTRA_CA_CERTS is ignored, as Node does', { skip, timeout: 30000 }, async () => {
+  const out = await child({ NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem', SSL_CERT_FILE: certs.caPath, CALIBRE_HOST: server.url }, `
+    out.default = await attempt(GraphQL.request({ query: '{ ok }' }))`)
+  assert.equal(out.default, 'ok')
+})
