@@ -1015,8 +1015,11 @@ export interface TestCreateArgs {
   webhookSecret?: string
   /** Hosts to block; wildcards such as `'*.example.com'` are supported. */
   blockedHosts?: string[]
-  /** Deletion time (ISO 8601, 24 h to 2 years ahead). Default when omitted: now + 1 year (365.2425 days); `null` is sent as `null`. */
-  expiresAt?: string | null
+  /**
+   * Deletion time, 24 h to 2 years ahead: an ISO 8601 string or a `Date` (sent as its ISO string, like
+   * `JSON.stringify`). Default when omitted: now + 1 year (365.2425 days); `null` is sent as `null`.
+   */
+  expiresAt?: string | Date | null
 }
 
 /** Result of `Test.create` (the test is only scheduled; see `Test.waitForTest`). */
@@ -1588,8 +1591,8 @@ export interface DeployCreateArgs {
   repository?: string
   /** Who deployed. */
   username?: string
-  /** Deployment time (ISO 8601). Default: now (server side). */
-  createdAt?: string
+  /** Deployment time: an ISO 8601 string or a `Date` (sent as its ISO string). Default: now (server side). */
+  createdAt?: string | Date
 }
 
 /** Arguments of `Deploy.destroy`. */
@@ -1941,8 +1944,8 @@ export interface CruxSummary {
   cruxCvwAssessment: Grading | null
   /** Traffic share per form factor. */
   cruxFormFactorDensity: CruxFormFactorDensity | null
-  /** p75 values per metric. */
-  cruxAggregateMetrics: CruxAggregateMetric[]
+  /** p75 values per metric; `null` when CrUX is not enabled for the Site. */
+  cruxAggregateMetrics: CruxAggregateMetric[] | null
 }
 
 /** The metric of a CrUX history series. */
@@ -1977,8 +1980,8 @@ export interface CruxHistoryEntry {
 
 /** Result of `Crux.history` (the Site node). */
 export interface CruxHistoryResult {
-  /** History per metric. */
-  cruxHistory: CruxHistoryEntry[]
+  /** History per metric; `null` when CrUX is not enabled for the Site. */
+  cruxHistory: CruxHistoryEntry[] | null
 }
 
 /** A monitored URL as listed by `Crux.urls`. */
@@ -1993,8 +1996,8 @@ export interface CruxUrlSummary {
   status: string | null
   /** Core Web Vitals assessment. */
   cruxCvwAssessment: Grading | null
-  /** p75 values per metric. */
-  cruxAggregateMetrics: CruxAggregateMetric[]
+  /** p75 values per metric, or `null` when there is no data. */
+  cruxAggregateMetrics: CruxAggregateMetric[] | null
 }
 
 /** An edge of `cruxUrlsList`. */
@@ -2029,10 +2032,10 @@ export interface CruxUrlDetails {
   cruxCvwAssessment: Grading | null
   /** Traffic share per form factor. */
   cruxFormFactorDensity: CruxFormFactorDensity | null
-  /** p75 values per metric. */
-  cruxAggregateMetrics: CruxAggregateMetric[]
-  /** History per metric. */
-  cruxHistory: CruxHistoryEntry[]
+  /** p75 values per metric, or `null` when there is no data. */
+  cruxAggregateMetrics: CruxAggregateMetric[] | null
+  /** History per metric, or `null` when there is no data. */
+  cruxHistory: CruxHistoryEntry[] | null
 }
 
 /** Result of `Crux.url` (the Site node). */
@@ -2408,9 +2411,11 @@ export declare namespace GraphQL {
   /**
    * Sends any GraphQL document to Calibre and resolves to its `data`. Every key except
    * `query` is sent as a variable (keys whose value is `undefined` are dropped).
+   * The type parameter describes the expected `data` (it is not checked at run time):
+   * `GraphQL.request<{ organisation: { sites: { slug: string }[] } }>({ query })`.
    * Rejects with a `CalibreError` (`CALIBRE_GRAPHQL_ERROR` when the response has `errors`).
    */
-  export function request(args: GraphQLRequestArgs, options?: CallOptions): Promise<GraphQLData>
+  export function request<TData = GraphQLData>(args: GraphQLRequestArgs, options?: CallOptions): Promise<TData>
 }
 
 export declare namespace Integration {
@@ -2539,10 +2544,11 @@ export declare namespace PullRequestReview {
   /**
    * The Pull Request Reviews of a branch, newest first. Runs
    * `query GetPullRequestReviewByBranch` and resolves to `organisation.site.pullRequestReviews`.
+   * `branch` may be omitted (every review of the Site) or `null`, as in calibre@7.
    * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` (also when the
    * Site is not found) or a transport/token code.
    */
-  export function getPRReviewByBranch(site: string, branch: string, options?: CallOptions): Promise<PullRequestReviewDetails[]>
+  export function getPRReviewByBranch(site: string, branch?: string | null, options?: CallOptions): Promise<PullRequestReviewDetails[]>
   /**
    * Lists a Site's Pull Request Reviews. Runs `query ListPullRequestReviews` and resolves to
    * `organisation.site.pullRequestReviews`.
@@ -2560,7 +2566,7 @@ export declare namespace PullRequestReview {
    * `CALIBRE_GRAPHQL_ERROR` (also when the Site is not found), `CALIBRE_INVALID_ARGUMENT` or a
    * transport/token code of a poll.
    */
-  export function waitForReviewCompletion(site: string, branch: string, options?: WaitOptions): Promise<PullRequestReviewDetails>
+  export function waitForReviewCompletion(site: string, branch?: string | null, options?: WaitOptions): Promise<PullRequestReviewDetails>
 }
 
 export declare namespace Rum {
@@ -2573,29 +2579,31 @@ export declare namespace Rum {
   export function config(args: RumConfigArgs, options?: CallOptions): Promise<RumConfig | null>
   /**
    * A Site's RUM metrics per day (or `dateBin`). Runs `query GetRumHistory` and resolves to
-   * `organisation.site.rum`. `metrics` and filters as in `summary`.
+   * `organisation.site.rum` (`null` when RUM is not enabled for the Site). `metrics` and
+   * filters as in `summary`.
    * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` (also when the
    * Site is not found) or a transport/token code.
    */
-  export function history(args: RumHistoryArgs, options?: CallOptions): Promise<RumHistoryResult>
+  export function history(args: RumHistoryArgs, options?: CallOptions): Promise<RumHistoryResult | null>
   /**
    * A Site's RUM metrics per path. Runs `query GetRumPages` (grouped by `PATH`) and resolves to
-   * `organisation.site.rum`. `limit`, `offset` and `sortBy` page and sort the paths; `metrics`
-   * and filters as in `summary`.
+   * `organisation.site.rum` (`null` when RUM is not enabled for the Site). `limit`, `offset`
+   * and `sortBy` page and sort the paths; `metrics` and filters as in `summary`.
    * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` (also when the
    * Site is not found) or a transport/token code.
    */
-  export function pages(args: RumPagesArgs, options?: CallOptions): Promise<RumPagesResult>
+  export function pages(args: RumPagesArgs, options?: CallOptions): Promise<RumPagesResult | null>
   /**
    * A Site's RUM overview: live visitors, p75 metrics and the share of good/poor experiences.
-   * Runs `query GetRumSummary` and resolves to `organisation.site.rum`. `metrics` defaults to
+   * Runs `query GetRumSummary` and resolves to `organisation.site.rum` (`null` when RUM is not
+   * enabled for the Site). `metrics` defaults to
    * `['lcp','cls','inp','ttfb','fcp','rtt']`; filters: `duration`, `dateBin`
    * (`'today' | 'day' | 'month'`), `country`, `path`, `device` (`'desktop' | 'mobile' |
    * 'tablet'`), `pageGrouping` (calibre@7 behaviour, other enum values are ignored).
    * Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` (also when the
    * Site is not found) or a transport/token code.
    */
-  export function summary(args: RumSummaryArgs, options?: CallOptions): Promise<RumSummaryResult>
+  export function summary(args: RumSummaryArgs, options?: CallOptions): Promise<RumSummaryResult | null>
 }
 
 export declare namespace Site {

@@ -1,8 +1,9 @@
 // A typed weekly report: the sites, their latest snapshot and the CrUX summary, with the
 // types calibre-native ships (no `any` anywhere).
 //
-// Type-checked by `npm test` (tsc --strict); run with: node --experimental-strip-types
-// examples/typed-report.ts on Node 22.6+, or compile it with tsc.
+// Type-checked by `npm test` (tsc --strict, see __test__/types/tsconfig.json); run with
+// node --experimental-strip-types examples/typed-report.ts on Node 22.6+, or compile it with tsc.
+// No top-level await, so it compiles as CommonJS (this package has no "type": "module") and as ESM.
 import { Site, Snapshot, Crux, Calibre, CalibreError } from 'calibre-native'
 import type { SiteSummary, SnapshotListResult } from 'calibre-native'
 
@@ -23,4 +24,7 @@ async function report(client?: Calibre): Promise<void> {
   }
 }
 
-await report()
+report().catch((e: unknown) => {
+  console.error(e instanceof CalibreError ? `${e.code}: ${e.message}` : e)
+  process.exitCode = 1
+})

@@ -1015,8 +1015,11 @@ export interface TestCreateArgs {
   webhookSecret?: string
   /** Hosts to block; wildcards such as `'*.example.com'` are supported. */
   blockedHosts?: string[]
-  /** Deletion time (ISO 8601, 24 h to 2 years ahead). Default when omitted: now + 1 year (365.2425 days); `null` is sent as `null`. */
-  expiresAt?: string | null
+  /**
+   * Deletion time, 24 h to 2 years ahead: an ISO 8601 string or a `Date` (sent as its ISO string, like
+   * `JSON.stringify`). Default when omitted: now + 1 year (365.2425 days); `null` is sent as `null`.
+   */
+  expiresAt?: string | Date | null
 }
 
 /** Result of `Test.create` (the test is only scheduled; see `Test.waitForTest`). */
@@ -1588,8 +1591,8 @@ export interface DeployCreateArgs {
   repository?: string
   /** Who deployed. */
   username?: string
-  /** Deployment time (ISO 8601). Default: now (server side). */
-  createdAt?: string
+  /** Deployment time: an ISO 8601 string or a `Date` (sent as its ISO string). Default: now (server side). */
+  createdAt?: string | Date
 }
 
 /** Arguments of `Deploy.destroy`. */
@@ -1941,8 +1944,8 @@ export interface CruxSummary {
   cruxCvwAssessment: Grading | null
   /** Traffic share per form factor. */
   cruxFormFactorDensity: CruxFormFactorDensity | null
-  /** p75 values per metric. */
-  cruxAggregateMetrics: CruxAggregateMetric[]
+  /** p75 values per metric; `null` when CrUX is not enabled for the Site. */
+  cruxAggregateMetrics: CruxAggregateMetric[] | null
 }
 
 /** The metric of a CrUX history series. */
@@ -1977,8 +1980,8 @@ export interface CruxHistoryEntry {
 
 /** Result of `Crux.history` (the Site node). */
 export interface CruxHistoryResult {
-  /** History per metric. */
-  cruxHistory: CruxHistoryEntry[]
+  /** History per metric; `null` when CrUX is not enabled for the Site. */
+  cruxHistory: CruxHistoryEntry[] | null
 }
 
 /** A monitored URL as listed by `Crux.urls`. */
@@ -1993,8 +1996,8 @@ export interface CruxUrlSummary {
   status: string | null
   /** Core Web Vitals assessment. */
   cruxCvwAssessment: Grading | null
-  /** p75 values per metric. */
-  cruxAggregateMetrics: CruxAggregateMetric[]
+  /** p75 values per metric, or `null` when there is no data. */
+  cruxAggregateMetrics: CruxAggregateMetric[] | null
 }
 
 /** An edge of `cruxUrlsList`. */
@@ -2029,10 +2032,10 @@ export interface CruxUrlDetails {
   cruxCvwAssessment: Grading | null
   /** Traffic share per form factor. */
   cruxFormFactorDensity: CruxFormFactorDensity | null
-  /** p75 values per metric. */
-  cruxAggregateMetrics: CruxAggregateMetric[]
-  /** History per metric. */
-  cruxHistory: CruxHistoryEntry[]
+  /** p75 values per metric, or `null` when there is no data. */
+  cruxAggregateMetrics: CruxAggregateMetric[] | null
+  /** History per metric, or `null` when there is no data. */
+  cruxHistory: CruxHistoryEntry[] | null
 }
 
 /** Result of `Crux.url` (the Site node). */

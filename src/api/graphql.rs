@@ -10,11 +10,14 @@ use crate::js::Args;
 
 /// Sends any GraphQL document to Calibre and resolves to its `data`. Every key except
 /// `query` is sent as a variable (keys whose value is `undefined` are dropped).
+/// The type parameter describes the expected `data` (it is not checked at run time):
+/// `GraphQL.request<{ organisation: { sites: { slug: string }[] } }>({ query })`.
 /// Rejects with a `CalibreError` (`CALIBRE_GRAPHQL_ERROR` when the response has `errors`).
 #[napi(
   namespace = "GraphQL",
+  ts_generic_types = "TData = GraphQLData",
   ts_args_type = "args: GraphQLRequestArgs, options?: CallOptions",
-  ts_return_type = "Promise<GraphQLData>"
+  ts_return_type = "Promise<TData>"
 )]
 pub fn request<'env>(
   env: &'env Env,

@@ -149,12 +149,13 @@ fn by_branch_op(
 
 /// The Pull Request Reviews of a branch, newest first. Runs
 /// `query GetPullRequestReviewByBranch` and resolves to `organisation.site.pullRequestReviews`.
+/// `branch` may be omitted (every review of the Site) or `null`, as in calibre@7.
 /// Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` (also when the
 /// Site is not found) or a transport/token code.
 #[napi(
   namespace = "PullRequestReview",
   js_name = "getPRReviewByBranch",
-  ts_args_type = "site: string, branch: string, options?: CallOptions",
+  ts_args_type = "site: string, branch?: string | null, options?: CallOptions",
   ts_return_type = "Promise<PullRequestReviewDetails[]>"
 )]
 pub fn get_pr_review_by_branch<'env>(
@@ -180,7 +181,7 @@ pub fn get_pr_review_by_branch<'env>(
 /// transport/token code of a poll.
 #[napi(
   namespace = "PullRequestReview",
-  ts_args_type = "site: string, branch: string, options?: WaitOptions",
+  ts_args_type = "site: string, branch?: string | null, options?: WaitOptions",
   ts_return_type = "Promise<PullRequestReviewDetails>"
 )]
 pub fn wait_for_review_completion<'env>(

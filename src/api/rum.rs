@@ -213,7 +213,8 @@ fn rum_vars(args: &Args) -> std::result::Result<Map<String, Value>, CalibreError
 }
 
 /// A Site's RUM overview: live visitors, p75 metrics and the share of good/poor experiences.
-/// Runs `query GetRumSummary` and resolves to `organisation.site.rum`. `metrics` defaults to
+/// Runs `query GetRumSummary` and resolves to `organisation.site.rum` (`null` when RUM is not
+/// enabled for the Site). `metrics` defaults to
 /// `['lcp','cls','inp','ttfb','fcp','rtt']`; filters: `duration`, `dateBin`
 /// (`'today' | 'day' | 'month'`), `country`, `path`, `device` (`'desktop' | 'mobile' |
 /// 'tablet'`), `pageGrouping` (calibre@7 behaviour, other enum values are ignored).
@@ -222,7 +223,7 @@ fn rum_vars(args: &Args) -> std::result::Result<Map<String, Value>, CalibreError
 #[napi(
   namespace = "Rum",
   ts_args_type = "args: RumSummaryArgs, options?: CallOptions",
-  ts_return_type = "Promise<RumSummaryResult>"
+  ts_return_type = "Promise<RumSummaryResult | null>"
 )]
 pub fn summary<'env>(
   env: &'env Env,
@@ -241,13 +242,14 @@ pub fn summary<'env>(
 }
 
 /// A Site's RUM metrics per day (or `dateBin`). Runs `query GetRumHistory` and resolves to
-/// `organisation.site.rum`. `metrics` and filters as in `summary`.
+/// `organisation.site.rum` (`null` when RUM is not enabled for the Site). `metrics` and
+/// filters as in `summary`.
 /// Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` (also when the
 /// Site is not found) or a transport/token code.
 #[napi(
   namespace = "Rum",
   ts_args_type = "args: RumHistoryArgs, options?: CallOptions",
-  ts_return_type = "Promise<RumHistoryResult>"
+  ts_return_type = "Promise<RumHistoryResult | null>"
 )]
 pub fn history<'env>(
   env: &'env Env,
@@ -266,14 +268,14 @@ pub fn history<'env>(
 }
 
 /// A Site's RUM metrics per path. Runs `query GetRumPages` (grouped by `PATH`) and resolves to
-/// `organisation.site.rum`. `limit`, `offset` and `sortBy` page and sort the paths; `metrics`
-/// and filters as in `summary`.
+/// `organisation.site.rum` (`null` when RUM is not enabled for the Site). `limit`, `offset`
+/// and `sortBy` page and sort the paths; `metrics` and filters as in `summary`.
 /// Rejects with `CALIBRE_INVALID_ARGUMENT` (no `site`), `CALIBRE_GRAPHQL_ERROR` (also when the
 /// Site is not found) or a transport/token code.
 #[napi(
   namespace = "Rum",
   ts_args_type = "args: RumPagesArgs, options?: CallOptions",
-  ts_return_type = "Promise<RumPagesResult>"
+  ts_return_type = "Promise<RumPagesResult | null>"
 )]
 pub fn pages<'env>(
   env: &'env Env,

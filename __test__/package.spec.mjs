@@ -1,0 +1,184 @@
+// The published package: `npm pack` it, check what the tarball holds, install it offline into a
+// fresh project and use it from `require`, `import`, the `bin`, TypeScript (skipLibCheck false) and
+// `calibre-native/testing` (with its optional peer `graphql` installed from this repo's copy).
+// Also: the shipped typings contain no `any`.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+
+const run = promisify(execFile)
+const require = createRequire(import.meta.url)
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
+const NODE_TYPES = path.join(ROOT, 'node_modules', '@types')
+
+// npm run passes npm_* variables (package fields, config) down; the consumer project must not see them.
+const cleanEnv = () => {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) || /^npm_config_cache$/i.test(k)))
+  for (const k of ['CALIBRE_API_TOKEN', 'CALIBRE_HOST', 'CALIBRE_APP_HOST']) delete env[k]
+  return env
+}
+
+let tmp
+let project
+let packed
+let packError
+
+before(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'calibre-native-pack-'))
+  project = path.join(tmp, 'consumer')
+  try {
+    // --ignore-scripts: `prepare` would start a release build; the addon in the tree is what ships.
+    const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], { cwd: ROOT, env: cleanEnv(), maxBuffer: 16 << 20 })
+    packed = JSON.parse(stdout)[0]
+  } catch (e) {
+    packError = e
+  }
+})
+after(() => {
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
+})
+
+/** Skips the test when `npm pack` itself could not run (no npm), with the reason. */
+function needsPack(t) {
+  if (packed) return true
+  t.skip(`npm pack failed, so the package cannot be checked: ${packError?.message?.split('\n')[0]}`)
+  return false
+}
+
+const npm = (args) => run('npm', args, { cwd: project, env: cleanEnv(), maxBuffer: 16 << 20 })
+const node = (args, env = {}) => run(process.execPath, args, { cwd: project, env: { ...cleanEnv(), ...env }, maxBuffer: 16 << 20 })
+
+test('the tarball holds what a user needs and nothing else', (t) => {
+  if (!needsPack(t)) return
+  const files = packed.files.map((f) => f.path).sort()
+  const allowed = [
+    /^package\.json$/, /^README\.md$/, /^COMPATIBILITY\.md$/, /^LICENSE(\.md)?$/,
+    /^index\.(js|mjs|d\.ts)$/, /^calibre-native\.[a-z0-9-]+\.node$/,
+    /^bin\/calibre-native\.js$/,
+    /^testing\/[a-z-]+\.(js|mjs|d\.ts|graphql)$/, /^testing\/README\.md$/,
+  ]
+  assert.deepEqual(files.filter((f) => !allowed.some((re) => re.test(f))), [], 'unexpected files in the tarball')
+  for (const required of ['package.json', 'README.md', 'COMPATIBILITY.md', 'index.js', 'index.mjs', 'index.d.ts', 'bin/calibre-native.js', 'testing/index.js', 'testing/index.mjs', 'testing/index.d.ts', 'testing/schema.graphql']) {
+    assert.ok(files.includes(required), `${required} is missing from the tarball`)
+  }
+  assert.equal(files.filter((f) => f.endsWith('.node')).length, 1, 'exactly one native addon')
+  // Every file the entry points load is shipped.
+  for (const f of files.filter((f) => f.startsWith('testing/') && f.endsWith('.js'))) {
+    for (const [, dep] of fs.readFileSync(path.join(ROOT, f), 'utf8').matchAll(/require\('\.\/([^']+)'\)/g)) {
+      assert.ok(files.includes(`testing/${dep.replace(/(\.js)?$/, '.js')}`), `${f} requires ./${dep}, which is not shipped`)
+    }
+  }
+})
+
+test('installs offline into a fresh project and loads with require, import and the bin', async (t) => {
+  if (!needsPack(t)) return
+  fs.mkdirSync(project)
+  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2))
+  await npm(['install', '--no-audit', '--no-fund', '--offline', path.join(tmp, packed.filename)])
+  const installed = path.join(project, 'node_modules', 'calibre-native')
+  assert.ok(fs.existsSync(path.join(installed, 'package.json')))
+  assert.ok(!fs.lstatSync(installed).isSymbolicLink(), 'a copy, not a link to the repository')
+
+  const check = `
+    const names = Object.keys(c).filter((k) => /^[A-Z]/.test(k) && typeof c[k] === 'object').sort()
+    const fns = names.flatMap((ns) => Object.keys(c[ns]).map((f) => ns + '.' + f))
+    process.env.CALIBRE_API_TOKEN = 'consumer-token'
+    console.log(JSON.stringify({ names, fns: fns.length, where, calibre: typeof c.Calibre, error: typeof c.CalibreError, source: c.Token.resolve().source }))`
+  const { stdout: cjs } = await node(['-e', `const c = require('calibre-native'); const where = require.resolve('calibre-native'); ${check}`])
+  const { stdout: esm } = await node(['--input-type=module', '-e', `import * as c from 'calibre-native'; const where = import.meta.resolve('calibre-native'); ${check}`])
+  const a = JSON.parse(cjs)
+  const b = JSON.parse(esm)
+  assert.equal(a.names.length, 19, `18 namespaces + Token: ${a.names}`)
+  assert.deepEqual(b.names, a.names)
+  assert.equal(b.fns, a.fns)
+  assert.ok(a.fns >= 53 + 5 + 5, `${a.fns} functions`) // calibre@7's 53, the 5 iterate helpers, Token's 5
+  for (const r of [a, b]) {
+    assert.equal(r.calibre, 'function')
+    assert.equal(r.error, 'function')
+    assert.equal(r.source, 'env')
+  }
+  assert.ok(fs.realpathSync(a.where).startsWith(fs.realpathSync(installed)), `require resolved ${a.where}`)
+  assert.ok(fileURLToPath(b.where).startsWith(installed), `import resolved ${b.where}`)
+
+  const { stdout: version } = await run(path.join(project, 'node_modules', '.bin', 'calibre-native'), ['--version'], { cwd: project, env: cleanEnv() })
+  assert.match(version, /^calibre-native \d+\.\d+\.\d+/)
+})
+
+test('calibre-native/testing needs its optional peer graphql, then runs the fake for the installed package', async (t) => {
+  if (!needsPack(t)) return
+  assert.ok(fs.existsSync(path.join(project, 'node_modules', 'calibre-native')), 'installed by the previous test')
+  // Without graphql (an optional peer dependency, not installed by npm) only the subpath fails, naming it.
+  await assert.rejects(node(['-e', "require('calibre-native/testing')"]), (e) => /graphql/.test(e.stderr))
+  await node(['-e', "require('calibre-native')"])
+
+  // graphql from this repository's own copy: no network.
+  const graphqlDir = path.dirname(require.resolve('graphql/package.json'))
+  await npm(['install', '--no-audit', '--no-fund', '--offline', '--install-links', graphqlDir])
+  const script = `
+    const { startFakeCalibre } = await import('calibre-native/testing')
+    const cjs = (await import('node:module')).createRequire(process.cwd() + '/')('calibre-native/testing')
+    if (cjs.startFakeCalibre !== startFakeCalibre) throw new Error('ESM and CJS entries differ')
+    const fake = await startFakeCalibre({ rateLimit: false })
+    const { Calibre } = await import('calibre-native')
+    const client = new Calibre({ token: fake.tokens.create({ type: 'admin' }), host: fake.url })
+    const sites = await client.Site.list()
+    await fake.close()
+    console.log(JSON.stringify(sites.map((s) => s.slug)))`
+  const { stdout } = await node(['--input-type=module', '-e', script])
+  const slugs = JSON.parse(stdout)
+  assert.ok(slugs.length > 0 && slugs.every((s) => typeof s === 'string'), stdout)
+})
+
+test('TypeScript consumers compile against the installed typings (skipLibCheck false)', async (t) => {
+  if (!needsPack(t)) return
+  fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, skipLibCheck: false, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', types: ['node'], typeRoots: [NODE_TYPES] },
+    files: ['consumer.mts', 'consumer.cts'],
+  }))
+  fs.writeFileSync(path.join(project, 'consumer.mts'), `
+    import { Site, Page, Calibre, CalibreError, type CalibreErrorCode, type SiteSummary } from 'calibre-native'
+    import { startFakeCalibre } from 'calibre-native/testing'
+    const sites: SiteSummary[] = await new Calibre({ token: 't' }).Site.list()
+    const slug: string = (await Site.list())[0].slug
+    for await (const p of Page.iterate({ site: slug })) { const u: string = p.uuid; void u }
+    try { await Site.get({ slug }) } catch (e) { if (e instanceof CalibreError) { e.code satisfies CalibreErrorCode; void e[0]?.message } }
+    // @ts-expect-error unknown enum literal
+    await (await import('calibre-native')).Crux.summary({ site: slug, formFactor: 'PHONE' })
+    const fake = await startFakeCalibre()
+    await fake.close()
+    void sites
+  `)
+  fs.writeFileSync(path.join(project, 'consumer.cts'), `
+    import calibre = require('calibre-native')
+    import testing = require('calibre-native/testing')
+    export async function main(): Promise<string> {
+      const fake = await testing.startFakeCalibre({ seed: true })
+      await fake.close()
+      // @ts-expect-error \`site\` is required
+      await calibre.Deploy.list({})
+      return (await calibre.Test.waitForTest('uuid', { intervalMs: 10 })).status
+    }
+  `)
+  try {
+    await run(process.execPath, [TSC, '-p', project], { cwd: project, env: cleanEnv() })
+  } catch (e) {
+    assert.fail(`tsc failed:\n${e.stdout}${e.stderr}`)
+  }
+})
+
+test('the shipped typings contain no `any` outside comments', () => {
+  for (const file of ['index.d.ts', 'testing/index.d.ts']) {
+    const code = fs.readFileSync(path.join(ROOT, file), 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/(^|\s)\/\/.*$/gm, '$1')
+    const hits = code.split('\n').filter((line) => /\bany\b/.test(line))
+    assert.deepEqual(hits, [], `${file} uses any`)
+  }
+})
