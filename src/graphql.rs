@@ -72,12 +72,12 @@ fn scan(document: &str) -> Scan<'_> {
       continue;
     }
     if c == b'"' {
-      let block = document[i..].starts_with("\"\"\"");
+      let block = bytes[i..].starts_with(b"\"\"\"");
       i += if block { 3 } else { 1 };
       while i < bytes.len() {
         if bytes[i] == b'\\' {
           i += 2;
-        } else if block && document[i..].starts_with("\"\"\"") {
+        } else if block && bytes[i..].starts_with(b"\"\"\"") {
           i += 3;
           break;
         } else if !block && (bytes[i] == b'"' || bytes[i] == b'\n') {
@@ -459,6 +459,11 @@ mod tests {
       None
     );
     assert_eq!(operation_name("query A { a } query B { b }"), None);
+    // Bytes inside a block string are not all char boundaries.
+    assert_eq!(
+      operation_name("query Named { a(text: \"\"\"café – naïve\"\"\") }"),
+      Some("Named")
+    );
     assert_eq!(
       operation_name("# query Fake\nquery Real { a(x: \"query Y {\") }"),
       Some("Real")
