@@ -4,6 +4,8 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
@@ -378,6 +380,11 @@ pub fn client_of(this: &This<Unknown>) -> Arc<ClientConfig> {
   default_client()
 }
 
+/// The future behind a call, boxed so the pipeline below is compiled once for all functions.
+type Work = Pin<Box<dyn Future<Output = Result<String, CalibreError>> + Send>>;
+/// What `run` is given: the resolved session and call options in, the work out.
+type Prepare = Box<dyn FnOnce(Session, CallOptions) -> Result<Work, CalibreError>>;
+
 /// The pipeline behind every GraphQL-backed API function. `build` turns the arguments
 /// into an operation; any error becomes a rejected promise with a `CalibreError`.
 pub fn call<'env>(
@@ -388,13 +395,30 @@ pub fn call<'env>(
   build: impl FnOnce() -> Result<Operation, CalibreError>,
 ) -> napi::Result<PromiseRaw<'env, Unknown<'env>>> {
   // Arguments are checked before the token, as calibre@7 destructures before it looks.
-  let op = match build() {
+  call_operation(env, this, function, options, build())
+}
+
+/// The part of `call` that does not depend on the function: one copy in the binary instead
+/// of one per API function (each was ~11 KB of inlined pipeline and task harness).
+#[inline(never)]
+fn call_operation<'env>(
+  env: &'env Env,
+  this: &This<Unknown>,
+  function: &'static str,
+  options: Option<Unknown>,
+  op: Result<Operation, CalibreError>,
+) -> napi::Result<PromiseRaw<'env, Unknown<'env>>> {
+  let op = match op {
     Ok(op) => op,
     Err(err) => return js::rejected(env, err),
   };
-  run(env, this, function, options, |session, _| {
-    Ok(async move { session.execute(&op).await })
-  })
+  start(
+    env,
+    this,
+    function,
+    options,
+    Box::new(|session, _| Ok(Box::pin(async move { session.execute(&op).await }))),
+  )
 }
 
 /// Like `call`, for functions that do more than one request (polling, pagination):
@@ -406,11 +430,30 @@ pub fn run<'env, Fut>(
   this: &This<Unknown>,
   function: &'static str,
   options: Option<Unknown>,
-  work: impl FnOnce(Session, CallOptions) -> Result<Fut, CalibreError>,
+  work: impl FnOnce(Session, CallOptions) -> Result<Fut, CalibreError> + 'static,
 ) -> napi::Result<PromiseRaw<'env, Unknown<'env>>>
 where
-  Fut: std::future::Future<Output = Result<String, CalibreError>> + Send + 'static,
+  Fut: Future<Output = Result<String, CalibreError>> + Send + 'static,
 {
+  start(
+    env,
+    this,
+    function,
+    options,
+    Box::new(move |session, options| Ok(Box::pin(work(session, options)?) as Work)),
+  )
+}
+
+/// Resolves the session on the JS thread, runs the work on the runtime and settles the
+/// promise with `JSON.parse` of its result (or the `CalibreError`).
+#[inline(never)]
+fn start<'env>(
+  env: &'env Env,
+  this: &This<Unknown>,
+  function: &'static str,
+  options: Option<Unknown>,
+  prepare: Prepare,
+) -> napi::Result<PromiseRaw<'env, Unknown<'env>>> {
   let client = client_of(this);
   let mut options = match CallOptions::read(env, function, options) {
     Ok(options) => options,
@@ -419,7 +462,7 @@ where
   let signal = options.signal.take();
   let session = client.session(function, &options, None);
   let events = session.as_ref().ok().map(|s| Arc::clone(&s.events));
-  let prepared = session.and_then(|session| work(session, options));
+  let prepared = session.and_then(|session| prepare(session, options));
   js::spawn(
     env,
     signal,

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -183,12 +184,150 @@ pub enum Extract {
   },
 }
 
-#[derive(Deserialize)]
+/// A GraphQL response read in one pass: `errors` in full; of `data`, only the value the result
+/// is taken from, as raw text borrowed from the body. Everything else is checked for syntax
+/// and skipped, never built: a 20 MB time series costs one scan, not one per path step.
 struct Envelope<'a> {
-  #[serde(borrow, default)]
-  data: Option<&'a RawValue>,
-  #[serde(default)]
   errors: Option<Vec<Value>>,
+  /// `None` when the response has no `data` key.
+  data: Option<Found<'a>>,
+}
+
+/// What `data` holds at the result's path.
+enum Found<'a> {
+  /// `data` itself is null.
+  NoData,
+  Value(&'a RawValue),
+  /// The dotted path of the first step that is null, not an object, or absent.
+  Missing(String),
+}
+
+fn read_envelope<'a>(text: &'a str, path: &[&str]) -> serde_json::Result<Envelope<'a>> {
+  let mut de = serde_json::Deserializer::from_str(text);
+  let envelope = de.deserialize_map(EnvelopeVisitor { path })?;
+  de.end()?;
+  Ok(envelope)
+}
+
+struct EnvelopeVisitor<'p> {
+  path: &'p [&'p str],
+}
+
+impl<'de> Visitor<'de> for EnvelopeVisitor<'_> {
+  type Value = Envelope<'de>;
+
+  fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+    f.write_str("a GraphQL response object")
+  }
+
+  fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope<'de>, A::Error> {
+    let mut envelope = Envelope {
+      errors: None,
+      data: None,
+    };
+    while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+      match key.as_ref() {
+        "data" => {
+          envelope.data = Some(map.next_value_seed(PathSeed {
+            path: self.path,
+            depth: 0,
+          })?)
+        }
+        "errors" => envelope.errors = map.next_value()?,
+        _ => {
+          map.next_value::<IgnoredAny>()?;
+        }
+      }
+    }
+    Ok(envelope)
+  }
+}
+
+/// Follows `path[depth..]` into the value being read.
+#[derive(Clone, Copy)]
+struct PathSeed<'p> {
+  path: &'p [&'p str],
+  depth: usize,
+}
+
+impl PathSeed<'_> {
+  /// The value at `path[..depth]` is not an object, so the next step is missing.
+  fn stops_here<'de>(self) -> Found<'de> {
+    Found::Missing(self.path[..self.depth].join("."))
+  }
+}
+
+impl<'de> DeserializeSeed<'de> for PathSeed<'_> {
+  type Value = Found<'de>;
+
+  fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Found<'de>, D::Error> {
+    if self.depth < self.path.len() {
+      return deserializer.deserialize_any(self);
+    }
+    let raw = <&RawValue>::deserialize(deserializer)?;
+    Ok(if self.depth == 0 && raw.get() == "null" {
+      Found::NoData
+    } else {
+      Found::Value(raw)
+    })
+  }
+}
+
+impl<'de> Visitor<'de> for PathSeed<'_> {
+  type Value = Found<'de>;
+
+  fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+    f.write_str("any JSON value")
+  }
+
+  fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Found<'de>, A::Error> {
+    let step = self.path[self.depth];
+    let mut found = None;
+    while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+      if key == step {
+        found = Some(map.next_value_seed(PathSeed {
+          depth: self.depth + 1,
+          ..self
+        })?);
+      } else {
+        map.next_value::<IgnoredAny>()?;
+      }
+    }
+    Ok(found.unwrap_or_else(|| Found::Missing(self.path[..=self.depth].join("."))))
+  }
+
+  fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Found<'de>, A::Error> {
+    while seq.next_element::<IgnoredAny>()?.is_some() {}
+    Ok(self.stops_here())
+  }
+
+  fn visit_unit<E: de::Error>(self) -> Result<Found<'de>, E> {
+    Ok(if self.depth == 0 {
+      Found::NoData
+    } else {
+      self.stops_here()
+    })
+  }
+
+  fn visit_bool<E: de::Error>(self, _: bool) -> Result<Found<'de>, E> {
+    Ok(self.stops_here())
+  }
+
+  fn visit_i64<E: de::Error>(self, _: i64) -> Result<Found<'de>, E> {
+    Ok(self.stops_here())
+  }
+
+  fn visit_u64<E: de::Error>(self, _: u64) -> Result<Found<'de>, E> {
+    Ok(self.stops_here())
+  }
+
+  fn visit_f64<E: de::Error>(self, _: f64) -> Result<Found<'de>, E> {
+    Ok(self.stops_here())
+  }
+
+  fn visit_str<E: de::Error>(self, _: &str) -> Result<Found<'de>, E> {
+    Ok(self.stops_here())
+  }
 }
 
 /// Who asked, for error messages.
@@ -204,19 +343,21 @@ pub fn decode(
   extract: Extract,
   ctx: &Context,
 ) -> Result<String, CalibreError> {
+  let path: &[&str] = match extract {
+    Extract::Data => &[],
+    Extract::Path(path) | Extract::Connection { path, .. } => path,
+  };
   let text = std::str::from_utf8(&response.body);
-  let envelope = text
-    .ok()
-    .and_then(|t| serde_json::from_str::<Envelope>(t).ok());
-  let errors = envelope
-    .as_ref()
-    .and_then(|e| e.errors.clone())
-    .unwrap_or_default();
+  let envelope = text.ok().and_then(|t| read_envelope(t, path).ok());
+  let (errors, data) = match envelope {
+    Some(Envelope { errors, data }) => (errors.unwrap_or_default(), Some(data)),
+    None => (Vec::new(), None),
+  };
   let ok = (200..300).contains(&response.status);
   if !ok || !errors.is_empty() {
     return Err(classify(response, errors, ctx));
   }
-  let Some(envelope) = envelope else {
+  let Some(data) = data else {
     let why = if text.is_err() {
       "is not valid UTF-8"
     } else {
@@ -230,19 +371,22 @@ pub fn decode(
       ctx,
     ));
   };
-  let Some(data) = envelope.data.filter(|d| d.get() != "null") else {
-    return Err(fail(
-      ErrorCode::InvalidResponse,
-      format!(
-        "{}: the response from Calibre has neither `data` nor `errors`.",
-        ctx.function
-      ),
-      response,
-      Vec::new(),
-      ctx,
-    ));
+  let found = match data {
+    None | Some(Found::NoData) => {
+      return Err(fail(
+        ErrorCode::InvalidResponse,
+        format!(
+          "{}: the response from Calibre has neither `data` nor `errors`.",
+          ctx.function
+        ),
+        response,
+        Vec::new(),
+        ctx,
+      ))
+    }
+    Some(found) => found,
   };
-  extract_result(data, extract).map_err(|missing| {
+  extract_result(found, extract).map_err(|missing| {
     fail(
       ErrorCode::GraphqlError,
       format!(
@@ -256,13 +400,16 @@ pub fn decode(
   })
 }
 
-/// Walks `data`; `Err(path)` names the first missing (null) step before the end.
-fn extract_result(data: &RawValue, extract: Extract) -> Result<String, String> {
+/// The result's JSON text; `Err(path)` names the first missing (null) step before the end.
+fn extract_result(found: Found, extract: Extract) -> Result<String, String> {
+  let raw = match found {
+    Found::Value(raw) => raw,
+    Found::Missing(path) => return Err(path),
+    Found::NoData => return Err(String::new()),
+  };
   match extract {
-    Extract::Data => Ok(data.get().to_owned()),
-    Extract::Path(path) => walk(data, path).map(|raw| raw.get().to_owned()),
+    Extract::Data | Extract::Path(_) => Ok(raw.get().to_owned()),
     Extract::Connection { path, items } => {
-      let raw = walk(data, path)?;
       let joined = path.join(".");
       let connection: Value = serde_json::from_str(raw.get()).map_err(|_| joined.clone())?;
       if connection.is_null() {
@@ -278,22 +425,6 @@ fn extract_result(data: &RawValue, extract: Extract) -> Result<String, String> {
       Ok(Value::Object(out).to_string())
     }
   }
-}
-
-fn walk<'a>(data: &'a RawValue, path: &[&str]) -> Result<&'a RawValue, String> {
-  let mut current = data;
-  for (i, key) in path.iter().enumerate() {
-    if current.get() == "null" {
-      return Err(path[..i].join("."));
-    }
-    let object: std::collections::HashMap<String, &RawValue> =
-      serde_json::from_str(current.get()).map_err(|_| path[..i].join("."))?;
-    match object.get(*key) {
-      Some(next) => current = next,
-      None => return Err(path[..=i].join(".")),
-    }
-  }
-  Ok(current)
 }
 
 fn fail(
@@ -460,6 +591,11 @@ mod tests {
       None
     );
     assert_eq!(operation_name("query A { a } query B { b }"), None);
+    // Bytes inside a block string are not all char boundaries.
+    assert_eq!(
+      operation_name("query Named { a(text: \"\"\"café – naïve\"\"\") }"),
+      Some("Named")
+    );
     assert_eq!(
       operation_name("# query Fake\nquery Real { a(x: \"query Y {\") }"),
       Some("Real")
@@ -573,6 +709,52 @@ mod tests {
       "{}",
       err.message
     );
+  }
+
+  #[test]
+  fn reads_only_the_path_in_one_pass() {
+    let path = Extract::Path(&["organisation", "site"]);
+    // Siblings of every kind are skipped; keys with escapes still match; order does not matter.
+    let body = r#"{"extensions":{"cost":[1,2,{"x":null}]},"data":{"other":[{"a":"}"}],"organisation":{"n":1.5e3,"s\u0069te":{"name":"\"A\""},"t":true}},"errors":null}"#;
+    assert_eq!(run(200, body, path).unwrap(), r#"{"name":"\"A\""}"#);
+    let data = r#"{"data":{"organisation":{"site":[1]}}}"#;
+    assert_eq!(
+      run(200, data, Extract::Data).unwrap(),
+      r#"{"organisation":{"site":[1]}}"#
+    );
+    for (body, missing) in [
+      (r#"{"data":{"organisation":null}}"#, "`organisation`"),
+      (
+        r#"{"data":{"organisation":[1,{"site":1}]}}"#,
+        "`organisation`",
+      ),
+      (r#"{"data":{"organisation":"x"}}"#, "`organisation`"),
+      (r#"{"data":{"organisation":{}}}"#, "`organisation.site`"),
+      (r#"{"data":{"other":{}}}"#, "`organisation`"),
+      (r#"{"data":7}"#, "``"),
+    ] {
+      let err = run(200, body, path).unwrap_err();
+      assert_eq!(err.code, ErrorCode::GraphqlError, "{body}");
+      assert!(err.message.contains(missing), "{body}: {}", err.message);
+    }
+    for body in [
+      r#"{"data":null}"#,
+      r#"{}"#,
+      r#"{"data":{"organisation":{"site":1}}} x"#,
+      r#"{"data":{"organisation":{"site":1},"bad":[1,}}}"#,
+      r#"[{"data":{}}]"#,
+    ] {
+      assert_eq!(
+        run(200, body, path).unwrap_err().code,
+        ErrorCode::InvalidResponse,
+        "{body}"
+      );
+      assert_eq!(
+        run(200, body, Extract::Data).unwrap_err().code,
+        ErrorCode::InvalidResponse,
+        "{body}"
+      );
+    }
   }
 
   #[test]

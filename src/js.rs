@@ -389,7 +389,11 @@ where
 {
   let flag = signal.as_ref().map(|s| Arc::clone(&s.flag));
   env.spawn_future_with_callback(
-    async move { Ok(abortable(flag.as_deref(), work).await) },
+    async move {
+      let out = abortable(flag.as_deref(), work).await;
+      stay_awake();
+      Ok(out)
+    },
     move |env, result| {
       if let Some(signal) = signal {
         signal.detach(env);
@@ -470,4 +474,40 @@ pub fn invalid(function: &'static str, message: impl AsRef<str>) -> CalibreError
     ErrorCode::InvalidArgument,
     format!("{function}: {}", message.as_ref()),
   )
+}
+
+/// How long the runtime's worker stays awake after a call completes (see `stay_awake`).
+const STAY_AWAKE: Duration = Duration::from_micros(250);
+
+/// Keeps the runtime's worker busy for `STAY_AWAKE` after the last call completed, polling
+/// its I/O and queue instead of going to sleep. A caller awaiting one call after another
+/// issues the next within microseconds; finding the worker awake saves two thread wake-ups
+/// (for the new task, then for its response), which cost ~20 µs each on a VM: sequential
+/// calls on loopback took ~100 µs instead of ~220 µs. Bounded: one spinner at most, stopping
+/// `STAY_AWAKE` after the last completion, so at the API's 10 requests per 1.1 s it costs
+/// ~0.2% of a core. See bench/NOTES.md.
+fn stay_awake() {
+  use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
+  use std::sync::LazyLock;
+  use std::time::Instant;
+  static EPOCH: LazyLock<Instant> = LazyLock::new(Instant::now);
+  static UNTIL_NS: AtomicU64 = AtomicU64::new(0);
+  static SPINNING: AtomicBool = AtomicBool::new(false);
+  let now = || EPOCH.elapsed().as_nanos() as u64;
+  UNTIL_NS.fetch_max(now() + STAY_AWAKE.as_nanos() as u64, SeqCst);
+  if SPINNING.swap(true, SeqCst) {
+    return;
+  }
+  tokio::spawn(async move {
+    loop {
+      while now() < UNTIL_NS.load(SeqCst) {
+        tokio::task::yield_now().await;
+      }
+      SPINNING.store(false, SeqCst);
+      // A completion may have moved the deadline after the loop ended and before the store.
+      if now() >= UNTIL_NS.load(SeqCst) || SPINNING.swap(true, SeqCst) {
+        break;
+      }
+    }
+  });
 }

@@ -29,6 +29,9 @@ pub struct RefreshInfo {
   pub persisted: bool,
 }
 
+/// A response body this large is decoded off the runtime's worker (see `execute`).
+const LARGE_BODY: usize = 1 << 20;
+
 pub struct Session {
   pub function: &'static str,
   token: Mutex<ResolvedToken>,
@@ -113,9 +116,18 @@ impl Session {
       source: &token.source,
       request: &request,
     };
-    response
-      .and_then(|response| graphql::decode(&response, op.extract, &ctx))
-      .map_err(|e| gave_up(e.with_request(request.clone()), attempts))
+    let large = matches!(&response, Ok(r) if r.body.len() > LARGE_BODY);
+    let decode = || response.and_then(|response| graphql::decode(&response, op.extract, &ctx));
+    let multi_thread = tokio::runtime::Handle::try_current()
+      .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    // Scanning a body of many MB keeps the worker busy for tens of ms: let another thread
+    // run the other calls' I/O meanwhile.
+    let result = if large && multi_thread {
+      tokio::task::block_in_place(decode)
+    } else {
+      decode()
+    };
+    result.map_err(|e| gave_up(e.with_request(request.clone()), attempts))
   }
 
   /// Runs `op` and parses the result into a serde value (for Rust-side logic like polling).
