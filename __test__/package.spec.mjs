@@ -60,12 +60,12 @@ test('the tarball holds what a user needs and nothing else', (t) => {
   const files = packed.files.map((f) => f.path).sort()
   const allowed = [
     /^package\.json$/, /^README\.md$/, /^COMPATIBILITY\.md$/, /^LICENSE(\.md)?$/,
-    /^index\.(js|mjs|d\.ts)$/, /^calibre-native\.[a-z0-9-]+\.node$/,
+    /^index\.(js|mjs|d\.ts)$/, /^native\.js$/, /^calibre-native\.[a-z0-9-]+\.node$/,
     /^bin\/calibre-native\.js$/,
     /^testing\/[a-z-]+\.(js|mjs|d\.ts|graphql)$/, /^testing\/README\.md$/,
   ]
   assert.deepEqual(files.filter((f) => !allowed.some((re) => re.test(f))), [], 'unexpected files in the tarball')
-  for (const required of ['package.json', 'README.md', 'COMPATIBILITY.md', 'index.js', 'index.mjs', 'index.d.ts', 'bin/calibre-native.js', 'testing/index.js', 'testing/index.mjs', 'testing/index.d.ts', 'testing/schema.graphql']) {
+  for (const required of ['package.json', 'README.md', 'COMPATIBILITY.md', 'index.js', 'index.mjs', 'native.js', 'index.d.ts', 'bin/calibre-native.js', 'testing/index.js', 'testing/index.mjs', 'testing/index.d.ts', 'testing/schema.graphql']) {
     assert.ok(files.includes(required), `${required} is missing from the tarball`)
   }
   assert.equal(files.filter((f) => f.endsWith('.node')).length, 1, 'exactly one native addon')
