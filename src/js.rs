@@ -143,25 +143,6 @@ impl Args {
     }
   }
 
-  /// Like `object`, for functions whose argument is optional.
-  #[allow(dead_code)] // every calibre@7 object argument is required
-  pub fn optional(
-    env: &Env,
-    function: &'static str,
-    value: Option<Unknown>,
-    shape: &str,
-  ) -> std::result::Result<Args, CalibreError> {
-    match value {
-      Some(v) if v.get_type().ok() != Some(ValueType::Undefined) => {
-        Args::object(env, function, v, shape)
-      }
-      _ => Ok(Args {
-        function,
-        map: Map::new(),
-      }),
-    }
-  }
-
   pub fn from_map(function: &'static str, map: Map<String, Value>) -> Args {
     Args { function, map }
   }
@@ -424,12 +405,18 @@ pub fn parse_result<'env>(
   env: &'env Env,
   text: &str,
 ) -> std::result::Result<Unknown<'env>, CalibreError> {
-  json_parse(env, text).map_err(|e| {
-    CalibreError::new(
-      ErrorCode::InvalidResponse,
-      format!("The result could not be handed to JavaScript: {}", e.reason),
-    )
-  })
+  json_parse(env, text).map_err(handoff_error)
+}
+
+/// A failure to build the JS result (napi error) as a CalibreError.
+pub fn handoff_error(err: napi::Error) -> CalibreError {
+  CalibreError::new(
+    ErrorCode::InvalidResponse,
+    format!(
+      "The result could not be handed to JavaScript: {}",
+      err.reason
+    ),
+  )
 }
 
 /// `{ token, expiresAt, persisted }` as `Token.refresh()` returns it (also given to
@@ -467,13 +454,6 @@ pub fn clear_exception(env: &Env) {
 /// Throws `err` synchronously (for sync functions and constructors).
 pub fn throw(env: &Env, err: CalibreError) -> napi::Error {
   error_to_js(env, err)
-}
-
-pub fn invalid(function: &'static str, message: impl AsRef<str>) -> CalibreError {
-  CalibreError::new(
-    ErrorCode::InvalidArgument,
-    format!("{function}: {}", message.as_ref()),
-  )
 }
 
 /// How long the runtime's worker stays awake after a call completes (see `stay_awake`).

@@ -31,7 +31,7 @@ pub fn request<'env>(
     let query = match variables.shift_remove("query") {
       Some(Value::String(query)) => query,
       _ => {
-        return Err(crate::js::invalid(
+        return Err(crate::error::CalibreError::invalid_argument(
           "GraphQL.request",
           "`query` must be a GraphQL document string.",
         ))

@@ -11,7 +11,7 @@ use crate::auth::{
   env_token_set, remove_stored_token, status_report, store_user_token, ResolvedToken,
 };
 use crate::client::client_of;
-use crate::error::{CalibreError, ErrorCode};
+use crate::error::CalibreError;
 use crate::js::{self, CallOptions};
 
 /// The token the next call would use and where it came from: the client's `token`
@@ -97,7 +97,7 @@ pub fn refresh<'env>(
       None | Some(Value::Null) => None,
       Some(Value::String(s)) => Some(s.clone()),
       Some(other) => {
-        return Err(js::invalid(
+        return Err(CalibreError::invalid_argument(
           F,
           format!("`token` must be a string, got {}.", js::kind(other)),
         ))
@@ -125,22 +125,16 @@ pub fn refresh<'env>(
         client.dispatch(env, &events);
       }
       let info = result?;
-      let mut out = Object::new(env).map_err(internal)?;
-      out.set("token", info.token).map_err(internal)?;
-      out.set("expiresAt", info.expires_at).map_err(internal)?;
-      out.set("persisted", info.persisted).map_err(internal)?;
+      let mut out = Object::new(env).map_err(js::handoff_error)?;
+      out.set("token", info.token).map_err(js::handoff_error)?;
+      out
+        .set("expiresAt", info.expires_at)
+        .map_err(js::handoff_error)?;
+      out
+        .set("persisted", info.persisted)
+        .map_err(js::handoff_error)?;
       Ok(out.to_unknown())
     },
-  )
-}
-
-fn internal(err: napi::Error) -> CalibreError {
-  CalibreError::new(
-    ErrorCode::InvalidResponse,
-    format!(
-      "The result could not be handed to JavaScript: {}",
-      err.reason
-    ),
   )
 }
 
@@ -180,6 +174,6 @@ pub fn status<'env>(
       };
       Ok(status_report(&session.token(), outcome))
     },
-    move |env, result| env.to_js_value(&result?).map_err(internal),
+    move |env, result| env.to_js_value(&result?).map_err(js::handoff_error),
   )
 }
