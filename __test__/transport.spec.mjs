@@ -171,6 +171,54 @@ test('loading the module has no side effects and never throws without a token', 
   assert.equal(child.stdout.trim(), 'ok')
 })
 
+test('loading starts no thread; the first call starts the one I/O thread', { skip: process.platform !== 'linux' }, async () => {
+  // Threads are named by src/runtime.rs; /proc lists this process's threads.
+  const script = `
+    const fs = require('fs')
+    const tasks = () => fs.readdirSync('/proc/self/task')
+    const io = () => tasks().filter((t) => {
+      try { return fs.readFileSync('/proc/self/task/' + t + '/comm', 'utf8').trim() === 'calibre-native' } catch { return false }
+    }).length
+    const before = tasks().length
+    const { GraphQL } = require(${JSON.stringify(root)})
+    const loaded = tasks().length - before
+    GraphQL.request({ query: '{ a }' }).then(() => console.log(JSON.stringify({ loaded, called: io() })))`
+  const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
+    env: { PATH: process.env.PATH, HOME: env.dir, CALIBRE_HOST: server.url, CALIBRE_API_TOKEN: 't' },
+    timeout: 10000,
+  })
+  assert.deepEqual(JSON.parse(stdout), { loaded: 0, called: 1 })
+})
+
+test('worker threads load the addon, call and exit, one after another', async () => {
+  // The main thread never loads the addon: when a worker exits, Node may unload it while the
+  // runtime the worker started keeps running (src/runtime.rs pins the image).
+  const script = `
+    const { Worker } = require('worker_threads')
+    const code = 'const { GraphQL } = require(' + JSON.stringify(${JSON.stringify(root)}) + ');' +
+      'GraphQL.request({ query: "{ a }" }).then((d) => require("worker_threads").parentPort.postMessage(d))'
+    const run = () => new Promise((resolve, reject) => {
+      const w = new Worker(code, { eval: true })
+      let message
+      w.on('message', (m) => { message = m })
+      w.on('error', reject)
+      w.on('exit', (code) => code === 0 ? resolve(message) : reject(new Error('worker exit ' + code)))
+    })
+    ;(async () => {
+      const results = []
+      for (let i = 0; i < 3; i++) {
+        results.push(await run())
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      console.log(JSON.stringify(results))
+    })().catch((e) => { console.error(e); process.exit(1) })`
+  const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
+    env: { PATH: process.env.PATH, HOME: env.dir, CALIBRE_HOST: server.url, CALIBRE_API_TOKEN: 't' },
+    timeout: 20000,
+  })
+  assert.deepEqual(JSON.parse(stdout), [{ ok: true }, { ok: true }, { ok: true }])
+})
+
 test('the process exits promptly after the last call', async () => {
   const script = `
     import(${JSON.stringify(root + 'index.mjs')}).then(async ({ GraphQL }) => {

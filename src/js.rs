@@ -11,6 +11,7 @@ use napi::{Env, JsString, JsValue, ValueType};
 use serde_json::{Map, Value};
 
 use crate::error::{CalibreError, ErrorCode};
+use crate::runtime;
 use crate::transport::{abortable, AbortFlag};
 
 thread_local! {
@@ -351,8 +352,9 @@ impl SignalHook {
   }
 }
 
-/// Runs `work` on the tokio runtime and settles a promise on the JS thread through
-/// `settle` (an `Err` it returns rejects). The abort listener (if any) is removed first.
+/// Runs `work` on the runtime and settles a promise on the JS thread through `settle` (an
+/// `Err` it returns rejects). The abort listener (if any) is removed first. A panic in `work`
+/// rejects with a plain `Error` (a bug to report) rather than leaving the promise pending.
 pub fn spawn<'env, T, F, C>(
   env: &'env Env,
   signal: Option<SignalHook>,
@@ -362,26 +364,67 @@ pub fn spawn<'env, T, F, C>(
 where
   T: Send + 'static,
   F: Future<Output = std::result::Result<T, CalibreError>> + Send + 'static,
-  C: FnOnce(
-      &'env Env,
+  C: for<'a> FnOnce(
+      &'a Env,
       std::result::Result<T, CalibreError>,
-    ) -> std::result::Result<Unknown<'env>, CalibreError>
+    ) -> std::result::Result<Unknown<'a>, CalibreError>
     + 'static,
 {
-  let flag = signal.as_ref().map(|s| Arc::clone(&s.flag));
-  env.spawn_future_with_callback(
-    async move {
-      let out = abortable(flag.as_deref(), work).await;
-      stay_awake();
-      Ok(out)
-    },
-    move |env, result| {
-      if let Some(signal) = signal {
-        signal.detach(env);
-      }
-      settle(env, result).map_err(|err| error_to_js(env, err))
-    },
-  )
+  let runtime = runtime::get().map_err(|e| {
+    napi::Error::from_reason(format!(
+      "calibre-native could not start its I/O thread: {e}"
+    ))
+  })?;
+  let (deferred, promise) = env.create_deferred::<Unknown<'static>, _>()?;
+  let settle = Settle(settle, signal);
+  let flag = settle.1.as_ref().map(|s| Arc::clone(&s.flag));
+  runtime.spawn(async move {
+    let out = runtime::CatchUnwind::new(abortable(flag.as_deref(), work)).await;
+    runtime::stay_awake();
+    match out {
+      Ok(out) => deferred.resolve(move |env| settle.run(env, out)),
+      Err(panic) => deferred.reject(napi::Error::from_reason(format!(
+        "calibre-native internal error (please report it): {}",
+        runtime::panic_message(panic.as_ref())
+      ))),
+    }
+  });
+  Ok(PromiseRaw::new(env.raw(), promise.raw()))
+}
+
+/// A settle closure and the abort listener to remove, carried to the JS thread. They are
+/// only touched there: `JsDeferred::resolve` runs its callback on the thread of `env`.
+struct Settle<C>(C, Option<SignalHook>);
+
+// SAFETY: as napi's own `SendableResolver`: the value only passes through the runtime's
+// thread and is run (and dropped) on the JS thread by the deferred's threadsafe function. Only
+// when the environment is already gone is it dropped unrun where the call finished; its JS
+// handles (`ObjectRef<false>`) are then dropped without touching napi.
+unsafe impl<C> Send for Settle<C> {}
+
+impl<C> Settle<C> {
+  fn run<T>(
+    self,
+    env: Env,
+    result: std::result::Result<T, CalibreError>,
+  ) -> Result<Unknown<'static>>
+  where
+    C: for<'a> FnOnce(
+      &'a Env,
+      std::result::Result<T, CalibreError>,
+    ) -> std::result::Result<Unknown<'a>, CalibreError>,
+  {
+    let Settle(settle, signal) = self;
+    if let Some(signal) = signal {
+      signal.detach(&env);
+    }
+    match settle(&env, result) {
+      // SAFETY: the value is handed straight back to napi, which converts it within this
+      // callback's handle scope; the `'static` only satisfies JsDeferred's type parameter.
+      Ok(value) => Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), value.raw()) }),
+      Err(err) => Err(error_to_js(&env, err)),
+    }
+  }
 }
 
 /// A promise already rejected with `err` (argument errors found before any work).
@@ -454,40 +497,4 @@ pub fn clear_exception(env: &Env) {
 /// Throws `err` synchronously (for sync functions and constructors).
 pub fn throw(env: &Env, err: CalibreError) -> napi::Error {
   error_to_js(env, err)
-}
-
-/// How long the runtime's worker stays awake after a call completes (see `stay_awake`).
-const STAY_AWAKE: Duration = Duration::from_micros(250);
-
-/// Keeps the runtime's worker busy for `STAY_AWAKE` after the last call completed, polling
-/// its I/O and queue instead of going to sleep. A caller awaiting one call after another
-/// issues the next within microseconds; finding the worker awake saves two thread wake-ups
-/// (for the new task, then for its response), which cost ~20 µs each on a VM: sequential
-/// calls on loopback took ~100 µs instead of ~220 µs. Bounded: one spinner at most, stopping
-/// `STAY_AWAKE` after the last completion, so at the API's 10 requests per 1.1 s it costs
-/// ~0.2% of a core. See bench/NOTES.md.
-fn stay_awake() {
-  use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
-  use std::sync::LazyLock;
-  use std::time::Instant;
-  static EPOCH: LazyLock<Instant> = LazyLock::new(Instant::now);
-  static UNTIL_NS: AtomicU64 = AtomicU64::new(0);
-  static SPINNING: AtomicBool = AtomicBool::new(false);
-  let now = || EPOCH.elapsed().as_nanos() as u64;
-  UNTIL_NS.fetch_max(now() + STAY_AWAKE.as_nanos() as u64, SeqCst);
-  if SPINNING.swap(true, SeqCst) {
-    return;
-  }
-  tokio::spawn(async move {
-    loop {
-      while now() < UNTIL_NS.load(SeqCst) {
-        tokio::task::yield_now().await;
-      }
-      SPINNING.store(false, SeqCst);
-      // A completion may have moved the deadline after the loop ended and before the store.
-      if now() >= UNTIL_NS.load(SeqCst) || SPINNING.swap(true, SeqCst) {
-        break;
-      }
-    }
-  });
 }

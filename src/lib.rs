@@ -9,6 +9,7 @@
 //! - `session`   one call's settings: retries, GraphQL execution, token refresh
 //! - `exports`   the `CalibreError` class and other exports napi cannot register alone
 //! - `js`        small helpers at the JS boundary (arguments, abort signals, JSON hand-off)
+//! - `runtime`   the tokio runtime behind every call, started by the first call
 //! - `api`       one module per calibre@7 namespace
 //! - `cli`       the `calibre-native` command (clap), run through `runCli`
 #![deny(clippy::all)]
@@ -27,6 +28,7 @@ mod error;
 mod exports;
 mod graphql;
 mod js;
+mod runtime;
 mod session;
 mod transport;
 
