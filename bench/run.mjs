@@ -25,7 +25,7 @@ const wants = (section) => !ONLY || ONLY.includes(section)
 
 const P = QUICK
   ? { loadRounds: 3, loadWarmup: 1, tpRounds: 1, tpWarmup: 20, tpSeq: 50, tpConc: 200, largeBytes: 1e6, largeRounds: 1, bulkCalls: 12, bulkRounds: 1, bulkCalibre7: false }
-  : { loadRounds: 41, loadWarmup: 2, tpRounds: 5, tpWarmup: 300, tpSeq: 2000, tpConc: 5000, largeBytes: 20e6, largeRounds: 5, bulkCalls: 100, bulkRounds: 3, bulkCalibre7: true }
+  : { loadRounds: 81, loadWarmup: 2, tpRounds: 5, tpWarmup: 300, tpSeq: 2000, tpConc: 5000, largeBytes: 20e6, largeRounds: 5, bulkCalls: 100, bulkRounds: 3, bulkCalibre7: true }
 const CONCURRENCY = 64
 const RESOLUTION_MS = 5
 const THROTTLE = { limit: 10, intervalMs: 1100 }
