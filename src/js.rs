@@ -427,20 +427,16 @@ impl<C> Settle<C> {
   }
 }
 
-/// A promise already rejected with `err` (argument errors found before any work).
+/// A promise rejected with `err` (argument errors found before any work). It settles through
+/// the deferred's queue, asynchronously like every call, without starting the runtime.
 pub fn rejected<'env>(
   env: &'env Env,
   err: CalibreError,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
-  spawn(
-    env,
-    None,
-    async move { Err::<(), _>(err) },
-    |_, result| match result {
-      Err(err) => Err(err),
-      Ok(()) => unreachable!("the future only fails"),
-    },
-  )
+  let (deferred, promise) =
+    env.create_deferred::<Unknown<'static>, fn(Env) -> Result<Unknown<'static>>>()?;
+  deferred.reject(error_to_js(env, err));
+  Ok(PromiseRaw::new(env.raw(), promise.raw()))
 }
 
 /// `JSON.parse` for settle closures: a failure to build JS values becomes a CalibreError.

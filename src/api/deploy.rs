@@ -196,7 +196,6 @@ pub fn iterate<'env>(
 
 const LISTER: Lister = Lister {
   function: "Deploy.iterate",
-  items: "deploys",
   filters: &[],
   build: list_op,
 };

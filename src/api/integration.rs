@@ -250,7 +250,6 @@ pub fn iterate<'env>(
 
 const LISTER: Lister = Lister {
   function: "Integration.iterate",
-  items: "integrations",
   filters: &[],
   build: list_op,
 };

@@ -289,7 +289,6 @@ pub fn iterate<'env>(
 
 const LISTER: Lister = Lister {
   function: "MetricBudget.iterate",
-  items: "metricBudgets",
   filters: &["metric"],
   build: list_op,
 };

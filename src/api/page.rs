@@ -170,7 +170,6 @@ pub fn iterate<'env>(
 
 const LISTER: Lister = Lister {
   function: "Page.iterate",
-  items: "pages",
   filters: &[],
   build: list_op,
 };

@@ -23,7 +23,7 @@ use tokio::sync::Mutex;
 use super::vars::{put, required_string};
 use crate::client::{client_of, ClientConfig};
 use crate::error::{CalibreError, ErrorCode};
-use crate::graphql::Operation;
+use crate::graphql::{Extract, Operation};
 use crate::js::{self, Args, CallOptions, SignalHook};
 use crate::session::{Session, TokenEvent};
 use crate::transport::abortable;
@@ -31,12 +31,10 @@ use crate::transport::abortable;
 const DEFAULT_PAGE_SIZE: u64 = 25;
 
 /// What one namespace's `iterate` needs: its `list` operation builder (given
-/// `{ site, count, cursor, ...filters }`) and the key its flattened result uses for items.
+/// `{ site, count, cursor, ...filters }`), whose `Extract::Connection` names the items key.
 pub struct Lister {
   /// `"Page.iterate"`, for messages.
   pub function: &'static str,
-  /// The items key of the flattened connection (`"pages"`).
-  pub items: &'static str,
   /// Other `args` keys passed on to the list operation (`metric` for MetricBudget).
   pub filters: &'static [&'static str],
   /// The `list` function's own operation builder.
@@ -250,16 +248,23 @@ impl Pager {
       let mut variables = self.base.clone();
       put(&mut variables, "cursor", self.cursor.clone());
       let op = (self.lister.build)(&Args::from_map(self.lister.function, variables))?;
+      let Extract::Connection { items, .. } = op.extract else {
+        unreachable!(
+          "{}: a list operation extracts a connection",
+          self.lister.function
+        )
+      };
       let page = session.execute_value(&op).await.inspect_err(|_| {
         self.finished = true;
       })?;
-      self.take_page(page);
+      self.take_page(page, items);
     }
   }
 
-  /// Buffers a page's items and moves the cursor on (or finishes).
-  fn take_page(&mut self, mut page: Value) {
-    if let Some(Value::Array(items)) = page.get_mut(self.lister.items).map(Value::take) {
+  /// Buffers a page's items (under the connection's `items` key) and moves the cursor on (or
+  /// finishes).
+  fn take_page(&mut self, mut page: Value, items_key: &str) {
+    if let Some(Value::Array(items)) = page.get_mut(items_key).map(Value::take) {
       self.buffer.extend(items);
     }
     let info = &page["pageInfo"];
@@ -284,13 +289,15 @@ mod tests {
     Ok(Operation::new(
       "query",
       variables,
-      crate::graphql::Extract::Data,
+      Extract::Connection {
+        path: &["organisation", "site", "pagesList"],
+        items: "pages",
+      },
     ))
   }
 
   static LISTER: Lister = Lister {
     function: "Page.iterate",
-    items: "pages",
     filters: &[],
     build,
   };
@@ -310,15 +317,24 @@ mod tests {
   #[test]
   fn follows_end_cursor_while_has_next_page() {
     let mut p = pager();
-    p.take_page(json!({"pages": [1, 2], "pageInfo": {"hasNextPage": true, "endCursor": "c1"}}));
+    p.take_page(
+      json!({"pages": [1, 2], "pageInfo": {"hasNextPage": true, "endCursor": "c1"}}),
+      "pages",
+    );
     assert_eq!(p.buffer.len(), 2);
     assert_eq!(p.cursor, Some(json!("c1")));
     assert!(!p.finished);
     // The same cursor again would loop: finish.
-    p.take_page(json!({"pages": [], "pageInfo": {"hasNextPage": true, "endCursor": "c1"}}));
+    p.take_page(
+      json!({"pages": [], "pageInfo": {"hasNextPage": true, "endCursor": "c1"}}),
+      "pages",
+    );
     assert!(p.finished);
     let mut p = pager();
-    p.take_page(json!({"pages": [3], "pageInfo": {"hasNextPage": false, "endCursor": "c2"}}));
+    p.take_page(
+      json!({"pages": [3], "pageInfo": {"hasNextPage": false, "endCursor": "c2"}}),
+      "pages",
+    );
     assert!(p.finished);
     assert_eq!(p.cursor, None);
   }

@@ -222,7 +222,6 @@ pub fn iterate<'env>(
 
 const LISTER: Lister = Lister {
   function: "Snapshot.iterate",
-  items: "snapshots",
   filters: &[],
   build: list_op,
 };
