@@ -150,10 +150,13 @@ impl Session {
     idempotent: bool,
     token: &ResolvedToken,
   ) -> (Result<RawResponse, CalibreError>, u32) {
-    let client = self
-      .http
-      .as_deref()
-      .unwrap_or_else(|| transport::shared_client());
+    let client = match self.http.as_deref() {
+      Some(client) => client,
+      None => match transport::shared_client() {
+        Ok(client) => client,
+        Err(error) => return (Err(error.with_token_source(token.source.clone())), 0),
+      },
+    };
     let mut attempts = 0;
     loop {
       attempts += 1;

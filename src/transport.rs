@@ -50,40 +50,35 @@ impl Default for HttpSettings {
 }
 
 /// The process-wide client: one keep-alive pool for every call that needs nothing special.
-pub fn shared_client() -> &'static reqwest::Client {
-  static HTTP: LazyLock<reqwest::Client> = LazyLock::new(|| {
-    build_client(&HttpSettings::default()).expect("the default HTTP client configuration is valid")
-  });
-  &HTTP
+/// Built on first use; a configuration it cannot be built from fails each call that needs it
+/// (with the reason) instead of taking the process down.
+pub fn shared_client() -> Result<&'static reqwest::Client, CalibreError> {
+  static HTTP: LazyLock<Result<reqwest::Client, String>> =
+    LazyLock::new(|| build_client(&HttpSettings::default()));
+  HTTP.as_ref().map_err(|why| {
+    CalibreError::new(
+      ErrorCode::NetworkError,
+      format!("The HTTP client could not be set up: {why}. Check the proxy and certificate settings (HTTPS_PROXY, NODE_EXTRA_CA_CERTS)."),
+    )
+  })
 }
 
-/// Builds a client: rustls with the system trust store (rustls-platform-verifier honours
-/// `SSL_CERT_FILE`), plus `NODE_EXTRA_CA_CERTS` and `settings.ca_pem` added to it.
+/// Builds a client: HTTP/1.1 over rustls (ring) trusting `trusted_roots`, asking for gzip,
+/// brotli or deflate responses (decoded as they arrive).
 pub fn build_client(settings: &HttpSettings) -> Result<reqwest::Client, String> {
-  // ring instead of aws-lc: faster builds, smaller binary. Ignore "already installed".
-  let _ = rustls::crypto::ring::default_provider().install_default();
-  let mut extra_roots = Vec::new();
-  // Node itself warns about an unreadable NODE_EXTRA_CA_CERTS and carries on; so do we.
-  if let Some(pem) =
-    std::env::var_os("NODE_EXTRA_CA_CERTS").and_then(|path| std::fs::read(path).ok())
-  {
-    extra_roots.extend(reqwest::Certificate::from_pem_bundle(&pem).unwrap_or_default());
-  }
-  if let Some(pem) = &settings.ca_pem {
-    let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
-      .map_err(|e| format!("`ca` is not a PEM certificate bundle ({e})"))?;
-    if certs.is_empty() {
-      return Err("`ca` holds no PEM certificate".to_owned());
-    }
-    extra_roots.extend(certs);
-  }
+  let provider = Arc::new(rustls::crypto::ring::default_provider());
+  let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+    .with_safe_default_protocol_versions()
+    .map_err(|e| format!("TLS set-up failed ({e})"))?
+    .with_root_certificates(trusted_roots(settings.ca_pem.as_deref())?)
+    .with_no_client_auth();
+  // What reqwest itself offers without its `http2` feature.
+  tls.alpn_protocols = vec![b"http/1.1".to_vec()];
   let mut builder = reqwest::Client::builder()
     .user_agent(USER_AGENT)
     .connect_timeout(CONNECT_TIMEOUT)
-    .pool_max_idle_per_host(128);
-  if !extra_roots.is_empty() {
-    builder = builder.tls_certs_merge(extra_roots);
-  }
+    .pool_max_idle_per_host(128)
+    .tls_backend_preconfigured(tls);
   let proxy = if no_proxy_for_every_host() {
     &ProxySetting::Off
   } else {
@@ -99,6 +94,38 @@ pub fn build_client(settings: &HttpSettings) -> Result<reqwest::Client, String> 
     }
   };
   builder.build().map_err(|e| e.to_string())
+}
+
+/// The roots a server certificate may chain to: Mozilla's, bundled (as Node bundles them, so a
+/// container without a CA store still reaches the API), the system store when it can be read
+/// (`SSL_CERT_FILE` / `SSL_CERT_DIR` honoured), then `NODE_EXTRA_CA_CERTS` and `ca_pem`.
+fn trusted_roots(ca_pem: Option<&str>) -> Result<rustls::RootCertStore, String> {
+  use rustls::pki_types::{pem::PemObject, CertificateDer};
+  let mut roots = rustls::RootCertStore {
+    roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+  };
+  // A missing or unreadable store, or a certificate in it rustls cannot use, is skipped.
+  roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+  // Node itself warns about an unreadable NODE_EXTRA_CA_CERTS and carries on; so do we.
+  if let Some(pem) =
+    std::env::var_os("NODE_EXTRA_CA_CERTS").and_then(|path| std::fs::read(path).ok())
+  {
+    roots.add_parsable_certificates(CertificateDer::pem_slice_iter(&pem).flatten());
+  }
+  if let Some(pem) = ca_pem {
+    let mut added = 0;
+    for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+      let cert = cert.map_err(|e| format!("`ca` is not a PEM certificate bundle ({e})"))?;
+      roots
+        .add(cert)
+        .map_err(|e| format!("`ca` holds a certificate that cannot be trusted ({e})"))?;
+      added += 1;
+    }
+    if added == 0 {
+      return Err("`ca` holds no PEM certificate".to_owned());
+    }
+  }
+  Ok(roots)
 }
 
 /// `NO_PROXY=*` means no proxy for any host (as in curl). hyper-util applies `*` to host
@@ -227,11 +254,22 @@ pub async fn post(request: HttpRequest<'_>) -> Result<RawResponse, Failure> {
       return Err(too_large());
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response
-      .chunk()
-      .await
-      .map_err(|e| fail(network_error(url, &e), false, false))?
-    {
+    while let Some(chunk) = response.chunk().await.map_err(|e| {
+      if e.is_decode() {
+        // A body its Content-Encoding does not describe: the same on every try.
+        let why = e
+          .source()
+          .map_or_else(|| e.to_string(), |cause| cause.to_string());
+        let message = format!("The response from {url} could not be decoded: {why}.");
+        fail(
+          CalibreError::new(ErrorCode::InvalidResponse, message),
+          false,
+          false,
+        )
+      } else {
+        fail(network_error(url, &e), false, false)
+      }
+    })? {
       if body.len() as u64 + chunk.len() as u64 > max {
         return Err(too_large());
       }
@@ -733,6 +771,147 @@ mod tests {
     let t0 = Instant::now();
     throttle.acquire().await;
     assert_eq!(t0.elapsed().as_millis(), 2000);
+  }
+
+  /// Serves one request on a loopback port with `body` sent as `Content-Encoding: encoding`;
+  /// the task resolves to the request head it read.
+  async fn serve_once(
+    encoding: &'static str,
+    body: Vec<u8>,
+  ) -> (String, tokio::task::JoinHandle<String>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/graphql", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+      let (mut socket, _) = listener.accept().await.unwrap();
+      let mut head = Vec::new();
+      let mut byte = [0u8; 1];
+      while !head.ends_with(b"\r\n\r\n") {
+        socket.read_exact(&mut byte).await.unwrap();
+        head.push(byte[0]);
+      }
+      let head = String::from_utf8(head).unwrap();
+      let length: usize = head
+        .lines()
+        .find_map(|line| {
+          line
+            .to_ascii_lowercase()
+            .strip_prefix("content-length:")
+            .map(|v| v.trim().parse().unwrap())
+        })
+        .unwrap_or(0);
+      socket.read_exact(&mut vec![0; length]).await.unwrap();
+      let answer = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-encoding: {encoding}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+      );
+      socket.write_all(answer.as_bytes()).await.unwrap();
+      socket.write_all(&body).await.unwrap();
+      socket.shutdown().await.unwrap();
+      head
+    });
+    (url, task)
+  }
+
+  fn from_hex(hex: &str) -> Vec<u8> {
+    (0..hex.len())
+      .step_by(2)
+      .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+      .collect()
+  }
+
+  async fn post_to(url: &str, max_response_bytes: u64) -> Result<RawResponse, Failure> {
+    let client = build_client(&HttpSettings {
+      proxy: ProxySetting::Off,
+      ca_pem: None,
+    })
+    .unwrap();
+    let token = ApiToken::parse("unit-test-token").unwrap().unwrap();
+    post(HttpRequest {
+      client: &client,
+      url,
+      token: &token,
+      body: Some(r#"{"query":"{ ok }"}"#),
+      timeout: Duration::from_secs(10),
+      max_response_bytes,
+    })
+    .await
+  }
+
+  #[tokio::test]
+  async fn asks_for_and_decodes_gzip_brotli_and_deflate() {
+    // `{"data":{"greeting":"hello, compressed world"}}`, compressed by Node's zlib.
+    let encoded = [
+      ("gzip", "1f8b0800000000000003ab564a492c4954b2aa564a2f4a4d2dc9cc4b57b252ca48cdc9c9d75148cecf2d284a2d2e4e4d5128cf2fca4951aaad0500cadb92eb2f000000"),
+      ("br", "0b17807b2264617461223a7b226772656574696e67223a2268656c6c6f2c20636f6d7072657373656420776f726c64227d7d03"),
+      ("deflate", "789cab564a492c4954b2aa564a2f4a4d2dc9cc4b57b252ca48cdc9c9d75148cecf2d284a2d2e4e4d5128cf2fca4951aaad05008b5310fd"),
+    ];
+    for (encoding, hex) in encoded {
+      let (url, server) = serve_once(encoding, from_hex(hex)).await;
+      let response = post_to(&url, DEFAULT_MAX_RESPONSE_BYTES).await.unwrap();
+      let head = server.await.unwrap().to_ascii_lowercase();
+      let accepted = head
+        .lines()
+        .find_map(|line| line.strip_prefix("accept-encoding:"))
+        .unwrap_or_else(|| panic!("no accept-encoding in {head}"));
+      for codec in ["gzip", "br", "deflate"] {
+        assert!(accepted.contains(codec), "{codec} not offered: {accepted}");
+      }
+      assert_eq!(
+        response.text_lossy(),
+        r#"{"data":{"greeting":"hello, compressed world"}}"#,
+        "{encoding}"
+      );
+      assert_eq!(
+        response.header("content-encoding"),
+        None,
+        "{encoding}: decoded"
+      );
+    }
+  }
+
+  #[tokio::test]
+  async fn max_response_bytes_bounds_the_decoded_body() {
+    // 4 MiB of spaces in 14 bytes of brotli: the limit applies to what it expands to.
+    let bomb = from_hex("9bffff3ff82540e2b14020f7fe07");
+    let (url, server) = serve_once("br", bomb.clone()).await;
+    let failure = post_to(&url, 1024 * 1024).await.unwrap_err();
+    assert_eq!(failure.error.code, ErrorCode::InvalidResponse);
+    assert!(failure.error.message.contains("maxResponseBytes"));
+    server.await.unwrap();
+    let (url, server) = serve_once("br", bomb).await;
+    assert_eq!(
+      post_to(&url, 8 * 1024 * 1024).await.unwrap().body.len(),
+      4 << 20
+    );
+    server.await.unwrap();
+  }
+
+  #[tokio::test]
+  async fn a_body_that_is_not_what_its_encoding_says_is_an_invalid_response() {
+    let (url, server) = serve_once("gzip", b"{\"data\":{}}".to_vec()).await;
+    let failure = post_to(&url, DEFAULT_MAX_RESPONSE_BYTES).await.unwrap_err();
+    assert_eq!(
+      failure.error.code,
+      ErrorCode::InvalidResponse,
+      "{}",
+      failure.error.message
+    );
+    assert!(failure.error.message.contains("could not be decoded"));
+    server.await.unwrap();
+  }
+
+  #[test]
+  fn roots_start_from_the_bundled_store_and_add_ca() {
+    let bundled = webpki_roots::TLS_SERVER_ROOTS.len();
+    assert!(trusted_roots(None).unwrap().len() >= bundled);
+    assert!(trusted_roots(Some("not a certificate"))
+      .unwrap_err()
+      .contains("no PEM certificate"));
+    let not_der = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+    assert!(trusted_roots(Some(not_der))
+      .unwrap_err()
+      .contains("cannot be trusted"));
   }
 
   #[tokio::test]
