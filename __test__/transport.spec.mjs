@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import { spawnSync, execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
+import zlib from 'node:zlib'
 import { GraphQL, Calibre } from '../index.mjs'
 import { startRecorder } from './helpers/recorder.mjs'
 import { isolatedEnv, writeConfig } from './helpers/env.mjs'
@@ -36,6 +37,27 @@ test('sends the headers and body calibre@7 sends', async () => {
     variables: { slug: 'a', kept: null },
     operationName: 'GetSite',
   }))
+})
+
+test('responses are asked for compressed (gzip, br, deflate) and decoded', async () => {
+  const data = { series: Array.from({ length: 2000 }, (_, i) => ({ at: i, value: i % 7 })) }
+  const text = JSON.stringify({ data })
+  const codecs = { gzip: zlib.gzipSync, br: zlib.brotliCompressSync, deflate: zlib.deflateSync }
+  for (const [encoding, compress] of Object.entries(codecs)) {
+    server.reply = () => ({ body: compress(text), headers: { 'content-encoding': encoding } })
+    assert.deepEqual(await GraphQL.request({ query: '{ series }' }), data, encoding)
+    const offered = server.last().headers['accept-encoding'].split(',').map((s) => s.trim())
+    assert.deepEqual([...offered].sort(), ['br', 'deflate', 'gzip'])
+  }
+  // A body that is not what its Content-Encoding says: an invalid response, not retried.
+  server.reply = () => ({ body: text, headers: { 'content-encoding': 'gzip' } })
+  const before = server.requests.length
+  await assert.rejects(GraphQL.request({ query: '{ series }' }), (e) => {
+    assert.equal(e.code, 'CALIBRE_INVALID_RESPONSE')
+    assert.match(e.message, /could not be decoded/)
+    return true
+  })
+  assert.equal(server.requests.length - before, 1)
 })
 
 test('anonymous documents send no operationName but still send variables', async () => {
