@@ -3,7 +3,8 @@
 // bytes wait one more round trip, as TCP's handshake costs one on a real link (here the kernel
 // completes it on loopback before the proxy sees the connection). It counts the bytes it
 // forwards, TLS records and all, and serves the counts as JSON on a control port:
-// GET /stats -> { down, up, connections } (down = server to client).
+// GET /stats -> { down, up, connections, lastDownAt } (down = server to client; lastDownAt =
+// when bytes were last handed to a client socket, in ms since the epoch).
 //
 //   node bench/wan-proxy.mjs <target port> <delay ms>
 // Prints `{"port":…,"controlPort":…}` on its first stdout line.
@@ -12,7 +13,8 @@ import net from 'node:net'
 
 const targetPort = Number(process.argv[2])
 const delayMs = Number(process.argv[3] ?? 20)
-const stats = { down: 0, up: 0, connections: 0 }
+const stats = { down: 0, up: 0, connections: 0, lastDownAt: 0 }
+const now = () => performance.timeOrigin + performance.now()
 
 /** Writes chunks to `to` at their due times, in arrival order, with one timer at a time. */
 class DelayLine {
@@ -40,6 +42,7 @@ class DelayLine {
       if (!this.to.writable) continue
       if (chunk === null) this.to.end()
       else this.to.write(chunk)
+      if (this.onWrite) this.onWrite()
     }
     if (this.queue.length) this.schedule()
   }
@@ -53,6 +56,7 @@ const proxy = net.createServer((client) => {
   const handshakeDone = performance.now() + 2 * delayMs
   const wire = (from, to, counter, notBefore) => {
     const line = new DelayLine(to)
+    if (counter === 'down') line.onWrite = () => { stats.lastDownAt = now() }
     let last = 0
     const due = () => (last = Math.max(last, notBefore, performance.now() + delayMs))
     from.on('data', (chunk) => {
