@@ -83,6 +83,8 @@ const control = http.createServer((req, res) => {
 })
 
 process.on('SIGTERM', () => process.exit(0))
+// The benchmark has gone (its end of the pipe closed): so do we.
+process.stdout.on('error', () => process.exit(0))
 proxy.listen(0, '127.0.0.1', () => {
   control.listen(0, '127.0.0.1', () => {
     process.stdout.write(JSON.stringify({ port: proxy.address().port, controlPort: control.address().port }) + '\n')

@@ -58,6 +58,8 @@ const server = https.createServer({ key: fs.readFileSync(keyPath), cert: fs.read
 })
 
 process.on('SIGTERM', () => process.exit(0))
+// The benchmark has gone (its end of the pipe closed): so do we.
+process.stdout.on('error', () => process.exit(0))
 server.listen(0, '127.0.0.1', () => {
   const encoded = Object.fromEntries(Object.entries(LARGE).map(([k, v]) => [k, v.length]))
   process.stdout.write(JSON.stringify({

@@ -59,9 +59,11 @@ async function outside() {
   process.once('exit', cleanup)
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.once(signal, () => {
-      child?.kill('SIGTERM')
-      cleanup()
-      process.exit(130)
+      if (!child || child.exitCode !== null) process.exit(130)
+      // The inner run stops its servers first; the namespace goes when it has exited.
+      child.once('exit', () => process.exit(130))
+      child.kill('SIGTERM')
+      setTimeout(() => process.exit(130), 5000).unref()
     })
   }
   const inNs = (...cmd) => spawnSync('ip', ['netns', 'exec', ns, ...cmd], { encoding: 'utf8' })
@@ -157,6 +159,15 @@ async function inside() {
   const encodings = []
   let server
   let proxy
+  // Interrupted (the outer process passes on SIGINT/SIGTERM): stop the servers, remove the files.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.once(signal, async () => {
+      await Promise.all([proxy?.stop(), server?.stop()])
+      certs.remove()
+      fs.rmSync(home, { recursive: true, force: true })
+      process.exit(130)
+    })
+  }
   try {
     server = await startProcess('wan-server.mjs', [path.join(certs.dir, 'server.key'), path.join(certs.dir, 'server.pem'), String(P.largeBytes)], (line) => encodings.push(JSON.parse(line)))
     proxy = await startProcess('wan-proxy.mjs', [String(server.port), String(LINK.delayMs)])
