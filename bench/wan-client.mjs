@@ -5,9 +5,8 @@
 //                      that turns the large time series into a JS object.
 //   task 'sequential': `calls` small calls one after another on one client, timed from the
 //                      first (its connection and TLS handshake included).
-// Prints JSON { ms, down, up, connections, afterLastByteMs }: the proxy's byte and connection
-// counts over the timed part only (bench/wan-proxy.mjs), and the time from the proxy's last
-// write to this client to the result (decoding, parsing, building the JS object).
+// Prints JSON { ms, down, up, connections }: the proxy's byte and connection counts over the
+// timed part only (bench/wan-proxy.mjs).
 import http from 'node:http'
 import { HEADERS, LARGE_QUERY, LARGE_VARIABLES, SMALL_QUERY } from './lib.mjs'
 
@@ -73,7 +72,6 @@ if (config.task === 'large') {
   for (let i = 0; i < config.calls; i++) result = await api.small()
 }
 const ms = performance.now() - started.ms
-const doneAt = performance.timeOrigin + performance.now()
 const after = await proxyStats()
 
 const ok = config.task === 'large'
@@ -85,6 +83,5 @@ process.stdout.write(JSON.stringify({
   down: after.down - before.down,
   up: after.up - before.up,
   connections: after.connections - before.connections,
-  afterLastByteMs: doneAt - after.lastDownAt,
 }))
 process.exit(0)

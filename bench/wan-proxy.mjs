@@ -3,8 +3,7 @@
 // bytes wait one more round trip, as TCP's handshake costs one on a real link (here the kernel
 // completes it on loopback before the proxy sees the connection). It counts the bytes it
 // forwards, TLS records and all, and serves the counts as JSON on a control port:
-// GET /stats -> { down, up, connections, lastDownAt } (down = server to client; lastDownAt =
-// when bytes were last handed to a client socket, in ms since the epoch).
+// GET /stats -> { down, up, connections } (down = server to client).
 //
 //   node bench/wan-proxy.mjs <target port> <delay ms>
 // Prints `{"port":…,"controlPort":…}` on its first stdout line.
@@ -13,8 +12,7 @@ import net from 'node:net'
 
 const targetPort = Number(process.argv[2])
 const delayMs = Number(process.argv[3] ?? 20)
-const stats = { down: 0, up: 0, connections: 0, lastDownAt: 0 }
-const now = () => performance.timeOrigin + performance.now()
+const stats = { down: 0, up: 0, connections: 0 }
 
 /** Writes chunks to `to` at their due times, in arrival order, with one timer at a time. */
 class DelayLine {
@@ -42,7 +40,6 @@ class DelayLine {
       if (!this.to.writable) continue
       if (chunk === null) this.to.end()
       else this.to.write(chunk)
-      if (this.onWrite) this.onWrite()
     }
     if (this.queue.length) this.schedule()
   }
@@ -56,7 +53,6 @@ const proxy = net.createServer((client) => {
   const handshakeDone = performance.now() + 2 * delayMs
   const wire = (from, to, counter, notBefore) => {
     const line = new DelayLine(to)
-    if (counter === 'down') line.onWrite = () => { stats.lastDownAt = now() }
     let last = 0
     const due = () => (last = Math.max(last, notBefore, performance.now() + delayMs))
     from.on('data', (chunk) => {

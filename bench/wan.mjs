@@ -208,14 +208,14 @@ async function inside() {
     for (const task of ['large', 'sequential']) {
       if (!wants(task)) continue
       const rounds = task === 'large' ? P.largeRounds : P.seqRounds
-      const out = Object.fromEntries(CLIENTS.map((c) => [c, { ms: [], down: [], up: [], connections: [], afterLastByteMs: [], encoding: new Set() }]))
+      const out = Object.fromEntries(CLIENTS.map((c) => [c, { ms: [], down: [], up: [], connections: [], encoding: new Set() }]))
       for (let round = 0; round < rounds; round++) {
         for (const name of rotate(round)) {
           const seen = encodings.length
           const config = { client: name, task, host, control: proxy.controlPort, expectPoints: server.largePoints, calls: P.calls }
           const { stdout } = await timedNode([path.join(BENCH, 'wan-client.mjs'), JSON.stringify(config)], env)
           const r = JSON.parse(stdout)
-          for (const key of ['ms', 'down', 'up', 'connections', 'afterLastByteMs']) out[name][key].push(r[key])
+          for (const key of ['ms', 'down', 'up', 'connections']) out[name][key].push(r[key])
           const last = encodings.slice(seen).at(-1)
           if (last) out[name].encoding.add(`${last.encoding ?? 'identity'} (asked: ${last.accept ?? 'nothing'})`)
         }
@@ -241,7 +241,6 @@ function summarise(raw) {
     down: summary(r.down),
     up: summary(r.up),
     ...(r.connections ? { connections: summary(r.connections) } : {}),
-    ...(r.afterLastByteMs ? { afterLastByteMs: summary(r.afterLastByteMs) } : {}),
     ...(r.encoding ? { encoding: [...r.encoding].join('; ') } : {}),
   }]))
 }
@@ -271,7 +270,6 @@ function buildReport(r) {
     const down = (c) => r.large[c].down.median
     row(`${fmt(r.server.largeBytes / 1e6, 1)} MB result: time to the JS object, ms`, by('large', 'ms', (s) => fmtRange(s, 0)),
       [ratioCell('vs calibre@7', ms('calibre-native'), ms('calibre@7'), 0.8), ratioCell('vs fetch', ms('calibre-native'), ms('fetch'), 1.0)].join('; '))
-    row(`${fmt(r.server.largeBytes / 1e6, 1)} MB result: from the last byte to the JS object, ms`, by('large', 'afterLastByteMs', (s) => fmtRange(s, 0)))
     row(`${fmt(r.server.largeBytes / 1e6, 1)} MB result: bytes on the wire, server to client`, by('large', 'down', kb), ratioCell('vs fetch', down('calibre-native'), down('fetch'), 1.05))
     row(`${fmt(r.server.largeBytes / 1e6, 1)} MB result: content coding (offered)`, CLIENTS.map((c) => r.large[c].encoding))
   }
