@@ -255,11 +255,8 @@ pub async fn post(request: HttpRequest<'_>) -> Result<RawResponse, Failure> {
     }
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(|e| {
-      if e.is_decode() {
+      if let Some(why) = undecodable(&e) {
         // A body its Content-Encoding does not describe: the same on every try.
-        let why = e
-          .source()
-          .map_or_else(|| e.to_string(), |cause| cause.to_string());
         let message = format!("The response from {url} could not be decoded: {why}.");
         fail(
           CalibreError::new(ErrorCode::InvalidResponse, message),
@@ -292,6 +289,17 @@ pub async fn post(request: HttpRequest<'_>) -> Result<RawResponse, Failure> {
       false,
     )),
   }
+}
+
+/// Why a body could not be decompressed, if that is what `err` is. reqwest reports every body
+/// error as a decode error, a dropped connection too; a decompressor's own failure is the
+/// `InvalidData` I/O error directly under it (not one carrying a TLS error).
+fn undecodable(err: &reqwest::Error) -> Option<String> {
+  let io = err.source()?.downcast_ref::<std::io::Error>()?;
+  let tls = io
+    .get_ref()
+    .is_some_and(|inner| inner.is::<rustls::Error>());
+  (io.kind() == std::io::ErrorKind::InvalidData && !tls).then(|| io.to_string())
 }
 
 /// A TLS failure (untrusted or invalid certificate, no common protocol): the same on every
