@@ -20,7 +20,7 @@ use crate::auth::{self, ConfigFile, ProcessEnv, ResolvedToken, TokenLifecycle};
 use crate::error::{CalibreError, ErrorCode};
 use crate::graphql::Operation;
 use crate::js::{self, CallOptions};
-use crate::session::{RefreshInfo, Session, TokenEvent};
+use crate::session::{Answer, RefreshInfo, Session, TokenEvent};
 use crate::transport::{
   self, HttpSettings, ProxySetting, RetryPolicy, Throttle, DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_TIMEOUT,
@@ -381,7 +381,7 @@ pub fn client_of(this: &This<Unknown>) -> Arc<ClientConfig> {
 }
 
 /// The future behind a call, boxed so the pipeline below is compiled once for all functions.
-type Work = Pin<Box<dyn Future<Output = Result<String, CalibreError>> + Send>>;
+type Work = Pin<Box<dyn Future<Output = Result<Answer, CalibreError>> + Send>>;
 /// What `run` is given: the resolved session and call options in, the work out.
 type Prepare = Box<dyn FnOnce(Session, CallOptions) -> Result<Work, CalibreError>>;
 
@@ -417,7 +417,7 @@ fn call_operation<'env>(
     this,
     function,
     options,
-    Box::new(|session, _| Ok(Box::pin(async move { session.execute(&op).await }))),
+    Box::new(|session, _| Ok(Box::pin(async move { session.execute_for_js(&op).await }))),
   )
 }
 
@@ -440,7 +440,10 @@ where
     this,
     function,
     options,
-    Box::new(move |session, options| Ok(Box::pin(work(session, options)?) as Work)),
+    Box::new(move |session, options| {
+      let work = work(session, options)?;
+      Ok(Box::pin(async move { work.await.map(Answer::Text) }) as Work)
+    }),
   )
 }
 
@@ -471,7 +474,13 @@ fn start<'env>(
       if let Some(events) = events {
         client.dispatch(env, &events);
       }
-      js::parse_result(env, &result?)
+      match result? {
+        Answer::Text(text) => js::parse_result(env, &text),
+        Answer::Whole { body, path, read } => match js::parse_success_at(env, &body, path)? {
+          Some(value) => Ok(value),
+          None => js::parse_result(env, &read(body)?),
+        },
+      }
     },
   )
 }
