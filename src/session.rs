@@ -85,6 +85,8 @@ impl Exchange {
     result.map_err(|e| gave_up(e.with_request(self.request.clone()), self.attempts))
   }
 
+  /// `Answer::Whole` for a large 2xx UTF-8 body whose result is `data` or a path in it; else
+  /// the text (or error) read here.
   fn into_answer(self) -> Result<Answer, CalibreError> {
     let path = match self.extract {
       Extract::Data => &[][..],
