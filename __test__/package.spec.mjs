@@ -1,6 +1,7 @@
-// The published package: `npm pack` it, check what the tarball holds, install it offline into a
-// fresh project and use it from `require`, `import`, the `bin`, TypeScript (skipLibCheck false) and
-// `calibre-native/testing` (with its optional peer `graphql` installed from this repo's copy).
+// The published packages: `npm run package`'s tarballs (the main package and this machine's
+// per-platform package), checked for what they hold, installed offline into a fresh project with
+// no cargo on PATH, and used from `require`, `import`, the `bin`, TypeScript (skipLibCheck false)
+// and `calibre-native/testing` (with its optional peer `graphql` installed from this repo's copy).
 // Also: the shipped typings contain no `any`.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -11,6 +12,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
+import { pack, platformOf } from '../scripts/package.mjs'
 
 const run = promisify(execFile)
 const require = createRequire(import.meta.url)
@@ -22,21 +24,23 @@ const NODE_TYPES = path.join(ROOT, 'node_modules', '@types')
 const cleanEnv = () => {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) || /^npm_config_cache$/i.test(k)))
   for (const k of ['CALIBRE_API_TOKEN', 'CALIBRE_HOST', 'CALIBRE_APP_HOST']) delete env[k]
+  // A user's machine has no Rust toolchain: nothing at install or load may need one.
+  env.PATH = (env.PATH ?? '').split(path.delimiter).filter((dir) => !fs.existsSync(path.join(dir, 'cargo'))).join(path.delimiter)
   return env
 }
 
 let tmp
 let project
 let packed
+let platformPacked
 let packError
 
 before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'calibre-native-pack-'))
   project = path.join(tmp, 'consumer')
   try {
-    // --ignore-scripts: `prepare` would start a release build; the addon in the tree is what ships.
-    const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], { cwd: ROOT, env: cleanEnv(), maxBuffer: 16 << 20 })
-    packed = JSON.parse(stdout)[0]
+    // The addon in the tree is what ships (no build here).
+    ;[packed, ...platformPacked] = pack({ out: tmp, env: cleanEnv() })
   } catch (e) {
     packError = e
   }
@@ -55,20 +59,28 @@ function needsPack(t) {
 const npm = (args) => run('npm', args, { cwd: project, env: cleanEnv(), maxBuffer: 16 << 20 })
 const node = (args, env = {}) => run(process.execPath, args, { cwd: project, env: { ...cleanEnv(), ...env }, maxBuffer: 16 << 20 })
 
-test('the tarball holds what a user needs and nothing else', (t) => {
+test('the tarballs hold what a user needs and nothing else', (t) => {
   if (!needsPack(t)) return
-  const files = packed.files.map((f) => f.path).sort()
+  const files = packed.files
   const allowed = [
     /^package\.json$/, /^README\.md$/, /^COMPATIBILITY\.md$/, /^LICENSE(\.md)?$/,
-    /^index\.(js|mjs|d\.ts)$/, /^native\.js$/, /^calibre-native\.[a-z0-9-]+\.node$/,
+    /^index\.(js|mjs|d\.ts)$/, /^native\.js$/, /^no-binary\.js$/,
     /^bin\/calibre-native\.js$/,
     /^testing\/[a-z-]+\.(js|mjs|d\.ts|graphql)$/, /^testing\/README\.md$/,
   ]
   assert.deepEqual(files.filter((f) => !allowed.some((re) => re.test(f))), [], 'unexpected files in the tarball')
-  for (const required of ['package.json', 'README.md', 'COMPATIBILITY.md', 'index.js', 'index.mjs', 'native.js', 'index.d.ts', 'bin/calibre-native.js', 'testing/index.js', 'testing/index.mjs', 'testing/index.d.ts', 'testing/schema.graphql']) {
+  for (const required of ['package.json', 'README.md', 'COMPATIBILITY.md', 'index.js', 'index.mjs', 'native.js', 'no-binary.js', 'index.d.ts', 'bin/calibre-native.js', 'testing/index.js', 'testing/index.mjs', 'testing/index.d.ts', 'testing/schema.graphql']) {
     assert.ok(files.includes(required), `${required} is missing from the tarball`)
   }
-  assert.equal(files.filter((f) => f.endsWith('.node')).length, 1, 'exactly one native addon')
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
+  assert.equal(Object.keys(manifest.optionalDependencies ?? {}).length, 0, 'optionalDependencies are set when packing, not in the repository')
+  // The binary ships in the per-platform package, named as napi's loader looks for it.
+  assert.equal(platformPacked.length, 1, 'this machine builds one platform')
+  const [platform] = platformPacked
+  const binary = platform.files.filter((f) => f.endsWith('.node'))
+  assert.deepEqual(platform.files, [...binary, 'README.md', 'package.json'].sort())
+  assert.equal(binary.length, 1)
+  assert.equal(`${platform.name}.node`.replace(/^calibre-native-/, 'calibre-native.'), binary[0])
   // Every file the entry points load is shipped.
   for (const f of files.filter((f) => f.startsWith('testing/') && f.endsWith('.js'))) {
     for (const [, dep] of fs.readFileSync(path.join(ROOT, f), 'utf8').matchAll(/require\('\.\/([^']+)'\)/g)) {
@@ -81,7 +93,9 @@ test('installs offline into a fresh project and loads with require, import and t
   if (!needsPack(t)) return
   fs.mkdirSync(project)
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2))
-  await npm(['install', '--no-audit', '--no-fund', '--offline', path.join(tmp, packed.filename)])
+  await npm(['install', '--no-audit', '--no-fund', '--offline', packed.file, ...platformPacked.map((p) => p.file)])
+  const { optionalDependencies } = JSON.parse(fs.readFileSync(path.join(project, 'node_modules', 'calibre-native', 'package.json'), 'utf8'))
+  assert.deepEqual(Object.keys(optionalDependencies).sort(), JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).napi.targets.map((t) => `calibre-native-${platformOf(t)}`).sort())
   const installed = path.join(project, 'node_modules', 'calibre-native')
   assert.ok(fs.existsSync(path.join(installed, 'package.json')))
   assert.ok(!fs.lstatSync(installed).isSymbolicLink(), 'a copy, not a link to the repository')
@@ -90,9 +104,10 @@ test('installs offline into a fresh project and loads with require, import and t
     const names = Object.keys(c).filter((k) => /^[A-Z]/.test(k) && typeof c[k] === 'object').sort()
     const fns = names.flatMap((ns) => Object.keys(c[ns]).map((f) => ns + '.' + f))
     process.env.CALIBRE_API_TOKEN = 'consumer-token'
-    console.log(JSON.stringify({ names, fns: fns.length, where, calibre: typeof c.Calibre, error: typeof c.CalibreError, source: c.Token.resolve().source }))`
+    const addon = Object.keys(require.cache).find((f) => f.endsWith('.node'))
+    console.log(JSON.stringify({ names, fns: fns.length, where, addon, calibre: typeof c.Calibre, error: typeof c.CalibreError, source: c.Token.resolve().source }))`
   const { stdout: cjs } = await node(['-e', `const c = require('calibre-native'); const where = require.resolve('calibre-native'); ${check}`])
-  const { stdout: esm } = await node(['--input-type=module', '-e', `import * as c from 'calibre-native'; const where = import.meta.resolve('calibre-native'); ${check}`])
+  const { stdout: esm } = await node(['--input-type=module', '-e', `import * as c from 'calibre-native'; import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); const where = import.meta.resolve('calibre-native'); ${check}`])
   const a = JSON.parse(cjs)
   const b = JSON.parse(esm)
   assert.equal(a.names.length, 19, `18 namespaces + Token: ${a.names}`)
@@ -105,6 +120,9 @@ test('installs offline into a fresh project and loads with require, import and t
     assert.equal(r.source, 'env')
   }
   assert.ok(fs.realpathSync(a.where).startsWith(fs.realpathSync(installed)), `require resolved ${a.where}`)
+  for (const r of [a, b]) {
+    assert.ok(r.addon.startsWith(path.join(project, 'node_modules', platformPacked[0].name) + path.sep), `the addon came from ${r.addon}`)
+  }
   assert.ok(fileURLToPath(b.where).startsWith(installed), `import resolved ${b.where}`)
 
   const { stdout: version } = await run(path.join(project, 'node_modules', '.bin', 'calibre-native'), ['--version'], { cwd: project, env: cleanEnv() })
