@@ -34,7 +34,7 @@ function reasons(error) {
 }
 
 /** Wraps the loader's failure in an error that says what to do. */
-module.exports = function noBinary(loaderError) {
+function noBinary(loaderError) {
   const { napi, bugs, name } = require('./package.json')
   const supported = (napi.targets ?? []).map(platformOf)
   const system = thisSystem()
@@ -64,3 +64,6 @@ module.exports = function noBinary(loaderError) {
   error.code = 'CALIBRE_BINARY_MISSING'
   return error
 }
+
+module.exports = noBinary
+module.exports.platformOf = platformOf

@@ -24,8 +24,6 @@ const NODE_TYPES = path.join(ROOT, 'node_modules', '@types')
 const cleanEnv = () => {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) || /^npm_config_cache$/i.test(k)))
   for (const k of ['CALIBRE_API_TOKEN', 'CALIBRE_HOST', 'CALIBRE_APP_HOST']) delete env[k]
-  // A user's machine has no Rust toolchain: nothing at install or load may need one.
-  env.PATH = (env.PATH ?? '').split(path.delimiter).filter((dir) => !fs.existsSync(path.join(dir, 'cargo'))).join(path.delimiter)
   return env
 }
 
@@ -56,8 +54,23 @@ function needsPack(t) {
   return false
 }
 
-const npm = (args) => run('npm', args, { cwd: project, env: cleanEnv(), maxBuffer: 16 << 20 })
-const node = (args, env = {}) => run(process.execPath, args, { cwd: project, env: { ...cleanEnv(), ...env }, maxBuffer: 16 << 20 })
+// A user's machine has no Rust toolchain: in the consumer project, `cargo` and `rustc` are shims
+// that record being called and fail, so an install or load that needs them fails and is seen.
+const toolchainCalls = () => path.join(tmp, 'toolchain-called')
+const consumerEnv = () => {
+  const shims = path.join(tmp, 'no-toolchain')
+  if (!fs.existsSync(shims)) {
+    fs.mkdirSync(shims)
+    for (const tool of ['cargo', 'rustc']) {
+      fs.writeFileSync(path.join(shims, tool), `#!/bin/sh\necho "${tool} $*" >> '${toolchainCalls()}'\nexit 127\n`, { mode: 0o755 })
+    }
+  }
+  const env = cleanEnv()
+  env.PATH = `${shims}${path.delimiter}${env.PATH}`
+  return env
+}
+const npm = (args) => run('npm', args, { cwd: project, env: consumerEnv(), maxBuffer: 16 << 20 })
+const node = (args, env = {}) => run(process.execPath, args, { cwd: project, env: { ...consumerEnv(), ...env }, maxBuffer: 16 << 20 })
 
 test('the tarballs hold what a user needs and nothing else', (t) => {
   if (!needsPack(t)) return
@@ -125,8 +138,9 @@ test('installs offline into a fresh project and loads with require, import and t
   }
   assert.ok(fileURLToPath(b.where).startsWith(installed), `import resolved ${b.where}`)
 
-  const { stdout: version } = await run(path.join(project, 'node_modules', '.bin', 'calibre-native'), ['--version'], { cwd: project, env: cleanEnv() })
+  const { stdout: version } = await run(path.join(project, 'node_modules', '.bin', 'calibre-native'), ['--version'], { cwd: project, env: consumerEnv() })
   assert.match(version, /^calibre-native \d+\.\d+\.\d+/)
+  assert.ok(!fs.existsSync(toolchainCalls()), `the install ran a Rust toolchain: ${fs.existsSync(toolchainCalls()) && fs.readFileSync(toolchainCalls(), 'utf8')}`)
 })
 
 test('calibre-native/testing needs its optional peer graphql, then runs the fake for the installed package', async (t) => {

@@ -11,17 +11,13 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const npmCommand = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 
 /** `aarch64-unknown-linux-gnu` → `linux-arm64-gnu`: the folder under npm/ napi made for it. */
-export function platformOf(triple) {
-  const [arch, , os_, abi] = triple.split('-')
-  const platform = { apple: 'darwin', windows: 'win32', linux: 'linux' }[os_] ?? os_
-  const cpu = { x86_64: 'x64', aarch64: 'arm64' }[arch] ?? arch
-  return [platform, cpu, abi === 'gnu' || abi === 'musl' || abi === 'msvc' ? abi : null].filter(Boolean).join('-')
-}
+export const { platformOf } = createRequire(import.meta.url)('../no-binary.js')
 
 function npmPack(dir, out, env) {
   const stdout = execFileSync(npmCommand, ['pack', '--ignore-scripts', '--json', '--pack-destination', out], { cwd: dir, env, encoding: 'utf8' })
