@@ -155,8 +155,8 @@ describe('calibre@7 against the fake', () => {
     // Test (single page tests)
     const spt = await api.Test.create({
       url: 'https://example.com/',
-      location: 'London',
-      device: 'iPhone15',
+      location: 'Ireland',
+      device: 'iPhone12',
       connection: 'LTE',
       cookies: [{ name: 'a', value: 'b' }],
       headers: [{ name: 'User-Agent', value: 'test' }],
@@ -193,19 +193,19 @@ describe('calibre@7 against the fake', () => {
     // TestProfile
     const profiles = await api.TestProfile.list({ site: SITE })
     assert.equal(profiles.length, 3)
-    const profile = await api.TestProfile.create({ site: SITE, name: 'Pixel 7', device: 'Pixel7', connection: 'good3G', javascript: true })
+    const profile = await api.TestProfile.create({ site: SITE, name: 'iPhone 12', device: 'iPhone12', connection: 'good3G', javascript: true })
     assert.equal(profile.isMobile, true)
     assert.equal(profile.jsIsDisabled, false)
-    const profile2 = await api.TestProfile.update({ site: SITE, uuid: profile.uuid, name: 'Pixel 7 (no JS)', blockedThirdParties: ['Google Analytics'], position: 9 })
+    const profile2 = await api.TestProfile.update({ site: SITE, uuid: profile.uuid, name: 'iPhone 12 (no JS)', blockedThirdParties: ['Google Analytics'], position: 9 })
     assert.equal(profile2.jsIsDisabled, true) // calibre@7 sends jsIsDisabled: !javascript
     assert.deepEqual(profile2.blockedThirdParties, [{ name: 'Google Analytics' }])
-    assert.deepEqual(await api.TestProfile.destroy({ site: SITE, uuid: profile.uuid }), { name: 'Pixel 7 (no JS)', uuid: profile.uuid })
+    assert.deepEqual(await api.TestProfile.destroy({ site: SITE, uuid: profile.uuid }), { name: 'iPhone 12 (no JS)', uuid: profile.uuid })
 
     // Agent, Connection, Device
     const locations = await api.Agent.list()
     assert.ok(locations.some(l => l.tag === 'NorthVirginia' && l.emoji === '🇺🇸' && l.agents[0].ipv4))
     assert.deepEqual((await api.Connection.list()).map(c => c.name), catalog.CONNECTIONS.map(c => c.tag))
-    assert.ok((await api.Device.list()).some(d => d.tag === 'MotorolaMotoG4' && d.isDiscontinued))
+    assert.deepEqual((await api.Device.list()).map(d => [d.tag, d.type]), [['Desktop', 'desktop'], ['iPhone12', 'phone'], ['MotorolaMotoGPower', 'phone']])
 
     // Page
     const pages = await api.Page.list({ site: SITE, count: 2 })
