@@ -415,6 +415,24 @@ describe('GraphQL endpoint', () => {
     assert.deepEqual(await enumValues('DeviceTag'), catalog.DEVICES.map(d => d.tag))
   })
 
+  test("the catalogue's tags and metrics are the typings' known values", () => {
+    // `export type KnownLocationTag = | 'A' | 'B'` in the shipped index.d.ts → ['A', 'B']
+    const typings = fs.readFileSync(new URL('../index.d.ts', import.meta.url), 'utf8')
+    const union = name => {
+      const body = typings.match(new RegExp(`^export type ${name} =([^]*?)(?:\\n\\n|\\n/\\*\\*)`, 'm'))
+      assert.ok(body, `${name} is declared in index.d.ts`)
+      return [...body[1].matchAll(/'([^']+)'/g)].map(m => m[1])
+    }
+    const sorted = list => [...list].sort()
+    assert.deepEqual(sorted(union('KnownLocationTag')), sorted(catalog.LOCATIONS.map(l => l.tag)))
+    assert.deepEqual(sorted(union('KnownDeviceTag')), sorted(catalog.DEVICES.map(d => d.tag)))
+    assert.deepEqual(sorted(union('KnownConnectionTag')), sorted(catalog.CONNECTIONS.map(c => c.tag)))
+    const deviceTypes = union('EmulatedDeviceType')
+    for (const device of catalog.DEVICES) assert.ok(deviceTypes.includes(device.type), `${device.tag}: type ${device.type}`)
+    const metricTags = union('MetricTag')
+    for (const tag of catalog.METRIC_TAGS) assert.ok(metricTags.includes(tag), `MetricTag lists ${tag}`)
+  })
+
   test('cursor pagination walks every connection', async () => {
     const query = `query P($first: Int, $after: String) { organisation { site(slug: "${SITE}") {
       pagesList(first: $first, after: $after) { edges { cursor node { name } } pageInfo { hasPreviousPage hasNextPage startCursor endCursor } } } } }`

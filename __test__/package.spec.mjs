@@ -65,7 +65,7 @@ test('the tarball holds what a user needs and nothing else', (t) => {
     /^testing\/[a-z-]+\.(js|mjs|d\.ts|graphql)$/, /^testing\/README\.md$/,
   ]
   assert.deepEqual(files.filter((f) => !allowed.some((re) => re.test(f))), [], 'unexpected files in the tarball')
-  for (const required of ['package.json', 'README.md', 'COMPATIBILITY.md', 'index.js', 'index.mjs', 'native.js', 'index.d.ts', 'bin/calibre-native.js', 'testing/index.js', 'testing/index.mjs', 'testing/index.d.ts', 'testing/schema.graphql']) {
+  for (const required of ['package.json', 'README.md', 'COMPATIBILITY.md', 'LICENSE', 'index.js', 'index.mjs', 'native.js', 'index.d.ts', 'bin/calibre-native.js', 'testing/index.js', 'testing/index.mjs', 'testing/index.d.ts', 'testing/schema.graphql']) {
     assert.ok(files.includes(required), `${required} is missing from the tarball`)
   }
   assert.equal(files.filter((f) => f.endsWith('.node')).length, 1, 'exactly one native addon')
@@ -75,6 +75,20 @@ test('the tarball holds what a user needs and nothing else', (t) => {
       assert.ok(files.includes(`testing/${dep.replace(/(\.js)?$/, '.js')}`), `${f} requires ./${dep}, which is not shipped`)
     }
   }
+})
+
+test('package.json says where the project lives and the LICENSE matches its license', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
+  const repo = 'https://github.com/calibre-native/calibre-native'
+  assert.deepEqual(pkg.repository, { type: 'git', url: `git+${repo}.git` })
+  assert.equal(pkg.bugs?.url, `${repo}/issues`)
+  assert.equal(pkg.homepage, `${repo}#readme`)
+  assert.ok(Array.isArray(pkg.keywords) && pkg.keywords.includes('calibre'), 'keywords')
+  assert.ok(pkg.author, 'author')
+  assert.equal(pkg.license, 'MIT')
+  const license = fs.readFileSync(path.join(ROOT, 'LICENSE'), 'utf8')
+  assert.match(license, /^MIT License\n\nCopyright \(c\) \d{4} calibre-native contributors\n/)
+  assert.match(license, /THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND/)
 })
 
 test('installs offline into a fresh project and loads with require, import and the bin', async (t) => {
