@@ -924,3 +924,41 @@ describe('request log and lifecycle', () => {
     assert.ok(Date.now() - started < 10000)
   })
 })
+
+describe('the graphql peer dependency', () => {
+  // A copy of testing/ where `graphql` cannot be resolved (or resolves to an old version), as in a
+  // project that installed calibre-native without its optional peer.
+  function copyOfTesting (graphqlVersion) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calibre-native-peer-'))
+    fs.cpSync(new URL('../testing', import.meta.url), path.join(dir, 'testing'), { recursive: true })
+    if (graphqlVersion) {
+      const pkg = path.join(dir, 'node_modules', 'graphql')
+      fs.mkdirSync(pkg, { recursive: true })
+      fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'graphql', version: graphqlVersion, main: 'index.js' }))
+      fs.writeFileSync(path.join(pkg, 'index.js'), `exports.version = '${graphqlVersion}'; exports.versionInfo = { major: ${parseInt(graphqlVersion, 10)} }`)
+    }
+    return dir
+  }
+  const load = (dir, args) => spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8' })
+
+  test('without graphql, require and import say how to install it', t => {
+    const dir = copyOfTesting()
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+    const cjs = load(dir, ['-e', "try { require('./testing') } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })) }"])
+    const { code, message } = JSON.parse(cjs.stdout)
+    assert.equal(code, 'MODULE_NOT_FOUND')
+    assert.match(message, /^calibre-native\/testing needs the 'graphql' package .* npm install --save-dev graphql$/)
+    const uncaught = load(dir, ['--input-type=module', '-e', "await import('./testing/index.mjs')"])
+    assert.notEqual(uncaught.status, 0)
+    assert.match(uncaught.stderr, /npm install --save-dev graphql/)
+    assert.doesNotMatch(uncaught.stderr, /Require stack/)
+  })
+
+  test('an old graphql is named with its version', t => {
+    const dir = copyOfTesting('15.8.0')
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+    const r = load(dir, ['-e', "require('./testing')"])
+    assert.notEqual(r.status, 0)
+    assert.match(r.stderr, /needs graphql-js 16 or later; version 15\.8\.0 is installed\. Upgrade it: npm install --save-dev graphql@16/)
+  })
+})
