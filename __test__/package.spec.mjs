@@ -82,7 +82,7 @@ test('the tarballs hold what a user needs and nothing else', (t) => {
     /^testing\/[a-z-]+\.(js|mjs|d\.ts|graphql)$/, /^testing\/README\.md$/,
   ]
   assert.deepEqual(files.filter((f) => !allowed.some((re) => re.test(f))), [], 'unexpected files in the tarball')
-  for (const required of ['package.json', 'README.md', 'COMPATIBILITY.md', 'index.js', 'index.mjs', 'native.js', 'no-binary.js', 'index.d.ts', 'bin/calibre-native.js', 'testing/index.js', 'testing/index.mjs', 'testing/index.d.ts', 'testing/schema.graphql']) {
+  for (const required of ['package.json', 'README.md', 'COMPATIBILITY.md', 'LICENSE', 'index.js', 'index.mjs', 'native.js', 'no-binary.js', 'index.d.ts', 'bin/calibre-native.js', 'testing/index.js', 'testing/index.mjs', 'testing/index.d.ts', 'testing/schema.graphql']) {
     assert.ok(files.includes(required), `${required} is missing from the tarball`)
   }
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
@@ -100,6 +100,20 @@ test('the tarballs hold what a user needs and nothing else', (t) => {
       assert.ok(files.includes(`testing/${dep.replace(/(\.js)?$/, '.js')}`), `${f} requires ./${dep}, which is not shipped`)
     }
   }
+})
+
+test('package.json says where the project lives and the LICENSE matches its license', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
+  const repo = 'https://github.com/calibre-native/calibre-native'
+  assert.deepEqual(pkg.repository, { type: 'git', url: `git+${repo}.git` })
+  assert.equal(pkg.bugs?.url, `${repo}/issues`)
+  assert.equal(pkg.homepage, `${repo}#readme`)
+  assert.ok(Array.isArray(pkg.keywords) && pkg.keywords.includes('calibre'), 'keywords')
+  assert.ok(pkg.author, 'author')
+  assert.equal(pkg.license, 'MIT')
+  const license = fs.readFileSync(path.join(ROOT, 'LICENSE'), 'utf8')
+  assert.match(license, /^MIT License\n\nCopyright \(c\) \d{4} calibre-native contributors\n/)
+  assert.match(license, /THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND/)
 })
 
 test('installs offline into a fresh project and loads with require, import and the bin', async (t) => {
@@ -146,8 +160,8 @@ test('installs offline into a fresh project and loads with require, import and t
 test('calibre-native/testing needs its optional peer graphql, then runs the fake for the installed package', async (t) => {
   if (!needsPack(t)) return
   assert.ok(fs.existsSync(path.join(project, 'node_modules', 'calibre-native')), 'installed by the previous test')
-  // Without graphql (an optional peer dependency, not installed by npm) only the subpath fails, naming it.
-  await assert.rejects(node(['-e', "require('calibre-native/testing')"]), (e) => /graphql/.test(e.stderr))
+  // Without graphql (an optional peer dependency, not installed by npm) only the subpath fails, saying what to install.
+  await assert.rejects(node(['-e', "require('calibre-native/testing')"]), (e) => /npm install --save-dev graphql/.test(e.stderr))
   await node(['-e', "require('calibre-native')"])
 
   // graphql from this repository's own copy: no network.

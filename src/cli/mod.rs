@@ -131,7 +131,7 @@ enum SiteCommand {
 enum TestCommand {
   /// Run a single page test
   #[command(
-    after_help = "Examples:\n  calibre-native test create --url https://example.com --location NorthVirginia\n  calibre-native test create --url https://example.com --location London --device MotorolaMotoG4 --wait --json"
+    after_help = "Examples:\n  calibre-native test create --url https://example.com --location NorthVirginia\n  calibre-native test create --url https://example.com --location Ireland --device MotorolaMotoGPower --wait --json"
   )]
   Create(TestCreateArgs),
 }
@@ -144,7 +144,7 @@ struct TestCreateArgs {
   /// Test location tag (see Agent.list), e.g. NorthVirginia
   #[arg(long)]
   location: String,
-  /// Emulated device tag, e.g. MotorolaMotoG4
+  /// Emulated device tag, e.g. MotorolaMotoGPower
   #[arg(long)]
   device: Option<String>,
   /// Connection tag, e.g. cable
@@ -178,8 +178,9 @@ type Job = std::pin::Pin<
 >;
 
 /// Runs the `calibre-native` command with `argv` (without `node` and the script) and
-/// resolves to the process exit code. Used by the package's `bin` shim.
-#[napi(ts_args_type = "argv: string[]", ts_return_type = "Promise<number>")]
+/// resolves to the process exit code. Used by the package's `bin` shim only, so it is left out
+/// of the typings.
+#[napi(skip_typescript)]
 pub fn run_cli<'env>(env: &'env Env, argv: Vec<String>) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   let term = Term::detect();
   let cli = match Cli::try_parse_from(std::iter::once("calibre-native".to_owned()).chain(argv)) {
