@@ -13,6 +13,7 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use crate::auth::ApiToken;
+use crate::env::Env;
 use crate::error::{CalibreError, ErrorCode};
 
 pub const USER_AGENT: &str = concat!("calibre-native/", env!("CARGO_PKG_VERSION"));
@@ -22,8 +23,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Which proxy a client uses.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ProxySetting {
-  /// `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY` (either case), read when the
-  /// HTTP client is built (Node's own `fetch` ignores these; we honour them).
+  /// `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY` (either case) of the caller's
+  /// environment (Node's own `fetch` ignores these; we honour them).
   FromEnv,
   /// No proxy, whatever the environment says.
   Off,
@@ -49,23 +50,109 @@ impl Default for HttpSettings {
   }
 }
 
-/// The process-wide client: one keep-alive pool for every call that needs nothing special.
-pub fn shared_client() -> &'static reqwest::Client {
-  static HTTP: LazyLock<reqwest::Client> = LazyLock::new(|| {
-    build_client(&HttpSettings::default()).expect("the default HTTP client configuration is valid")
-  });
-  &HTTP
+/// What the environment says about HTTP, taken from the call's environment snapshot: no
+/// library reads the process environment itself (reqwest's proxy detection is off, the
+/// system roots are loaded here).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HttpEnv {
+  https_proxy: Option<String>,
+  http_proxy: Option<String>,
+  all_proxy: Option<String>,
+  no_proxy: Option<String>,
+  node_extra_ca_certs: Option<String>,
+  ssl_cert_file: Option<String>,
+  ssl_cert_dir: Option<String>,
 }
 
-/// Builds a client: rustls with the system trust store (rustls-platform-verifier honours
-/// `SSL_CERT_FILE`), plus `NODE_EXTRA_CA_CERTS` and `settings.ca_pem` added to it.
-pub fn build_client(settings: &HttpSettings) -> Result<reqwest::Client, String> {
+impl HttpEnv {
+  /// Reads the variables as curl and reqwest do: upper case first, then lower case; empty
+  /// values count as unset.
+  pub fn from_env(env: &dyn Env) -> HttpEnv {
+    let first = |names: &[&str]| {
+      names
+        .iter()
+        .find_map(|name| env.var(name).filter(|v| !v.trim().is_empty()))
+    };
+    HttpEnv {
+      https_proxy: first(&["HTTPS_PROXY", "https_proxy"]),
+      http_proxy: first(&["HTTP_PROXY", "http_proxy"]),
+      all_proxy: first(&["ALL_PROXY", "all_proxy"]),
+      no_proxy: first(&["NO_PROXY", "no_proxy"]),
+      node_extra_ca_certs: first(&["NODE_EXTRA_CA_CERTS"]),
+      ssl_cert_file: first(&["SSL_CERT_FILE"]),
+      ssl_cert_dir: first(&["SSL_CERT_DIR"]),
+    }
+  }
+
+  fn no_proxy(&self) -> Option<reqwest::NoProxy> {
+    reqwest::NoProxy::from_string(self.no_proxy.as_deref().unwrap_or(""))
+  }
+
+  /// `NO_PROXY=*` means no proxy for any host (as in curl). hyper-util applies `*` to host
+  /// names only, so an IP-address host (`CALIBRE_HOST=http://127.0.0.1:4000`) still went
+  /// through the proxy.
+  fn no_proxy_for_every_host(&self) -> bool {
+    self
+      .no_proxy
+      .as_deref()
+      .is_some_and(|list| list.split(',').any(|entry| entry.trim() == "*"))
+  }
+}
+
+/// The shared client for an environment: one keep-alive pool for every call that needs
+/// nothing special (one per distinct proxy/CA environment, almost always just one).
+pub fn shared_client(env: &HttpEnv) -> Arc<reqwest::Client> {
+  static CLIENTS: LazyLock<Mutex<Vec<(HttpEnv, Arc<reqwest::Client>)>>> =
+    LazyLock::new(|| Mutex::new(Vec::new()));
+  let mut clients = CLIENTS.lock().unwrap_or_else(|p| p.into_inner());
+  if let Some((_, client)) = clients.iter().find(|(known, _)| known == env) {
+    return Arc::clone(client);
+  }
+  let client = Arc::new(
+    build_client(&HttpSettings::default(), env)
+      .expect("the default HTTP client configuration is valid"),
+  );
+  clients.push((env.clone(), Arc::clone(&client)));
+  client
+}
+
+/// The system trust store without reading the process environment: `SSL_CERT_FILE` /
+/// `SSL_CERT_DIR` from `env` when set, else the platform's usual places.
+fn system_roots(env: &HttpEnv) -> Vec<reqwest::Certificate> {
+  use std::path::Path;
+  let loaded = if env.ssl_cert_file.is_some() || env.ssl_cert_dir.is_some() {
+    let mut all =
+      rustls_native_certs::load_certs_from_paths(env.ssl_cert_file.as_deref().map(Path::new), None);
+    for dir in env.ssl_cert_dir.iter().flat_map(|dirs| dirs.split(':')) {
+      if !dir.is_empty() {
+        let found = rustls_native_certs::load_certs_from_paths(None, Some(Path::new(dir)));
+        all.certs.extend(found.certs);
+      }
+    }
+    all.certs
+  } else {
+    openssl_probe::candidate_cert_dirs()
+      .flat_map(|dir| rustls_native_certs::load_certs_from_paths(None, Some(dir)).certs)
+      .collect()
+  };
+  loaded
+    .iter()
+    .filter_map(|der| reqwest::Certificate::from_der(der).ok())
+    .collect()
+}
+
+/// Builds a client: rustls with the system trust store (honouring `SSL_CERT_FILE` and
+/// `SSL_CERT_DIR`), plus `NODE_EXTRA_CA_CERTS` and `settings.ca_pem` added to it. Proxies
+/// come from `settings` and `env` only.
+pub fn build_client(settings: &HttpSettings, env: &HttpEnv) -> Result<reqwest::Client, String> {
   // ring instead of aws-lc: faster builds, smaller binary. Ignore "already installed".
   let _ = rustls::crypto::ring::default_provider().install_default();
   let mut extra_roots = Vec::new();
   // Node itself warns about an unreadable NODE_EXTRA_CA_CERTS and carries on; so do we.
-  if let Some(pem) =
-    std::env::var_os("NODE_EXTRA_CA_CERTS").and_then(|path| std::fs::read(path).ok())
+  if let Some(pem) = env
+    .node_extra_ca_certs
+    .as_ref()
+    .and_then(|path| std::fs::read(path).ok())
   {
     extra_roots.extend(reqwest::Certificate::from_pem_bundle(&pem).unwrap_or_default());
   }
@@ -77,37 +164,41 @@ pub fn build_client(settings: &HttpSettings) -> Result<reqwest::Client, String> 
     }
     extra_roots.extend(certs);
   }
+  let mut roots = system_roots(env);
+  roots.extend(extra_roots);
+  // reqwest's own proxy detection reads the process environment: off, the proxies are ours.
   let mut builder = reqwest::Client::builder()
     .user_agent(USER_AGENT)
     .connect_timeout(CONNECT_TIMEOUT)
-    .pool_max_idle_per_host(128);
-  if !extra_roots.is_empty() {
-    builder = builder.tls_certs_merge(extra_roots);
-  }
-  let proxy = if no_proxy_for_every_host() {
+    .pool_max_idle_per_host(128)
+    .tls_certs_only(roots)
+    .no_proxy();
+  let proxy = if env.no_proxy_for_every_host() {
     &ProxySetting::Off
   } else {
     &settings.proxy
   };
-  builder = match proxy {
-    ProxySetting::FromEnv => builder,
-    ProxySetting::Off => builder.no_proxy(),
+  match proxy {
+    ProxySetting::Off => {}
     ProxySetting::Url(url) => {
       let proxy =
         reqwest::Proxy::all(url).map_err(|e| format!("`proxy` is not a valid proxy URL ({e})"))?;
-      builder.proxy(proxy.no_proxy(reqwest::NoProxy::from_env()))
+      builder = builder.proxy(proxy.no_proxy(env.no_proxy()));
     }
-  };
+    // As reqwest's system proxies: HTTPS_PROXY for https URLs, HTTP_PROXY for http ones,
+    // ALL_PROXY for both; an invalid URL is ignored.
+    ProxySetting::FromEnv => {
+      let from_env = [
+        env.https_proxy.as_deref().map(reqwest::Proxy::https),
+        env.http_proxy.as_deref().map(reqwest::Proxy::http),
+        env.all_proxy.as_deref().map(reqwest::Proxy::all),
+      ];
+      for proxy in from_env.into_iter().flatten().filter_map(Result::ok) {
+        builder = builder.proxy(proxy.no_proxy(env.no_proxy()));
+      }
+    }
+  }
   builder.build().map_err(|e| e.to_string())
-}
-
-/// `NO_PROXY=*` means no proxy for any host (as in curl). hyper-util applies `*` to host
-/// names only, so an IP-address host (`CALIBRE_HOST=http://127.0.0.1:4000`) still went
-/// through the proxy. Read like `reqwest::NoProxy::from_env`: `NO_PROXY`, else `no_proxy`.
-fn no_proxy_for_every_host() -> bool {
-  std::env::var("NO_PROXY")
-    .or_else(|_| std::env::var("no_proxy"))
-    .is_ok_and(|list| list.split(',').any(|entry| entry.trim() == "*"))
 }
 
 /// Largest response body read by default (a bigger one fails with CALIBRE_INVALID_RESPONSE).

@@ -9,84 +9,17 @@
 //! picked up by its next request. The environment is injected so tests never touch the
 //! real process environment.
 
-use std::path::PathBuf;
 use std::time::SystemTime;
 
 use super::store::ConfigFile;
 use super::token::ApiToken;
-use crate::error::{CalibreError, ErrorCode};
+use crate::env::Env;
+use crate::error::{CalibreError, ErrorCode, TokenSource};
 
 pub const TOKEN_ENV: &str = "CALIBRE_API_TOKEN";
 
 /// calibre@7's own message, kept byte for byte (after ours) so existing checks on it keep matching.
 const CALIBRE7_MISSING_MESSAGE: &str = "Please set your Calibre API token by running `calibre token set`\n or set the environment variable CALIBRE_API_TOKEN.\n\n See calibreapp.com/docs/api/tokens for help.";
-
-/// Read access to environment variables.
-pub trait Env {
-  fn var(&self, name: &str) -> Option<String>;
-
-  /// The home directory; by default `$HOME` when not blank.
-  fn home_dir(&self) -> Option<PathBuf> {
-    self
-      .var("HOME")
-      .filter(|h| !h.is_empty())
-      .map(PathBuf::from)
-  }
-}
-
-/// The real process environment. Only read on the JS thread (Node's `process.env`
-/// writes go straight to the C environment without Rust's lock).
-pub struct ProcessEnv;
-
-impl Env for ProcessEnv {
-  fn var(&self, name: &str) -> Option<String> {
-    std::env::var(name).ok()
-  }
-
-  /// Like Node's `os.homedir()`: `$HOME`, else the password database.
-  fn home_dir(&self) -> Option<PathBuf> {
-    match self.var("HOME") {
-      Some(home) if home.is_empty() => None,
-      Some(home) => Some(PathBuf::from(home)),
-      None => dirs::home_dir(),
-    }
-  }
-}
-
-/// Where a token was found.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TokenSource {
-  Option,
-  Env,
-  File(PathBuf),
-}
-
-impl TokenSource {
-  /// `'option' | 'env' | 'file'`, as exposed to JS.
-  pub fn kind(&self) -> &'static str {
-    match self {
-      TokenSource::Option => "option",
-      TokenSource::Env => "env",
-      TokenSource::File(_) => "file",
-    }
-  }
-
-  pub fn path(&self) -> Option<&PathBuf> {
-    match self {
-      TokenSource::File(path) => Some(path),
-      _ => None,
-    }
-  }
-
-  /// A phrase for messages: "the CALIBRE_API_TOKEN environment variable".
-  pub fn describe(&self) -> String {
-    match self {
-      TokenSource::Option => "the `token` option passed in code".to_owned(),
-      TokenSource::Env => format!("the {TOKEN_ENV} environment variable"),
-      TokenSource::File(path) => format!("the config file {}", path.display()),
-    }
-  }
-}
 
 #[derive(Clone, Debug)]
 pub struct ResolvedToken {
@@ -165,23 +98,18 @@ pub fn resolve(option: Option<&str>, env: &dyn Env) -> Result<ResolvedToken, Cal
 
 #[cfg(test)]
 pub mod tests {
-  use std::collections::HashMap;
   use std::fs;
+  use std::path::PathBuf;
 
   use super::*;
+  use crate::env::EnvSnapshot;
 
   /// An injected environment for tests.
-  pub struct FakeEnv(pub HashMap<&'static str, String>);
+  pub struct FakeEnv;
 
   impl FakeEnv {
-    pub fn new(vars: &[(&'static str, &str)]) -> Self {
-      FakeEnv(vars.iter().map(|(k, v)| (*k, v.to_string())).collect())
-    }
-  }
-
-  impl Env for FakeEnv {
-    fn var(&self, name: &str) -> Option<String> {
-      self.0.get(name).cloned()
+    pub fn new(vars: &[(&'static str, &str)]) -> EnvSnapshot {
+      EnvSnapshot::from_pairs(vars)
     }
   }
 

@@ -136,7 +136,7 @@ impl TokenLifecycle {
 #[cfg(test)]
 mod tests {
   use super::*;
-  use crate::auth::TokenSource;
+  use crate::error::TokenSource;
 
   fn token(raw: &str, expires_at: Option<SystemTime>) -> ResolvedToken {
     ResolvedToken {
