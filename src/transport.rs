@@ -116,8 +116,11 @@ pub fn shared_client(env: &HttpEnv) -> Arc<reqwest::Client> {
   client
 }
 
-/// The system trust store without reading the process environment: `SSL_CERT_FILE` /
-/// `SSL_CERT_DIR` from `env` when set, else the platform's usual places.
+/// The system trust store without reading the process environment (on Linux and the other
+/// OpenSSL-style systems, where the store is files): `SSL_CERT_FILE` / `SSL_CERT_DIR` from
+/// `env` when set, else the platform's usual places. rustls-platform-verifier would read
+/// those variables itself, from whichever thread builds the client.
+#[cfg(all(unix, not(target_vendor = "apple")))]
 fn system_roots(env: &HttpEnv) -> Vec<reqwest::Certificate> {
   use std::path::Path;
   let loaded = if env.ssl_cert_file.is_some() || env.ssl_cert_dir.is_some() {
@@ -164,15 +167,23 @@ pub fn build_client(settings: &HttpSettings, env: &HttpEnv) -> Result<reqwest::C
     }
     extra_roots.extend(certs);
   }
-  let mut roots = system_roots(env);
-  roots.extend(extra_roots);
   // reqwest's own proxy detection reads the process environment: off, the proxies are ours.
   let mut builder = reqwest::Client::builder()
     .user_agent(USER_AGENT)
     .connect_timeout(CONNECT_TIMEOUT)
     .pool_max_idle_per_host(128)
-    .tls_certs_only(roots)
     .no_proxy();
+  #[cfg(all(unix, not(target_vendor = "apple")))]
+  {
+    let mut roots = system_roots(env);
+    roots.extend(extra_roots);
+    builder = builder.tls_certs_only(roots);
+  }
+  // macOS and Windows: the platform verifier asks the OS (no environment variables).
+  #[cfg(not(all(unix, not(target_vendor = "apple"))))]
+  if !extra_roots.is_empty() {
+    builder = builder.tls_certs_merge(extra_roots);
+  }
   let proxy = if env.no_proxy_for_every_host() {
     &ProxySetting::Off
   } else {
@@ -637,6 +648,55 @@ pub async fn abortable<T>(
 #[cfg(test)]
 mod tests {
   use super::*;
+  use crate::env::EnvSnapshot;
+
+  #[test]
+  fn http_env_reads_the_injected_environment_upper_case_first() {
+    let env = EnvSnapshot::from_pairs(&[
+      ("https_proxy", "http://lower:1"),
+      ("HTTPS_PROXY", "http://upper:1"),
+      ("http_proxy", "http://plain:2"),
+      ("ALL_PROXY", " "),
+      ("no_proxy", "localhost, *"),
+      ("NODE_EXTRA_CA_CERTS", "/ca.pem"),
+      ("SSL_CERT_DIR", "/a:/b"),
+    ]);
+    let http = HttpEnv::from_env(&env);
+    assert_eq!(http.https_proxy.as_deref(), Some("http://upper:1"));
+    assert_eq!(http.http_proxy.as_deref(), Some("http://plain:2"));
+    assert_eq!(http.all_proxy, None, "blank counts as unset");
+    assert!(http.no_proxy_for_every_host());
+    assert_eq!(http.node_extra_ca_certs.as_deref(), Some("/ca.pem"));
+    assert_eq!(http.ssl_cert_dir.as_deref(), Some("/a:/b"));
+    assert_eq!(HttpEnv::from_env(&EnvSnapshot::empty()), HttpEnv::default());
+    assert!(!HttpEnv::default().no_proxy_for_every_host());
+  }
+
+  #[test]
+  fn one_shared_client_per_environment() {
+    let plain = HttpEnv::default();
+    let proxied = HttpEnv::from_env(&EnvSnapshot::from_pairs(&[(
+      "HTTPS_PROXY",
+      "http://127.0.0.1:9",
+    )]));
+    assert!(Arc::ptr_eq(&shared_client(&plain), &shared_client(&plain)));
+    assert!(!Arc::ptr_eq(
+      &shared_client(&plain),
+      &shared_client(&proxied)
+    ));
+  }
+
+  #[cfg(all(unix, not(target_vendor = "apple")))]
+  #[test]
+  fn system_roots_come_from_the_injected_ssl_cert_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let none = dir.path().join("none.pem");
+    let env = EnvSnapshot::from_pairs(&[("SSL_CERT_FILE", none.to_str().unwrap())]);
+    assert!(
+      system_roots(&HttpEnv::from_env(&env)).is_empty(),
+      "SSL_CERT_FILE replaces the system store, as in OpenSSL"
+    );
+  }
 
   #[tokio::test(start_paused = true)]
   async fn throttle_allows_limit_starts_per_interval() {
