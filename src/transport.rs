@@ -102,8 +102,8 @@ impl HttpEnv {
 /// The shared client for an environment: one keep-alive pool for every call that needs
 /// nothing special (one per distinct proxy/CA environment, almost always just one).
 pub fn shared_client(env: &HttpEnv) -> Arc<reqwest::Client> {
-  static CLIENTS: LazyLock<Mutex<Vec<(HttpEnv, Arc<reqwest::Client>)>>> =
-    LazyLock::new(|| Mutex::new(Vec::new()));
+  type ByEnvironment = Vec<(HttpEnv, Arc<reqwest::Client>)>;
+  static CLIENTS: LazyLock<Mutex<ByEnvironment>> = LazyLock::new(|| Mutex::new(Vec::new()));
   let mut clients = CLIENTS.lock().unwrap_or_else(|p| p.into_inner());
   if let Some((_, client)) = clients.iter().find(|(known, _)| known == env) {
     return Arc::clone(client);

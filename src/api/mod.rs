@@ -9,7 +9,7 @@ mod connection;
 mod crux;
 mod deploy;
 mod device;
-mod graphql;
+mod graphql_request;
 mod integration;
 mod metric_budget;
 mod page;

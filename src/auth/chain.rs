@@ -11,8 +11,8 @@
 
 use std::time::SystemTime;
 
+use super::secret::ApiToken;
 use super::store::ConfigFile;
-use super::token::ApiToken;
 use crate::env::Env;
 use crate::error::{CalibreError, ErrorCode, TokenSource};
 
@@ -97,7 +97,7 @@ pub fn resolve(option: Option<&str>, env: &dyn Env) -> Result<ResolvedToken, Cal
 }
 
 #[cfg(test)]
-pub mod tests {
+mod tests {
   use std::fs;
   use std::path::PathBuf;
 
@@ -105,12 +105,8 @@ pub mod tests {
   use crate::env::EnvSnapshot;
 
   /// An injected environment for tests.
-  pub struct FakeEnv;
-
-  impl FakeEnv {
-    pub fn new(vars: &[(&'static str, &str)]) -> EnvSnapshot {
-      EnvSnapshot::from_pairs(vars)
-    }
+  fn fake_env(vars: &[(&'static str, &str)]) -> EnvSnapshot {
+    EnvSnapshot::from_pairs(vars)
   }
 
   fn with_file(dir: &tempfile::TempDir, body: &str) -> PathBuf {
@@ -125,7 +121,7 @@ pub mod tests {
     let dir = tempfile::tempdir().unwrap();
     with_file(&dir, r#"{"token":"file"}"#);
     let xdg = dir.path().to_str().unwrap();
-    let env = FakeEnv::new(&[(TOKEN_ENV, "env"), ("XDG_CONFIG_HOME", xdg)]);
+    let env = fake_env(&[(TOKEN_ENV, "env"), ("XDG_CONFIG_HOME", xdg)]);
     let got = resolve(Some("opt"), &env).unwrap();
     assert_eq!(
       (got.token.expose(), got.source),
@@ -138,9 +134,9 @@ pub mod tests {
     let dir = tempfile::tempdir().unwrap();
     let path = with_file(&dir, "{\n\t\"token\": \"file\"\n}");
     let xdg = dir.path().to_str().unwrap();
-    let env = FakeEnv::new(&[(TOKEN_ENV, " env "), ("XDG_CONFIG_HOME", xdg)]);
+    let env = fake_env(&[(TOKEN_ENV, " env "), ("XDG_CONFIG_HOME", xdg)]);
     assert_eq!(resolve(None, &env).unwrap().token.expose(), "env");
-    let env = FakeEnv::new(&[(TOKEN_ENV, "  "), ("XDG_CONFIG_HOME", xdg)]);
+    let env = fake_env(&[(TOKEN_ENV, "  "), ("XDG_CONFIG_HOME", xdg)]);
     let got = resolve(None, &env).unwrap();
     assert_eq!(
       (got.token.expose(), got.source),
@@ -154,7 +150,7 @@ pub mod tests {
     let path = dir.path().join(".config/configstore/calibre.json");
     fs::create_dir_all(path.parent().unwrap()).unwrap();
     fs::write(&path, r#"{"token": 123456}"#).unwrap();
-    let env = FakeEnv::new(&[("HOME", dir.path().to_str().unwrap())]);
+    let env = fake_env(&[("HOME", dir.path().to_str().unwrap())]);
     let got = resolve(None, &env).unwrap();
     assert_eq!(
       got.token.expose(),
@@ -168,7 +164,7 @@ pub mod tests {
   fn missing_token_message_keeps_calibre7_first_line_and_says_where_we_looked() {
     let dir = tempfile::tempdir().unwrap();
     with_file(&dir, "{\n\t\"token\": null\n}");
-    let env = FakeEnv::new(&[("XDG_CONFIG_HOME", dir.path().to_str().unwrap())]);
+    let env = fake_env(&[("XDG_CONFIG_HOME", dir.path().to_str().unwrap())]);
     let err = resolve(None, &env).unwrap_err();
     assert_eq!(err.code, ErrorCode::TokenMissing);
     assert!(err
@@ -184,14 +180,14 @@ pub mod tests {
 
   #[test]
   fn no_home_and_no_xdg_is_missing_not_a_temp_dir() {
-    let err = resolve(None, &FakeEnv::new(&[])).unwrap_err();
+    let err = resolve(None, &fake_env(&[])).unwrap_err();
     assert_eq!(err.code, ErrorCode::TokenMissing);
     assert!(err.message.contains("neither XDG_CONFIG_HOME nor HOME"));
   }
 
   #[test]
   fn invalid_token_names_the_source_not_the_token() {
-    let env = FakeEnv::new(&[(TOKEN_ENV, "sec ret")]);
+    let env = fake_env(&[(TOKEN_ENV, "sec ret")]);
     let err = resolve(None, &env).unwrap_err();
     assert_eq!(err.code, ErrorCode::TokenInvalid);
     assert!(err
@@ -204,7 +200,7 @@ pub mod tests {
   fn corrupt_file_is_an_error_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = with_file(&dir, "{\"token\": ");
-    let env = FakeEnv::new(&[("XDG_CONFIG_HOME", dir.path().to_str().unwrap())]);
+    let env = fake_env(&[("XDG_CONFIG_HOME", dir.path().to_str().unwrap())]);
     let err = resolve(None, &env).unwrap_err();
     assert_eq!(err.code, ErrorCode::ConfigCorrupt);
     assert!(err.message.contains(path.to_str().unwrap()));

@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use super::chain::{ResolvedToken, TOKEN_ENV};
 use super::lifecycle::format_time;
+use super::secret::ApiToken;
 use super::store::{ConfigFile, EXPIRY_KEY};
-use super::token::ApiToken;
 use crate::env::Env;
 use crate::error::{CalibreError, ErrorCode};
 
