@@ -9,10 +9,10 @@
 //! - `config`    a client's settings (`new Calibre(options)` or the default client)
 //! - `session`   one call: its resolved token and URLs, GraphQL execution, token refresh
 //! - `runtime`   the tokio runtime behind every call, started by the first call
-//! - `js`        the JS boundary: the `CalibreError` object, arguments, abort signals, promises
+//! - `js`        the JS boundary: `CalibreError`, arguments, abort signals, `process.env`, promises
 //! - `client`    the `Calibre` class and the namespaces bound to it
 //! - `call`      the one call pipeline every entry point goes through
-//! - `exports`   exports napi cannot register alone (the `CalibreError` class, namespaces)
+//! - `exports`   what napi cannot register alone: the `CalibreError` class (built by `js`)
 //! - `api`       one module per calibre@7 namespace
 //! - `cli`       the `calibre-native` command (clap), run through `runCli`
 #![deny(clippy::all)]
