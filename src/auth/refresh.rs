@@ -23,6 +23,7 @@ impl std::fmt::Debug for RefreshedToken {
     f.debug_struct("RefreshedToken")
       .field("token", &self.token.as_ref().map(|_| "<redacted>"))
       .field("expires_at", &self.expires_at)
+      .field("never_expires", &self.never_expires)
       .finish()
   }
 }
