@@ -33,7 +33,8 @@ pub enum ProxySetting {
 }
 
 /// What an HTTP client is built from. The default (env proxies, no extra CA) is shared by
-/// the whole process; a client with its own `proxy` or `ca` option builds its own.
+/// every call with the same `HttpEnv`; a client with its own `proxy` or `ca` option builds
+/// its own.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpSettings {
   pub proxy: ProxySetting,
