@@ -23,6 +23,13 @@ export function platformOf(triple) {
   return [platform, cpu, abi === 'gnu' || abi === 'musl' || abi === 'msvc' ? abi : null].filter(Boolean).join('-')
 }
 
+/** This machine's platform, as napi names it: `linux-x64-gnu`, `darwin-arm64`, `win32-x64-msvc`. */
+export function hostPlatform() {
+  const libc = process.report.getReport().header.glibcVersionRuntime ? 'gnu' : 'musl'
+  const abi = { linux: libc, win32: 'msvc' }[process.platform]
+  return [process.platform, process.arch, abi].filter(Boolean).join('-')
+}
+
 function npmPack(dir, out, env) {
   const stdout = execFileSync(npmCommand, ['pack', '--ignore-scripts', '--json', '--pack-destination', out], { cwd: dir, env, encoding: 'utf8' })
   const [{ filename, files }] = JSON.parse(stdout)
