@@ -157,15 +157,25 @@ impl Session {
     let mut attempts = 0;
     loop {
       attempts += 1;
-      if let Some(throttle) = &self.throttle {
-        throttle.acquire().await;
-      }
+      // The wait for the throttle counts towards the attempt's timeout.
+      let timeout = match &self.throttle {
+        Some(throttle) => match throttle.acquire_within(self.timeout, url).await {
+          Ok(left) => left,
+          Err(err) => {
+            return (
+              Err(err.with_token_source(token.source.clone())),
+              attempts - 1,
+            )
+          }
+        },
+        None => self.timeout,
+      };
       let request = HttpRequest {
         client,
         url,
         token: &token.token,
         body,
-        timeout: self.timeout,
+        timeout,
         max_response_bytes: self.max_response_bytes,
       };
       let outcome = transport::post(request).await;
