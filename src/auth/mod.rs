@@ -11,7 +11,7 @@ pub use chain::{resolve, Env, ProcessEnv, ResolvedToken, TokenSource};
 pub use lifecycle::{format_time, parse_time, TokenLifecycle};
 pub use manage::{env_token_set, remove_stored_token, status_report, store_user_token};
 pub use refresh::parse_refresh_body;
-#[cfg(fuzzing)]
+#[cfg(any(fuzzing, test))]
 pub(crate) use store::serialize;
 pub use store::ConfigFile;
 pub use token::ApiToken;
