@@ -140,7 +140,7 @@ export interface CalibreError extends Error {
 export interface CallOptions {
   /** Cancels the call; the promise rejects with a {@link CalibreError} whose code is `CALIBRE_ABORTED`. */
   signal?: AbortSignal
-  /** Per-request time limit in milliseconds; exceeding it rejects with code `CALIBRE_TIMEOUT`. Default: 60 000 (or the client's `timeoutMs`). */
+  /** Per-request time limit in milliseconds, from waiting for the throttle to the last byte; exceeding it rejects with code `CALIBRE_TIMEOUT`. Default: 60 000 (or the client's `timeoutMs`). */
   timeoutMs?: number
 }
 
@@ -245,7 +245,7 @@ export interface TokenStatus {
   expiresAt: string | null
   /** Milliseconds until the known expiry (negative once expired), or `null`. */
   expiresInMs: number | null
-  /** Whether the config file could be written (to store or rewrite a token). */
+  /** Whether storing a token would succeed: the directory the file is replaced in is writable, and an existing file is a readable regular file (through any symlink). */
   writable: boolean
   /** True when `CALIBRE_API_TOKEN` is in use while the config file also holds a token. */
   shadowedByEnv: boolean
