@@ -9,18 +9,17 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::term::Term;
-use super::{
-  session, Command, Job, RequestArgs, SiteCommand, TestCommand, TestCreateArgs, TokenCommand,
-};
+use super::{Command, Job, RequestArgs, SiteCommand, TestCommand, TestCreateArgs, TokenCommand};
 use crate::api::{poll, site, test};
 use crate::auth::{env_token_set, remove_stored_token, status_report, store_user_token};
-use crate::client::ClientConfig;
+use crate::call::Call;
+use crate::env::Env;
 use crate::error::{CalibreError, ErrorCode};
 use crate::graphql::{Extract, Operation};
 use crate::js::Args;
-use crate::session::{Session, TokenEvent};
+use crate::session::{self, Session};
 
-type Events = Option<Arc<Mutex<Vec<TokenEvent>>>>;
+type Events = Option<session::Events>;
 
 fn done(code: i32) -> Job {
   Box::pin(async move { Ok(code) })
@@ -28,15 +27,15 @@ fn done(code: i32) -> Job {
 
 pub(super) fn prepare(
   command: Command,
-  client: &Arc<ClientConfig>,
+  call: &Call,
   term: Term,
 ) -> Result<(Job, Events), CalibreError> {
   match command {
     Command::Token(TokenCommand::Set { token }) => {
-      token_set(&token, term).map(|code| (done(code), None))
+      token_set(&token, &call.env, term).map(|code| (done(code), None))
     }
     Command::Token(TokenCommand::Remove) => {
-      let (_, removed) = remove_stored_token()?;
+      let (_, removed) = remove_stored_token(&call.env)?;
       if removed {
         term.out(&format!("{} API Token removed.", term.green("✔")));
       } else {
@@ -45,7 +44,7 @@ pub(super) fn prepare(
       Ok((done(0), None))
     }
     Command::Token(TokenCommand::Status { check, json }) => {
-      let session = session(client, "token status")?;
+      let session = call.session_as("token status")?;
       let events = Some(Arc::clone(&session.events));
       let job: Job = Box::pin(async move {
         let outcome = if check {
@@ -53,7 +52,7 @@ pub(super) fn prepare(
         } else {
           None
         };
-        let report = status_report(&session.token(), outcome);
+        let report = status_report(&session.token(), outcome, session.config_file.as_ref());
         if json {
           term.out(&serde_json::to_string_pretty(&report).expect("a report serializes"));
         } else {
@@ -101,7 +100,7 @@ pub(super) fn prepare(
       Ok((job, events))
     }
     Command::Token(TokenCommand::Refresh { json }) => {
-      let session = session(client, "token refresh")?;
+      let session = call.session_as("token refresh")?;
       let events = Some(Arc::clone(&session.events));
       let job: Job = Box::pin(async move {
         let info = session.refresh(&session.token(), false).await?;
@@ -109,10 +108,11 @@ pub(super) fn prepare(
           let out = serde_json::json!({ "expiresAt": info.expires_at, "persisted": info.persisted, "source": info.source.kind() });
           term.out(&serde_json::to_string_pretty(&out).expect("JSON serializes"));
         } else {
-          let expiry = info
-            .expires_at
-            .as_deref()
-            .unwrap_or("extended (the server did not say until when)");
+          let expiry = match info.expires_at.as_deref() {
+            Some(at) => at,
+            None if info.never_expires => "never (this token has no expiry)",
+            None => "extended (the server did not say until when)",
+          };
           term.out(&format!(
             "{} API Token refreshed. Expires: {expiry}",
             term.green("✔")
@@ -132,9 +132,9 @@ pub(super) fn prepare(
       });
       Ok((job, events))
     }
-    Command::Request(args) => request(args, client, term),
+    Command::Request(args) => request(args, call, term),
     Command::Site(SiteCommand::List { json }) => {
-      let session = session(client, "site list")?;
+      let session = call.session_as("site list")?;
       let events = Some(Arc::clone(&session.events));
       let job: Job = Box::pin(async move {
         let sites = session.execute_value(&site::list_op()).await?;
@@ -147,7 +147,7 @@ pub(super) fn prepare(
       });
       Ok((job, events))
     }
-    Command::Test(TestCommand::Create(args)) => test_create(args, client, term),
+    Command::Test(TestCommand::Create(args)) => test_create(args, call, term),
   }
 }
 
@@ -190,7 +190,7 @@ fn print_sites(sites: &Value, term: Term) {
 
 fn test_create(
   args: TestCreateArgs,
-  client: &Arc<ClientConfig>,
+  call: &Call,
   term: Term,
 ) -> Result<(Job, Events), CalibreError> {
   let mut input = Map::new();
@@ -206,9 +206,10 @@ fn test_create(
     }
   }
   let op = test::create_op(&Args::from_map("test create", input))?;
-  let session = session(client, "test create")?;
+  let session = call.session_as("test create")?;
   let events = Some(Arc::clone(&session.events));
   let (wait, json) = (args.wait, args.json);
+  let interval = poll_interval(&call.env);
   let job: Job = Box::pin(async move {
     let created = session.execute_value(&op).await?;
     let text = |key: &str| {
@@ -233,7 +234,7 @@ fn test_create(
       term.out(&term.dim(&format!("uuid {}", text("uuid"))));
       return Ok(0);
     }
-    let result = wait_for(&session, text("uuid"), term).await?;
+    let result = wait_for(&session, text("uuid"), interval, term).await?;
     if json {
       term.out(&print_json(&result, false));
     } else {
@@ -253,12 +254,17 @@ fn test_create(
 
 /// Polls like `Test.waitForTest` (5 s before each poll), showing the status as it changes:
 /// a spinner line on a TTY, one plain line per change otherwise.
-async fn wait_for(session: &Session, uuid: String, term: Term) -> Result<Value, CalibreError> {
+async fn wait_for(
+  session: &Session,
+  uuid: String,
+  interval: Duration,
+  term: Term,
+) -> Result<Value, CalibreError> {
   let op = test::get_op(uuid);
   let polls = AtomicUsize::new(0);
   let last = Mutex::new(String::new());
   let wait = poll::Wait {
-    interval: Duration::from_millis(poll_interval_ms()),
+    interval,
     limit: None,
   };
   let result = wait
@@ -297,11 +303,12 @@ async fn wait_for(session: &Session, uuid: String, term: Term) -> Result<Value, 
 }
 
 /// 5000 ms like calibre@7, unless CALIBRE_POLL_INTERVAL_MS says otherwise (tests, demos).
-fn poll_interval_ms() -> u64 {
-  std::env::var("CALIBRE_POLL_INTERVAL_MS")
-    .ok()
+fn poll_interval(env: &dyn Env) -> Duration {
+  let ms = env
+    .var("CALIBRE_POLL_INTERVAL_MS")
     .and_then(|v| v.parse().ok())
-    .unwrap_or(5000)
+    .unwrap_or(5000);
+  Duration::from_millis(ms)
 }
 
 fn print_test(test: &Value, term: Term) {
@@ -336,7 +343,7 @@ fn print_test(test: &Value, term: Term) {
   }
 }
 
-fn token_set(raw: &str, term: Term) -> Result<i32, CalibreError> {
+fn token_set(raw: &str, env: &dyn Env, term: Term) -> Result<i32, CalibreError> {
   let raw = if raw == "-" {
     let mut input = String::new();
     std::io::stdin().read_to_string(&mut input).map_err(|e| {
@@ -349,13 +356,13 @@ fn token_set(raw: &str, term: Term) -> Result<i32, CalibreError> {
   } else {
     raw.to_owned()
   };
-  let file = store_user_token(&raw, "token set")?;
+  let file = store_user_token(&raw, "token set", env)?;
   term.out(&format!(
     "{} API Token saved to {}",
     term.green("✔"),
     file.path().display()
   ));
-  if env_token_set() {
+  if env_token_set(env) {
     term.err(&term.yellow("Warning: CALIBRE_API_TOKEN is set and takes precedence over the stored token; unset it to use the stored one."));
   }
   Ok(0)
@@ -371,11 +378,7 @@ fn text_or_file(value: &str, what: &str) -> Result<String, CalibreError> {
   }
 }
 
-fn request(
-  args: RequestArgs,
-  client: &Arc<ClientConfig>,
-  term: Term,
-) -> Result<(Job, Events), CalibreError> {
+fn request(args: RequestArgs, call: &Call, term: Term) -> Result<(Job, Events), CalibreError> {
   let query = text_or_file(&args.query, "--query")?;
   let variables = match &args.variables {
     None => Map::new(),
@@ -389,7 +392,7 @@ fn request(
       }
     },
   };
-  let session = session(client, "request")?;
+  let session = call.session_as("request")?;
   let events = Some(Arc::clone(&session.events));
   let op = Operation {
     query: query.into(),
