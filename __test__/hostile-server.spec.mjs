@@ -79,7 +79,10 @@ test("403, 429 and 5xx answers keep Calibre's messages", async () => {
     [429, 'Slow down: 10 requests per second', 'CALIBRE_RATE_LIMITED'],
     [500, 'Something went wrong on our side (ref 8812)', 'CALIBRE_HTTP_ERROR'],
   ]) {
-    server.reply = () => ({ status, body: { errors: [{ message: text }] } })
+    // A 5xx page is rarely GraphQL: plain text there.
+    server.reply = () => status === 500
+      ? { status, contentType: 'text/plain', body: text }
+      : { status, body: { errors: [{ message: text }] } }
     const err = await failure(client().Site.list())
     assert.equal(err.code, code, `${status}: ${err.message}`)
     assert.ok(err.message.includes(text), `${status}: ${err.message}`)

@@ -42,6 +42,7 @@ pub fn decode_response(status: u16, body: &[u8]) {
     function: "GraphQL.request",
     source: &source,
     request: &request,
+    token: None,
   };
   let response = RawResponse {
     status,

@@ -115,6 +115,7 @@ impl Session {
       function: self.function,
       source: &token.source,
       request: &request,
+      token: Some(token.token.expose()),
     };
     let large = matches!(&response, Ok(r) if r.body.len() > LARGE_BODY);
     let decode = || response.and_then(|response| graphql::decode(&response, op.extract, &ctx));
@@ -216,7 +217,13 @@ impl Session {
         body: response.text_lossy(),
         headers: response.headers,
       };
-      let err = error::classify("Token.refresh", &token.source, answer, Vec::new());
+      let err = error::classify(
+        "Token.refresh",
+        &token.source,
+        answer,
+        Vec::new(),
+        Some(token.token.expose()),
+      );
       return Err(gave_up(err, attempts));
     }
     let body = parse_refresh_body(&response.text_lossy());
