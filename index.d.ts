@@ -174,7 +174,8 @@ export interface ThrottleOptions {
 export interface CalibreOptions {
   /**
    * API token used for every call of this client. When omitted, the token is resolved on each call from
-   * `CALIBRE_API_TOKEN`, then the config file (as calibre@7 does).
+   * `CALIBRE_API_TOKEN`, then the config file (as calibre@7 does). Present but `undefined`, `null` or blank
+   * (an unset variable): the constructor throws `CALIBRE_TOKEN_MISSING`, never using another source.
    */
   token?: string | undefined
   /** API host, without the `/graphql` path. Default: `CALIBRE_HOST`, else `https://api.calibreapp.com`. */
@@ -2880,7 +2881,8 @@ export declare namespace Token {
  */
 export declare class Calibre {
   /**
-   * Creates a client. Throws `CALIBRE_TOKEN_INVALID` for a token with bad characters and
+   * Creates a client. Throws `CALIBRE_TOKEN_INVALID` for a token with bad characters,
+   * `CALIBRE_TOKEN_MISSING` for a `token` that is present but undefined, null or blank, and
    * `CALIBRE_INVALID_ARGUMENT` for malformed options; never reads the network.
    */
   constructor(options?: CalibreOptions)

@@ -77,7 +77,8 @@ pub struct Calibre {
 
 #[napi]
 impl Calibre {
-  /// Creates a client. Throws `CALIBRE_TOKEN_INVALID` for a token with bad characters and
+  /// Creates a client. Throws `CALIBRE_TOKEN_INVALID` for a token with bad characters,
+  /// `CALIBRE_TOKEN_MISSING` for a `token` that is present but undefined, null or blank, and
   /// `CALIBRE_INVALID_ARGUMENT` for malformed options; never reads the network.
   #[napi(constructor, ts_args_type = "options?: CalibreOptions")]
   pub fn new(env: Env, options: Option<Unknown>) -> napi::Result<Self> {

@@ -174,7 +174,8 @@ export interface ThrottleOptions {
 export interface CalibreOptions {
   /**
    * API token used for every call of this client. When omitted, the token is resolved on each call from
-   * `CALIBRE_API_TOKEN`, then the config file (as calibre@7 does).
+   * `CALIBRE_API_TOKEN`, then the config file (as calibre@7 does). Present but `undefined`, `null` or blank
+   * (an unset variable): the constructor throws `CALIBRE_TOKEN_MISSING`, never using another source.
    */
   token?: string | undefined
   /** API host, without the `/graphql` path. Default: `CALIBRE_HOST`, else `https://api.calibreapp.com`. */
