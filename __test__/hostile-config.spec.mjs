@@ -1,7 +1,7 @@
 // The config file under tricks people and tools play on it: a symlink (dotfile managers),
 // a FIFO at its path, permissions that make "Writable" lie. Everything runs in child
 // processes, so a call that blocks the event loop fails its test instead of hanging the run.
-import { test, beforeEach, afterEach } from 'node:test'
+import { test, before, after, beforeEach, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -10,13 +10,29 @@ import { spawn, execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const bin = path.join(root, 'bin', 'calibre-native.js')
-const entry = path.join(root, 'index.mjs')
 
 // The Writable checks need an ordinary user: root may write anywhere. CI runs as root, so
-// the children then run as `nobody`.
+// the children then run as `nobody`, from a copy of the package that `nobody` can read
+// wherever the clone is.
 const asRoot = process.getuid?.() === 0
 const NOBODY = 65534
+let pkg
+let bin
+let entry
+
+before(() => {
+  pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'calibre-native-pkg-'))
+  fs.chmodSync(pkg, 0o755)
+  fs.mkdirSync(path.join(pkg, 'bin'))
+  const addon = fs.readdirSync(root).filter((f) => f.endsWith('.node'))
+  for (const file of ['package.json', 'index.js', 'index.mjs', 'native.js', 'no-binary.js', 'bin/calibre-native.js', ...addon]) {
+    fs.copyFileSync(path.join(root, file), path.join(pkg, file))
+    fs.chmodSync(path.join(pkg, file), 0o755)
+  }
+  bin = path.join(pkg, 'bin', 'calibre-native.js')
+  entry = path.join(pkg, 'index.mjs')
+})
+after(() => fs.rmSync(pkg, { recursive: true, force: true }))
 
 let dir
 let xdg
