@@ -210,6 +210,19 @@ pub fn classify(
       ),
     ),
     _ if !errors.is_empty() => (ErrorCode::GraphqlError, graphql_message(function, &errors)),
+    // Only a redirect that loops or never ends is left unfollowed (see transport).
+    300..=399 => (
+      ErrorCode::HttpError,
+      format!(
+        "{function}: Calibre answered HTTP {status}{}, redirecting to {}; a redirect that loops or goes on for more than 10 hops is not followed. Check `host` / CALIBRE_HOST.{said}",
+        reason(status),
+        response
+          .headers
+          .iter()
+          .find(|(k, _)| k.eq_ignore_ascii_case("location"))
+          .map_or("(no Location)", |(_, v)| v.as_str())
+      ),
+    ),
     _ => (
       ErrorCode::HttpError,
       format!(
