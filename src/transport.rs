@@ -974,6 +974,27 @@ mod tests {
   }
 
   #[tokio::test(start_paused = true)]
+  async fn a_newcomer_does_not_overtake_a_waiting_caller() {
+    let throttle = Arc::new(Throttle::new(1, Duration::from_millis(100)));
+    throttle.acquire().await;
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let waiting = {
+      let (throttle, order) = (Arc::clone(&throttle), Arc::clone(&order));
+      tokio::spawn(async move {
+        throttle.acquire().await;
+        order.lock().unwrap().push("waiting");
+      })
+    };
+    tokio::task::yield_now().await;
+    // The slot frees now; the newcomer asks before the sleeping waiter has woken.
+    tokio::time::advance(Duration::from_millis(100)).await;
+    throttle.acquire().await;
+    order.lock().unwrap().push("newcomer");
+    waiting.await.unwrap();
+    assert_eq!(*order.lock().unwrap(), ["waiting", "newcomer"]);
+  }
+
+  #[tokio::test(start_paused = true)]
   async fn a_huge_rate_limit_reset_is_capped() {
     let throttle = Throttle::new(10, Duration::from_millis(1100));
     let spent = RawResponse {
