@@ -147,7 +147,7 @@ export interface CalibreError extends Error {
 export interface CallOptions {
   /** Cancels the call; the promise rejects with a {@link CalibreError} whose code is `CALIBRE_ABORTED`. */
   signal?: AbortSignal | undefined
-  /** Per-request time limit in milliseconds; exceeding it rejects with code `CALIBRE_TIMEOUT`. Default: 60 000 (or the client's `timeoutMs`). */
+  /** Per-request time limit in milliseconds, from waiting for the throttle to the last byte; exceeding it rejects with code `CALIBRE_TIMEOUT`. Default: 60 000 (or the client's `timeoutMs`). */
   timeoutMs?: number | undefined
 }
 
@@ -174,7 +174,8 @@ export interface ThrottleOptions {
 export interface CalibreOptions {
   /**
    * API token used for every call of this client. When omitted, the token is resolved on each call from
-   * `CALIBRE_API_TOKEN`, then the config file (as calibre@7 does).
+   * `CALIBRE_API_TOKEN`, then the config file (as calibre@7 does). Present but `undefined`, `null` or blank
+   * (an unset variable): the constructor throws `CALIBRE_TOKEN_MISSING`, never using another source.
    */
   token?: string | undefined
   /** API host, without the `/graphql` path. Default: `CALIBRE_HOST`, else `https://api.calibreapp.com`. */
@@ -252,7 +253,7 @@ export interface TokenStatus {
   expiresAt: string | null
   /** Milliseconds until the known expiry (negative once expired), or `null`. */
   expiresInMs: number | null
-  /** Whether the config file could be written (to store or rewrite a token). */
+  /** Whether storing a token would succeed: the directory the file is replaced in is writable, and an existing file is a readable regular file (through any symlink). */
   writable: boolean
   /** True when `CALIBRE_API_TOKEN` is in use while the config file also holds a token. */
   shadowedByEnv: boolean
@@ -2880,7 +2881,8 @@ export declare namespace Token {
  */
 export declare class Calibre {
   /**
-   * Creates a client. Throws `CALIBRE_TOKEN_INVALID` for a token with bad characters and
+   * Creates a client. Throws `CALIBRE_TOKEN_INVALID` for a token with bad characters,
+   * `CALIBRE_TOKEN_MISSING` for a `token` that is present but undefined, null or blank, and
    * `CALIBRE_INVALID_ARGUMENT` for malformed options; never reads the network.
    */
   constructor(options?: CalibreOptions)

@@ -50,7 +50,8 @@ test('GraphQL errors: CALIBRE_GRAPHQL_ERROR with calibre@7-style e[0] access', a
   assert.equal(e.length, 2)
   assert.equal(e[0].extensions.problems[0].explanation, 'Expected value to not be null')
   assert.deepEqual(e.errors, errors)
-  assert.equal(e.message, 'GraphQL.request: Expected value to not be null\n - Second problem')
+  // Our headline (what calibre's CLI shows), then Calibre's own words: each message and problem path.
+  assert.equal(e.message, 'GraphQL.request: Expected value to not be null\nCalibre said:\n - Expected value to not be null\n   name: Expected value to not be null\n - Second problem')
   assert.deepEqual(e.request, { query: QUERY, variables: { slug: 'my-site' } })
   assert.equal(e.response.status, 200)
   assert.equal(e.attempts, 1)
@@ -92,7 +93,7 @@ test('500 with an HTML page: CALIBRE_HTTP_ERROR with a short excerpt', async () 
   const e = await failWith({ status: 500, contentType: 'text/html', body: '<html><body><h1>We are sorry</h1><p>Something went wrong.</p></body></html>' })
   assert.equal(e.code, 'CALIBRE_HTTP_ERROR')
   assert.equal(e.status, 500)
-  assert.match(e.message, /HTTP 500 Internal Server Error: We are sorry Something went wrong\./)
+  assert.match(e.message, /HTTP 500 Internal Server Error\.\nCalibre said: We are sorry Something went wrong\./)
   assert.ok(e.response.body.startsWith('<html>'))
 })
 

@@ -73,7 +73,7 @@ test('HTML 502 page: a query is retried, then CALIBRE_HTTP_ERROR with an excerpt
   server = await startFaulty((req, res) => reply(res, 502, '<html><head><title>502</title></head><body><h1>Bad Gateway</h1><p>nginx</p></body></html>', { 'content-type': 'text/html' }))
   const e = await failure(query(client(server.url)), { code: 'CALIBRE_HTTP_ERROR', attempts: 4 })
   assert.equal(e.status, 502)
-  assert.match(e.message, /HTTP 502 Bad Gateway: 502 Bad Gateway nginx/)
+  assert.match(e.message, /HTTP 502 Bad Gateway\.\nCalibre said: 502 Bad Gateway nginx/)
   assert.match(e.message, /gave up after 4 attempts/)
   assert.equal(e.response.headers['content-type'], 'text/html')
 })

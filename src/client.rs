@@ -10,7 +10,8 @@ use napi::{Env, JsValue, Property, ValueType};
 use napi_derive::napi;
 use serde_json::Value;
 
-use crate::config::{default_client, ClientConfig};
+use crate::auth;
+use crate::config::{self, default_client, ClientConfig};
 use crate::error::CalibreError;
 use crate::js;
 
@@ -76,7 +77,8 @@ pub struct Calibre {
 
 #[napi]
 impl Calibre {
-  /// Creates a client. Throws `CALIBRE_TOKEN_INVALID` for a token with bad characters and
+  /// Creates a client. Throws `CALIBRE_TOKEN_INVALID` for a token with bad characters,
+  /// `CALIBRE_TOKEN_MISSING` for a `token` that is present but undefined, null or blank, and
   /// `CALIBRE_INVALID_ARGUMENT` for malformed options; never reads the network.
   #[napi(constructor, ts_args_type = "options?: CalibreOptions")]
   pub fn new(env: Env, options: Option<Unknown>) -> napi::Result<Self> {
@@ -93,6 +95,13 @@ impl Calibre {
         ))
       }
     };
+    // JSON drops `token: undefined` (`process.env.UNSET_VAR`): present but empty all the same.
+    if !map.contains_key("token") && options.is_some_and(|o| js::has_own(&env, o, "token")) {
+      return Err(js::throw(
+        &env,
+        config::prefixed(auth::blank_option("undefined")),
+      ));
+    }
     let mut config =
       ClientConfig::from_options(&map, &js::capture_env(&env)).map_err(|e| js::throw(&env, e))?;
     // Functions do not survive the JSON conversion: read the callback from the object itself.

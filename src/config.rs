@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::auth::{self, TokenLifecycle};
 use crate::env::{Env, EnvSnapshot};
-use crate::error::{CalibreError, ErrorCode};
+use crate::error::CalibreError;
 use crate::transport::{
   self, HttpEnv, HttpSettings, ProxySetting, RetryPolicy, Throttle, DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_TIMEOUT,
@@ -21,11 +21,10 @@ const DEFAULT_APP_HOST: &str = "https://calibreapp.com";
 /// The function name in construction errors.
 const F: &str = "new Calibre";
 
-/// The `token` option as given. Only a blank string is kept apart from "not given": the
-/// missing-token message says it was blank.
+/// The `token` option as given. A `token` that is present but holds no token (blank, `null`,
+/// `undefined`) is refused at construction instead of falling through to the environment.
 pub enum TokenOption {
   Unset,
-  Blank,
   Token(auth::ApiToken),
 }
 
@@ -72,14 +71,48 @@ fn env_var(env: &dyn Env, name: &str) -> Option<String> {
   env.var(name).filter(|v| !v.trim().is_empty())
 }
 
+/// A host setting as the base of request URLs (`{base}/graphql`): an http(s) URL with no user
+/// info (it would replace the token with Basic auth, and end up in messages), no query and no
+/// fragment (the path would be appended after them: `http://h/#/graphql` posts to `/`).
 fn base_url(function: &str, raw: &str, what: &str) -> Result<String, CalibreError> {
   let trimmed = raw.trim().trim_end_matches('/');
-  match reqwest::Url::parse(trimmed) {
-    Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(trimmed.to_owned()),
-    _ => Err(CalibreError::invalid_argument(
-      function,
-      format!("{what} must be an http(s) URL such as https://api.calibreapp.com, got {raw:?}."),
-    )),
+  let refuse = |why: String| Err(CalibreError::invalid_argument(function, why));
+  let url = match reqwest::Url::parse(trimmed) {
+    Ok(url) if matches!(url.scheme(), "http" | "https") => url,
+    _ => {
+      return refuse(format!(
+        "{what} must be an http(s) URL such as https://api.calibreapp.com, got {:?}.",
+        without_user_info(raw)
+      ))
+    }
+  };
+  if !url.username().is_empty() || url.password().is_some() {
+    // Not echoed: that part is a password.
+    return refuse(format!(
+      "{what} must not contain a user name or password (`user:password@`): Calibre is called with the API token. Remove that part of the URL."
+    ));
+  }
+  if url.query().is_some() || url.fragment().is_some() || trimmed.contains(['?', '#']) {
+    return refuse(format!(
+      "{what} must be a plain base URL without `?` or `#` (the API path is appended to it), got {:?}.",
+      raw
+    ));
+  }
+  Ok(trimmed.to_owned())
+}
+
+/// `raw` with anything between `//` and an `@` masked, for messages about a URL that did
+/// not even parse.
+fn without_user_info(raw: &str) -> String {
+  let Some(start) = raw.find("//").map(|i| i + 2) else {
+    return raw.to_owned();
+  };
+  let authority_end = raw[start..]
+    .find(['/', '?', '#'])
+    .map_or(raw.len(), |i| start + i);
+  match raw[start..authority_end].rfind('@') {
+    Some(at) => format!("{}***{}", &raw[..start], &raw[start + at..]),
+    None => raw.to_owned(),
   }
 }
 
@@ -96,16 +129,23 @@ fn text(options: &Options, key: &str) -> Result<Option<String>, CalibreError> {
   }
 }
 
-/// `token`: checked now, so a bad one fails at construction, not on the first call.
+/// `token`: checked now, so a bad or blank one fails at construction, before any request.
 fn token(options: &Options) -> Result<TokenOption, CalibreError> {
+  if options.get("token") == Some(&Value::Null) {
+    return Err(prefixed(auth::blank_option("null")));
+  }
   let Some(raw) = text(options, "token")? else {
     return Ok(TokenOption::Unset);
   };
-  match auth::resolve(Some(&raw), &EnvSnapshot::empty()) {
-    Ok(resolved) => Ok(TokenOption::Token(resolved.token)),
-    Err(e) if e.code == ErrorCode::TokenMissing => Ok(TokenOption::Blank),
-    Err(e) => Err(e),
-  }
+  auth::resolve(Some(&raw), &EnvSnapshot::empty())
+    .map(|resolved| TokenOption::Token(resolved.token))
+    .map_err(prefixed)
+}
+
+/// A construction error's message starts with `new Calibre: `, like the argument errors.
+pub fn prefixed(mut err: CalibreError) -> CalibreError {
+  err.message = format!("{F}: {}", err.message);
+  err
 }
 
 fn host(options: &Options, key: &str) -> Result<Option<String>, CalibreError> {
@@ -302,7 +342,6 @@ impl ClientConfig {
   ) -> Result<auth::ResolvedToken, CalibreError> {
     let option = token_override.or(match &self.token {
       TokenOption::Unset => None,
-      TokenOption::Blank => Some(""),
       TokenOption::Token(token) => Some(token.expose()),
     });
     auth::resolve(option, env)
@@ -311,7 +350,10 @@ impl ClientConfig {
 
 #[cfg(test)]
 mod tests {
+  use serde_json::json;
+
   use super::*;
+  use crate::error::ErrorCode;
 
   fn config(options: Value) -> ClientConfig {
     let Value::Object(map) = options else {
@@ -355,6 +397,35 @@ mod tests {
   }
 
   #[test]
+  fn hosts_with_user_info_query_or_fragment_are_refused() {
+    for host in [
+      "http://user:hunter2@127.0.0.1:9",
+      "https://user@api.test",
+      "http://127.0.0.1:9/?x=1",
+      "http://127.0.0.1:9/#frag",
+      "http://127.0.0.1:9?",
+      "http://127.0.0.1:9#",
+    ] {
+      let mut options = Map::new();
+      options.insert("host".into(), json!(host));
+      let err = ClientConfig::from_options(&options, &EnvSnapshot::empty())
+        .err()
+        .expect(host);
+      assert_eq!(err.code, ErrorCode::InvalidArgument, "{host}");
+      assert!(!err.message.contains("hunter2"), "{}", err.message);
+      let env = EnvSnapshot::from_pairs(&[("CALIBRE_HOST", host)]);
+      let err = config(json!({})).graphql_url("f", &env).unwrap_err();
+      assert_eq!(err.code, ErrorCode::InvalidArgument, "CALIBRE_HOST={host}");
+      assert!(!err.message.contains("hunter2"), "{}", err.message);
+    }
+    assert_eq!(
+      without_user_info("ftp://me:hunter2@x/y"),
+      "ftp://***@x/y",
+      "not even parsed: still not echoed"
+    );
+  }
+
+  #[test]
   fn the_token_option_beats_the_injected_environment() {
     let env = EnvSnapshot::from_pairs(&[("CALIBRE_API_TOKEN", "from-env")]);
     let own = config(serde_json::json!({ "token": " opt " }));
@@ -367,14 +438,21 @@ mod tests {
         .expose(),
       "over"
     );
-    let blank = config(serde_json::json!({ "token": "" }));
+    // Present but empty: refused, never another organisation's token from the environment.
+    for token in [json!(""), json!("  \t"), Value::Null] {
+      let mut options = Map::new();
+      options.insert("token".into(), token.clone());
+      let err = ClientConfig::from_options(&options, &env)
+        .err()
+        .expect("refused");
+      assert_eq!(err.code, ErrorCode::TokenMissing, "{token}");
+      assert!(err.message.contains("`token` option"), "{}", err.message);
+    }
+    let err = own.resolve_token(Some(" "), &env).unwrap_err();
     assert_eq!(
-      blank.resolve_token(None, &env).unwrap().token.expose(),
-      "from-env"
+      err.code,
+      ErrorCode::TokenMissing,
+      "a blank override does not fall through"
     );
-    let err = blank
-      .resolve_token(None, &EnvSnapshot::empty())
-      .unwrap_err();
-    assert!(err.message.contains("the `token` option (blank)"));
   }
 }

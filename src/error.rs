@@ -172,37 +172,63 @@ impl std::error::Error for CalibreError {}
 
 /// Turns a failed HTTP answer into the right code and a message that says what to do:
 /// 401, 403 (expired, IP not allowed, forbidden) and 429 by status, then GraphQL `errors`,
-/// then any other status. The error carries the response, the errors and the token source.
+/// then any other status. The message keeps Calibre's own words (every GraphQL error's
+/// `message` and each problem with its path), and the error carries the response, the errors
+/// and the token source. `token` is scrubbed from everything kept of the answer first: a
+/// server may echo it.
 pub fn classify(
   function: &str,
   token_source: &TokenSource,
   response: ResponseInfo,
   errors: Vec<Value>,
+  token: Option<&str>,
 ) -> CalibreError {
+  let response = response.scrubbed(token);
+  let errors: Vec<Value> = errors
+    .into_iter()
+    .map(|mut e| {
+      scrub_value(&mut e, token);
+      e
+    })
+    .collect();
   let status = response.status;
   let body = response.body.as_str();
   let source = token_source.describe();
+  let said = calibre_said(&errors, body);
   let (code, message) = match status {
     401 => (
       ErrorCode::Unauthorized,
       format!(
-        "{function}: Calibre rejected the API token (HTTP 401 Unauthorized). The token from {source} is unknown or was revoked. Create a new token in Calibre (Account → API Tokens) and store it with `calibre-native token set -` or CALIBRE_API_TOKEN."
+        "{function}: Calibre rejected the API token (HTTP 401 Unauthorized). The token from {source} is unknown or was revoked. Create a new token in Calibre (Account → API Tokens) and store it with `calibre-native token set -` or CALIBRE_API_TOKEN.{said}"
       ),
     ),
-    403 => forbidden(function, &source, body),
+    403 => forbidden(function, &source, body, &said),
     429 => (
       ErrorCode::RateLimited,
       format!(
-        "{function}: Calibre's rate limit was exceeded (HTTP 429 Too Many Requests). Slow down: the API allows 10 requests per second per token."
+        "{function}: Calibre's rate limit was exceeded (HTTP 429 Too Many Requests). Slow down: the API allows 10 requests per second per token.{said}"
       ),
     ),
     _ if !errors.is_empty() => (ErrorCode::GraphqlError, graphql_message(function, &errors)),
+    // Only a redirect that loops or never ends is left unfollowed (see transport).
+    300..=399 => (
+      ErrorCode::HttpError,
+      format!(
+        "{function}: Calibre answered HTTP {status}{}, redirecting to {}; a redirect that loops or goes on for more than 10 hops is not followed. Check `host` / CALIBRE_HOST.{said}",
+        reason(status),
+        response
+          .headers
+          .iter()
+          .find(|(k, _)| k.eq_ignore_ascii_case("location"))
+          .map_or("(no Location)", |(_, v)| v.as_str())
+      ),
+    ),
     _ => (
       ErrorCode::HttpError,
       format!(
-        "{function}: Calibre answered HTTP {status}{}: {}",
+        "{function}: Calibre answered HTTP {status}{}.{}",
         reason(status),
-        excerpt(body)
+        if said.is_empty() { " (empty body)".to_owned() } else { said }
       ),
     ),
   };
@@ -211,13 +237,13 @@ pub fn classify(
     .with_token_source(token_source.clone())
 }
 
-fn forbidden(function: &str, source: &str, body: &str) -> (ErrorCode, String) {
+fn forbidden(function: &str, source: &str, body: &str, said: &str) -> (ErrorCode, String) {
   let lower = body.to_ascii_lowercase();
   if lower.contains("expired") {
     (
       ErrorCode::TokenExpired,
       format!(
-        "{function}: the API token from {source} has expired (HTTP 403 Forbidden). Re-save it in Calibre (Account → API Tokens → Edit → Save) to renew it; next time refresh it before it expires with Token.refresh() or `calibre-native token refresh`."
+        "{function}: the API token from {source} has expired (HTTP 403 Forbidden). Re-save it in Calibre (Account → API Tokens → Edit → Save) to renew it; next time refresh it before it expires with Token.refresh() or `calibre-native token refresh`.{said}"
       ),
     )
   } else if lower.contains("ip address")
@@ -227,36 +253,155 @@ fn forbidden(function: &str, source: &str, body: &str) -> (ErrorCode, String) {
     (
       ErrorCode::IpNotAllowed,
       format!(
-        "{function}: this machine's IP address is not in the Allowed IP Addresses of the API token from {source} (HTTP 403 Forbidden). Add this address or its range to the token's Allowed IP Addresses in Calibre, or use a token without that restriction."
+        "{function}: this machine's IP address is not in the Allowed IP Addresses of the API token from {source} (HTTP 403 Forbidden). Add this address or its range to the token's Allowed IP Addresses in Calibre, or use a token without that restriction.{said}"
       ),
     )
   } else {
     (
       ErrorCode::Forbidden,
       format!(
-        "{function}: Calibre refused the request (HTTP 403 Forbidden) for the API token from {source}: {}. Check the token's permissions and team, its expiry and its Allowed IP Addresses in Calibre.",
-        excerpt(body)
+        "{function}: Calibre refused the request (HTTP 403 Forbidden) for the API token from {source}. Check the token's permissions and team, its expiry and its Allowed IP Addresses in Calibre.{said}"
       ),
     )
   }
 }
 
-/// The first error's `extensions.problems[0].explanation` (what calibre's CLI shows) or its
-/// `message`, then every error after it.
+/// The first error's first problem explanation (what calibre's CLI shows) or its `message`,
+/// then Calibre's own words in full: each error's `message` verbatim and each of its
+/// `extensions.problems` as `path: explanation` (`pages.0.url: Expected value to be a valid
+/// URL, got "calibreapp"`). A lone error without problems is said once.
 pub fn graphql_message(function: &str, errors: &[Value]) -> String {
-  let describe = |e: &Value| {
-    e.pointer("/extensions/problems/0/explanation")
-      .and_then(Value::as_str)
-      .or_else(|| e.get("message").and_then(Value::as_str))
-      .unwrap_or("unknown GraphQL error")
-      .to_owned()
-  };
-  let mut message = format!("{function}: {}", describe(&errors[0]));
-  for e in &errors[1..] {
-    message.push_str("\n - ");
-    message.push_str(&describe(e));
+  let first = &errors[0];
+  let headline = first
+    .pointer("/extensions/problems/0/explanation")
+    .and_then(Value::as_str)
+    .or_else(|| first.get("message").and_then(Value::as_str))
+    .unwrap_or("unknown GraphQL error");
+  let lone = errors.len() == 1 && problems(first).is_empty();
+  if lone {
+    return format!("{function}: {headline}");
   }
-  message
+  format!("{function}: {headline}{}", calibre_said(errors, ""))
+}
+
+/// `\nCalibre said: …` with the server's own words, or "" when it said nothing: every GraphQL
+/// error (message and problems), else the `error`/`message` of a JSON body, else an excerpt.
+fn calibre_said(errors: &[Value], body: &str) -> String {
+  let mut lines = Vec::new();
+  for e in errors {
+    let message = e
+      .get("message")
+      .and_then(Value::as_str)
+      .unwrap_or("(no message)");
+    lines.push(format!(" - {message}"));
+    for problem in problems(e) {
+      lines.push(format!("   {problem}"));
+    }
+  }
+  if lines.is_empty() {
+    let said = body_message(body).unwrap_or_else(|| excerpt(body));
+    return if body.trim().is_empty() {
+      String::new()
+    } else {
+      format!("\nCalibre said: {said}")
+    };
+  }
+  if let [only] = lines.as_slice() {
+    return format!("\nCalibre said: {}", &only[3..]);
+  }
+  format!("\nCalibre said:\n{}", lines.join("\n"))
+}
+
+/// `extensions.problems` as `path: explanation` (`path` joined with dots; omitted when empty).
+fn problems(error: &Value) -> Vec<String> {
+  let Some(list) = error
+    .pointer("/extensions/problems")
+    .and_then(Value::as_array)
+  else {
+    return Vec::new();
+  };
+  list
+    .iter()
+    .filter_map(|p| {
+      let explanation = p.get("explanation").and_then(Value::as_str)?;
+      let path: Vec<String> = p
+        .get("path")
+        .and_then(Value::as_array)
+        .map(|steps| {
+          steps
+            .iter()
+            .map(|s| match s {
+              Value::String(s) => s.clone(),
+              other => other.to_string(),
+            })
+            .collect()
+        })
+        .unwrap_or_default();
+      Some(if path.is_empty() {
+        explanation.to_owned()
+      } else {
+        format!("{}: {explanation}", path.join("."))
+      })
+    })
+    .collect()
+}
+
+/// A non-GraphQL JSON error body's own words: `{"error": "…"}` or `{"message": "…"}`.
+fn body_message(body: &str) -> Option<String> {
+  let value: Value = serde_json::from_str(body).ok()?;
+  ["error", "message", "error_description"]
+    .iter()
+    .find_map(|key| value.get(key).and_then(Value::as_str))
+    .map(str::to_owned)
+}
+
+/// What replaces the API token where a server echoed it.
+pub const REDACTED: &str = "[redacted token]";
+
+/// Shorter "tokens" (placeholders in tests) would garble ordinary words; real ones are longer.
+const MIN_SCRUBBED_LEN: usize = 6;
+
+/// `text` with every occurrence of `token` replaced by `REDACTED`.
+pub fn scrub(text: &str, token: Option<&str>) -> String {
+  match token {
+    Some(token) if token.len() >= MIN_SCRUBBED_LEN && text.contains(token) => {
+      text.replace(token, REDACTED)
+    }
+    _ => text.to_owned(),
+  }
+}
+
+/// Scrubs every string (and key) inside a JSON value.
+pub fn scrub_value(value: &mut Value, token: Option<&str>) {
+  let Some(secret) = token.filter(|t| t.len() >= MIN_SCRUBBED_LEN) else {
+    return;
+  };
+  match value {
+    Value::String(s) if s.contains(secret) => *s = s.replace(secret, REDACTED),
+    Value::Array(items) => items.iter_mut().for_each(|v| scrub_value(v, token)),
+    Value::Object(map) if map.keys().any(|k| k.contains(secret)) => {
+      *map = std::mem::take(map)
+        .into_iter()
+        .map(|(k, mut v)| {
+          scrub_value(&mut v, token);
+          (k.replace(secret, REDACTED), v)
+        })
+        .collect();
+    }
+    Value::Object(map) => map.values_mut().for_each(|v| scrub_value(v, token)),
+    _ => {}
+  }
+}
+
+impl ResponseInfo {
+  /// The answer with `token` scrubbed from its body and header values.
+  pub fn scrubbed(mut self, token: Option<&str>) -> Self {
+    self.body = scrub(&self.body, token);
+    for (_, value) in &mut self.headers {
+      *value = scrub(value, token);
+    }
+    self
+  }
 }
 
 fn reason(status: u16) -> String {
@@ -292,5 +437,115 @@ pub fn excerpt(body: &str) -> String {
     "(empty body)".to_owned()
   } else {
     cut
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use serde_json::json;
+
+  use super::*;
+
+  fn answer(status: u16, body: &str) -> ResponseInfo {
+    ResponseInfo {
+      status,
+      headers: vec![("x-echo".into(), "Token tok_secret_123".into())],
+      body: body.into(),
+    }
+  }
+
+  #[test]
+  fn keeps_calibres_words_and_each_problem_path() {
+    let message = "Variable $attributes of type PageInput! was provided invalid value for pages.0.url (Expected value to be a valid URL)";
+    let errors = vec![json!({
+      "message": message,
+      "extensions": { "problems": [
+        { "path": ["pages", 0, "url"], "explanation": "Expected value to be a valid URL, got \"calibreapp\"" },
+        { "path": [], "explanation": "Expected value to not be null" },
+      ] },
+    })];
+    let err = classify(
+      "Page.create",
+      &TokenSource::Env,
+      answer(200, ""),
+      errors,
+      None,
+    );
+    assert_eq!(err.code, ErrorCode::GraphqlError);
+    assert_eq!(
+      err.message,
+      format!("Page.create: Expected value to be a valid URL, got \"calibreapp\"\nCalibre said:\n - {message}\n   pages.0.url: Expected value to be a valid URL, got \"calibreapp\"\n   Expected value to not be null")
+    );
+    let lone = classify(
+      "Site.get",
+      &TokenSource::Env,
+      answer(200, ""),
+      vec![json!({ "message": "Site not found" })],
+      None,
+    );
+    assert_eq!(lone.message, "Site.get: Site not found", "said once");
+  }
+
+  #[test]
+  fn status_errors_keep_the_servers_message() {
+    let body = r#"{"errors":[{"message":"Invalid API token"}]}"#;
+    let errors = vec![json!({ "message": "Invalid API token" })];
+    let err = classify(
+      "Site.list",
+      &TokenSource::Env,
+      answer(401, body),
+      errors,
+      None,
+    );
+    assert_eq!(err.code, ErrorCode::Unauthorized);
+    assert!(err.message.contains("API Tokens"), "our hint");
+    assert!(
+      err.message.ends_with("\nCalibre said: Invalid API token"),
+      "{}",
+      err.message
+    );
+    let err = classify(
+      "Site.list",
+      &TokenSource::Env,
+      answer(403, r#"{"error":"Token has expired"}"#),
+      Vec::new(),
+      None,
+    );
+    assert_eq!(err.code, ErrorCode::TokenExpired);
+    assert!(
+      err.message.ends_with("Calibre said: Token has expired"),
+      "{}",
+      err.message
+    );
+  }
+
+  #[test]
+  fn an_echoed_token_is_scrubbed_from_everything_kept() {
+    let token = Some("tok_secret_123");
+    let errors = vec![
+      json!({ "message": "bad tok_secret_123", "extensions": { "tok_secret_123": ["tok_secret_123"] } }),
+    ];
+    for status in [200, 400, 401, 403, 429, 502] {
+      let err = classify(
+        "Site.list",
+        &TokenSource::Env,
+        answer(status, "you sent Token tok_secret_123"),
+        errors.clone(),
+        token,
+      );
+      let kept = format!(
+        "{} {:?} {:?}",
+        err.message,
+        err.response,
+        serde_json::to_string(&err.errors).unwrap()
+      );
+      assert!(!kept.contains("tok_secret_123"), "{status}: {kept}");
+      assert!(kept.contains(REDACTED), "{status}: {kept}");
+    }
+    assert_eq!(
+      scrub("a tok b", Some("tok")),
+      "a tok b",
+      "too short to be a token"
+    );
   }
 }

@@ -334,6 +334,8 @@ pub struct Context<'a> {
   pub function: &'a str,
   pub source: &'a TokenSource,
   pub request: &'a RequestInfo,
+  /// The token sent, scrubbed from whatever of the answer an error keeps.
+  pub token: Option<&'a str>,
 }
 
 /// Decodes a GraphQL response and returns the JSON text of the extracted result.
@@ -433,8 +435,12 @@ fn fail(
   errors: Vec<Value>,
   ctx: &Context,
 ) -> CalibreError {
+  let mut errors = errors;
+  errors
+    .iter_mut()
+    .for_each(|e| error::scrub_value(e, ctx.token));
   CalibreError::new(code, message)
-    .with_response(response_info(response), errors)
+    .with_response(response_info(response).scrubbed(ctx.token), errors)
     .with_request(ctx.request.clone())
     .with_token_source(ctx.source.clone())
 }
@@ -450,8 +456,14 @@ fn response_info(response: &RawResponse) -> ResponseInfo {
 /// A failed GraphQL answer: classified by status and `errors` (see `error::classify`), with
 /// the request that was sent.
 pub fn classify(response: &RawResponse, errors: Vec<Value>, ctx: &Context) -> CalibreError {
-  error::classify(ctx.function, ctx.source, response_info(response), errors)
-    .with_request(ctx.request.clone())
+  error::classify(
+    ctx.function,
+    ctx.source,
+    response_info(response),
+    errors,
+    ctx.token,
+  )
+  .with_request(ctx.request.clone())
 }
 
 #[cfg(test)]
@@ -544,6 +556,7 @@ mod tests {
       function: "Site.get",
       source: &source,
       request: &request,
+      token: None,
     };
     decode(&respond(status, body), extract, &ctx)
   }
@@ -693,7 +706,7 @@ mod tests {
     assert!(
       err
         .message
-        .contains("HTTP 500 Internal Server Error: Internal Server Error"),
+        .contains("HTTP 500 Internal Server Error.\nCalibre said: Internal Server Error"),
       "{}",
       err.message
     );
@@ -771,6 +784,7 @@ pub(crate) mod proptests {
       function: "GraphQL.request",
       source: &source,
       request: &request,
+      token: None,
     };
     let response = RawResponse {
       status,
@@ -828,7 +842,7 @@ pub(crate) mod proptests {
       let has_errors = errors.is_some_and(|e| !e.is_empty());
       let source = TokenSource::Env;
       let request = RequestInfo { query: "{ a }".into(), variables: Value::Null };
-      let ctx = Context { function: "GraphQL.request", source: &source, request: &request };
+      let ctx = Context { function: "GraphQL.request", source: &source, request: &request, token: None };
       let response = RawResponse { status, headers: vec![], body: body.clone() };
       let outcome = decode(&response, extract, &ctx);
       if has_errors {

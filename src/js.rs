@@ -102,10 +102,7 @@ pub fn to_json(env: &Env, value: Unknown) -> std::result::Result<Option<Value>, 
   // A throw here (BigInt, circular structure) is left pending by napi: clear it, report it.
   let text = match stringify.apply(json, value) {
     Ok(text) => text,
-    Err(err) => {
-      clear_exception(env);
-      return Err(err.reason);
-    }
+    Err(err) => return Err(take_exception(env).unwrap_or(err.reason)),
   };
   if text.get_type().map_err(|e| e.reason.clone())? != ValueType::String {
     return Ok(None);
@@ -236,6 +233,21 @@ impl CallOptions {
     function: &'static str,
     options: Option<Unknown>,
   ) -> std::result::Result<CallOptions, CalibreError> {
+    // A getter or Proxy trap that throws leaves a JS exception pending, which would throw
+    // out of the promise-returning function: take it, and reject with it instead.
+    Self::read_options(env, function, options).map_err(|mut err| {
+      if let Some(thrown) = take_exception(env) {
+        err.message = format!("{function}: the options argument could not be read: {thrown}.");
+      }
+      err
+    })
+  }
+
+  fn read_options(
+    env: &Env,
+    function: &'static str,
+    options: Option<Unknown>,
+  ) -> std::result::Result<CallOptions, CalibreError> {
     let mut out = CallOptions {
       timeout: None,
       signal: None,
@@ -256,11 +268,19 @@ impl CallOptions {
     }
     let object: Object = unsafe { Object::from_napi_value(env.raw(), options.raw()) }
       .map_err(|e| CalibreError::invalid_argument(function, e.reason))?;
-    let signal: Option<Unknown> = object.get("signal").ok().flatten();
+    let signal: Option<Unknown> = object
+      .get("signal")
+      .map_err(|e| CalibreError::invalid_argument(function, e.reason))?;
     if let Some(signal) = signal.filter(|s| s.get_type().ok() == Some(ValueType::Object)) {
       out.signal = Some(SignalHook::attach(env, function, signal)?);
     }
-    if let Ok(Some(Value::Object(mut rest))) = to_json(env, options) {
+    let json = to_json(env, options).map_err(|why| {
+      CalibreError::invalid_argument(
+        function,
+        format!("the options argument could not be read: {why}."),
+      )
+    })?;
+    if let Some(Value::Object(mut rest)) = json {
       rest.shift_remove("signal");
       if let Some(ms) = rest.shift_remove("timeoutMs") {
         match ms.as_f64() {
@@ -536,6 +556,41 @@ pub fn emit_warning(env: &Env, message: &str, code: &str) -> Result<()> {
   options.set("type", "CalibreWarning")?;
   emit.apply(process, (message, options).into())?;
   Ok(())
+}
+
+/// Whether `value` is an object with an own property `key` (whatever its value). A throwing
+/// Proxy trap counts as no.
+pub fn has_own(env: &Env, value: Unknown, key: &str) -> bool {
+  if value.get_type().ok() != Some(ValueType::Object) {
+    return false;
+  }
+  let Ok(object) = (unsafe { Object::from_napi_value(env.raw(), value.raw()) }) else {
+    return false;
+  };
+  let found = object.has_own_property(key);
+  if found.is_err() {
+    clear_exception(env);
+  }
+  found.unwrap_or(false)
+}
+
+/// Clears a pending JS exception and returns its text (`String(exception)`), if there is one.
+pub fn take_exception(env: &Env) -> Option<String> {
+  let mut pending = false;
+  unsafe { napi::sys::napi_is_exception_pending(env.raw(), &mut pending) };
+  if !pending {
+    return None;
+  }
+  let mut exception = std::ptr::null_mut();
+  unsafe { napi::sys::napi_get_and_clear_last_exception(env.raw(), &mut exception) };
+  let mut text = std::ptr::null_mut();
+  let status = unsafe { napi::sys::napi_coerce_to_string(env.raw(), exception, &mut text) };
+  if status != napi::sys::Status::napi_ok {
+    // Its `toString` threw too.
+    clear_exception(env);
+    return Some("an exception".to_owned());
+  }
+  Some(unsafe { String::from_napi_value(env.raw(), text) }.unwrap_or_default())
 }
 
 /// Drops a pending JS exception (from a user callback that threw).

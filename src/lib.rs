@@ -38,8 +38,8 @@ mod runtime;
 mod session;
 mod transport;
 
-/// Entry points for the `cargo fuzz` targets in fuzz/; compiled only with `--cfg fuzzing`.
-#[cfg(fuzzing)]
+/// Entry points for the `cargo fuzz` targets in fuzz/; compiled with `--cfg fuzzing` and in tests.
+#[cfg(any(fuzzing, test))]
 #[doc(hidden)]
 pub mod fuzzing;
 

@@ -57,6 +57,8 @@ struct Exchange {
   attempts: u32,
   function: &'static str,
   source: TokenSource,
+  /// The token sent: scrubbed from any server text an error keeps.
+  token: ApiToken,
   request: RequestInfo,
   extract: Extract,
 }
@@ -68,6 +70,7 @@ impl Exchange {
       function: self.function,
       source: &self.source,
       request: &self.request,
+      token: Some(self.token.expose()),
     };
     let large = matches!(&self.response, Ok(r) if r.body.len() > LARGE_BODY);
     let extract = self.extract;
@@ -101,6 +104,7 @@ impl Exchange {
       attempts,
       function,
       source,
+      token,
       request,
       extract,
     } = self;
@@ -109,6 +113,7 @@ impl Exchange {
       attempts,
       function,
       source,
+      token,
       request,
       extract,
     };
@@ -235,6 +240,7 @@ impl Session {
       attempts,
       function: self.function,
       source: token.source,
+      token: token.token,
       request,
       extract: op.extract,
     }
@@ -275,15 +281,25 @@ impl Session {
     let mut attempts = 0;
     loop {
       attempts += 1;
-      if let Some(throttle) = &config.throttle {
-        throttle.acquire().await;
-      }
+      // The wait for the throttle counts towards the attempt's timeout.
+      let timeout = match &config.throttle {
+        Some(throttle) => match throttle.acquire_within(self.timeout, url).await {
+          Ok(left) => left,
+          Err(err) => {
+            return (
+              Err(err.with_token_source(token.source.clone())),
+              attempts - 1,
+            )
+          }
+        },
+        None => self.timeout,
+      };
       let request = HttpRequest {
         client,
         url,
         token: &token.token,
         body,
-        timeout: self.timeout,
+        timeout,
         max_response_bytes: config.max_response_bytes,
       };
       let outcome = transport::post(request).await;
@@ -319,7 +335,13 @@ impl Session {
         body: response.text_lossy(),
         headers: response.headers,
       };
-      let err = error::classify("Token.refresh", &token.source, answer, Vec::new());
+      let err = error::classify(
+        "Token.refresh",
+        &token.source,
+        answer,
+        Vec::new(),
+        Some(token.token.expose()),
+      );
       return Err(gave_up(err, attempts));
     }
     let body = parse_refresh_body(&response.text_lossy());

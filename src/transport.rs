@@ -135,6 +135,7 @@ pub fn build_client(settings: &HttpSettings, env: &HttpEnv) -> Result<reqwest::C
     .user_agent(USER_AGENT)
     .connect_timeout(CONNECT_TIMEOUT)
     .pool_max_idle_per_host(128)
+    .redirect(redirect_policy())
     .no_proxy();
   let mut builder = with_trusted_roots(builder, env, extra_roots)?;
   let proxy = if env.no_proxy_for_every_host() {
@@ -275,6 +276,24 @@ fn system_roots(env: &HttpEnv) -> Vec<CertificateDer<'static>> {
       .collect()
   }
 }
+
+/// Redirects are followed as by calibre@7 (`fetch`), but a loop or a chain longer than
+/// `MAX_REDIRECTS` ends with the last redirect as the answer: an HTTP error that is not
+/// retried (reqwest's own "too many redirects" error looked like a network failure and the
+/// whole chain was sent again on every retry). The token is never sent to another host.
+fn redirect_policy() -> reqwest::redirect::Policy {
+  reqwest::redirect::Policy::custom(|attempt| {
+    let looped = attempt.previous().contains(attempt.url());
+    if looped || attempt.previous().len() > MAX_REDIRECTS {
+      attempt.stop()
+    } else {
+      attempt.follow()
+    }
+  })
+}
+
+/// As many as reqwest's default policy follows.
+const MAX_REDIRECTS: usize = 10;
 
 /// Largest response body read by default (a bigger one fails with CALIBRE_INVALID_RESPONSE).
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 100 * 1024 * 1024;
@@ -490,12 +509,21 @@ fn network_error(url: &str, err: &reqwest::Error) -> CalibreError {
   )
 }
 
+/// Longest pause honoured for `RateLimit-Remaining: 0`: one bogus `RateLimit-Reset` must not
+/// stall every client of the process for long (the same bound as a retry's longest wait).
+pub const MAX_RATE_LIMIT_PAUSE: Duration = Duration::from_secs(20);
+
 /// A sliding window on request starts: at most `limit` starts in any `interval`
 /// (calibre@7 uses 10 per 1100 ms, process-wide). It also pauses every start when the
-/// server says the rate-limit budget is spent (`RateLimit-Remaining: 0`) until its reset.
+/// server says the rate-limit budget is spent (`RateLimit-Remaining: 0`) until its reset,
+/// at most `MAX_RATE_LIMIT_PAUSE`. Calls start in the order they asked, as with calibre@7's
+/// p-throttle, so a call's wait is bounded by the calls ahead of it.
 pub struct Throttle {
   limit: usize,
   interval: Duration,
+  /// Waiters queue here in arrival order (tokio's mutex is fair); only the head watches
+  /// the clock, so a later caller can never overtake an earlier one.
+  queue: tokio::sync::Mutex<()>,
   state: Mutex<ThrottleState>,
 }
 
@@ -510,6 +538,7 @@ impl Throttle {
     Throttle {
       limit: limit.max(1) as usize,
       interval,
+      queue: tokio::sync::Mutex::new(()),
       state: Mutex::new(ThrottleState::default()),
     }
   }
@@ -521,8 +550,10 @@ impl Throttle {
     Arc::clone(&SHARED)
   }
 
-  /// Waits for a free slot and records the start.
+  /// Waits for a free slot, behind every earlier caller, and records the start. Dropping
+  /// the future (timeout, abort) leaves the queue.
   pub async fn acquire(&self) {
+    let _turn = self.queue.lock().await;
     loop {
       let wait_until = {
         let mut state = self.state.lock().expect("throttle lock");
@@ -550,6 +581,39 @@ impl Throttle {
     }
   }
 
+  /// `acquire`, giving up after `timeout` with `CALIBRE_TIMEOUT`: the wait for the throttle
+  /// counts towards a call's `timeoutMs`. Returns the time left for the request itself.
+  pub async fn acquire_within(
+    &self,
+    timeout: Duration,
+    url: &str,
+  ) -> Result<Duration, CalibreError> {
+    let started = Instant::now();
+    if tokio::time::timeout(timeout, self.acquire()).await.is_err() {
+      let why = if self.is_paused() {
+        "the API reported its rate limit spent (RateLimit-Remaining: 0), so requests wait for its reset"
+      } else {
+        "more calls were queued ahead of it than the throttle starts in that time"
+      };
+      return Err(CalibreError::new(
+        ErrorCode::Timeout,
+        format!(
+          "Waited {} ms for the request throttle without sending anything to {}: {why}. Raise `timeoutMs`, or make fewer calls at once.",
+          timeout.as_millis(),
+          url.split('?').next().unwrap_or(url)
+        ),
+      ));
+    }
+    Ok(timeout.saturating_sub(started.elapsed()))
+  }
+
+  fn is_paused(&self) -> bool {
+    let state = self.state.lock().expect("throttle lock");
+    state
+      .paused_until
+      .is_some_and(|until| until > Instant::now())
+  }
+
   /// Reads `RateLimit-Remaining` / `RateLimit-Reset` (seconds) and pauses at zero.
   pub fn observe(&self, response: &RawResponse) {
     let remaining = response
@@ -557,9 +621,11 @@ impl Throttle {
       .and_then(|v| v.trim().parse::<u64>().ok());
     let reset = response
       .header("ratelimit-reset")
-      .and_then(|v| v.trim().parse::<f64>().ok());
+      .and_then(|v| v.trim().parse::<f64>().ok())
+      .filter(|s| s.is_finite());
     if let (Some(0), Some(reset)) = (remaining, reset) {
-      let until = Instant::now() + Duration::from_secs_f64(reset.clamp(0.0, 60.0));
+      let pause = Duration::from_secs_f64(reset.max(0.0)).min(MAX_RATE_LIMIT_PAUSE);
+      let until = Instant::now() + pause;
       let mut state = self.state.lock().expect("throttle lock");
       if state.paused_until.is_none_or(|p| p < until) {
         state.paused_until = Some(until);
@@ -1124,6 +1190,96 @@ mod tests {
     assert!(extra_roots(None, &HttpEnv::from_env(&unreadable))
       .unwrap()
       .is_empty());
+  }
+
+  #[tokio::test(start_paused = true)]
+  async fn throttle_starts_callers_in_the_order_they_came() {
+    let throttle = Arc::new(Throttle::new(3, Duration::from_millis(100)));
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+      let (throttle, order) = (Arc::clone(&throttle), Arc::clone(&order));
+      tasks.push(tokio::spawn(async move {
+        throttle.acquire().await;
+        order.lock().unwrap().push(i);
+      }));
+      // Let this caller reach the queue before the next one is spawned.
+      tokio::task::yield_now().await;
+    }
+    for task in tasks {
+      task.await.unwrap();
+    }
+    assert_eq!(*order.lock().unwrap(), (0..40).collect::<Vec<_>>());
+  }
+
+  #[tokio::test(start_paused = true)]
+  async fn a_newcomer_does_not_overtake_a_waiting_caller() {
+    let throttle = Arc::new(Throttle::new(1, Duration::from_millis(100)));
+    throttle.acquire().await;
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let waiting = {
+      let (throttle, order) = (Arc::clone(&throttle), Arc::clone(&order));
+      tokio::spawn(async move {
+        throttle.acquire().await;
+        order.lock().unwrap().push("waiting");
+      })
+    };
+    tokio::task::yield_now().await;
+    // The slot frees now; the newcomer asks before the sleeping waiter has woken.
+    tokio::time::advance(Duration::from_millis(100)).await;
+    throttle.acquire().await;
+    order.lock().unwrap().push("newcomer");
+    waiting.await.unwrap();
+    assert_eq!(*order.lock().unwrap(), ["waiting", "newcomer"]);
+  }
+
+  #[tokio::test(start_paused = true)]
+  async fn a_huge_rate_limit_reset_is_capped() {
+    let throttle = Throttle::new(10, Duration::from_millis(1100));
+    let spent = RawResponse {
+      status: 200,
+      headers: vec![
+        ("ratelimit-remaining".into(), "0".into()),
+        ("ratelimit-reset".into(), "999999".into()),
+      ],
+      body: vec![],
+    };
+    throttle.observe(&spent);
+    let t0 = Instant::now();
+    throttle.acquire().await;
+    assert_eq!(t0.elapsed(), MAX_RATE_LIMIT_PAUSE);
+  }
+
+  #[tokio::test(start_paused = true)]
+  async fn the_throttle_wait_counts_towards_the_timeout() {
+    let throttle = Throttle::new(10, Duration::from_millis(1100));
+    throttle.observe(&RawResponse {
+      status: 200,
+      headers: vec![
+        ("ratelimit-remaining".into(), "0".into()),
+        ("ratelimit-reset".into(), "10".into()),
+      ],
+      body: vec![],
+    });
+    let t0 = Instant::now();
+    let err = throttle
+      .acquire_within(Duration::from_secs(2), "http://h/graphql")
+      .await
+      .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Timeout);
+    assert!(
+      err.message.contains("RateLimit-Remaining"),
+      "{}",
+      err.message
+    );
+    assert_eq!(t0.elapsed(), Duration::from_secs(2));
+    // The timed-out caller left the queue: the next one is not stuck behind it.
+    let left = throttle
+      .acquire_within(Duration::from_secs(60), "http://h/graphql")
+      .await
+      .unwrap();
+    assert_eq!(t0.elapsed(), Duration::from_secs(10));
+    assert_eq!(left, Duration::from_secs(52));
   }
 
   #[tokio::test]

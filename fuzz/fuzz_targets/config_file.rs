@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {
-  calibre_native::fuzzing::config_file(bytes);
+  calibre_native::fuzzing::run("config_file", bytes);
 });

@@ -3,7 +3,6 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|input: (u16, &[u8])| {
-  let (status, body) = input;
-  calibre_native::fuzzing::decode_response(100 + status % 500, body);
+fuzz_target!(|bytes: &[u8]| {
+  calibre_native::fuzzing::run("decode_response", bytes);
 });

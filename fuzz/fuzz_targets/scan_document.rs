@@ -3,6 +3,6 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|document: &str| {
-  calibre_native::fuzzing::scan_document(document);
+fuzz_target!(|bytes: &[u8]| {
+  calibre_native::fuzzing::run("scan_document", bytes);
 });

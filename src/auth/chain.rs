@@ -53,14 +53,24 @@ fn checked(raw: &str, source: TokenSource) -> Result<Option<ResolvedToken>, Cali
   }
 }
 
+/// The `token` option was given but holds no token (`what`: "blank", "null", "undefined").
+pub fn blank_option(what: &str) -> CalibreError {
+  CalibreError::new(
+    ErrorCode::TokenMissing,
+    format!(
+      "The `token` option is {what}, so no request was made; CALIBRE_API_TOKEN and the config file are not used when a `token` option is present (they may belong to another organisation). Pass a token (is the variable it comes from set?), or leave `token` out to use CALIBRE_API_TOKEN or the config file."
+    ),
+  )
+  .with_token_source(TokenSource::Option)
+}
+
 /// Resolves the token for one call. `option` is the per-client `token` option.
 pub fn resolve(option: Option<&str>, env: &dyn Env) -> Result<ResolvedToken, CalibreError> {
   let mut looked = Vec::new();
   if let Some(raw) = option {
-    if let Some(found) = checked(raw, TokenSource::Option)? {
-      return Ok(found);
-    }
-    looked.push("the `token` option (blank)".to_owned());
+    // A token given in code but blank (`token: process.env.UNSET_VAR`) must not fall through
+    // to CALIBRE_API_TOKEN or the config file: those may belong to another organisation.
+    return checked(raw, TokenSource::Option)?.ok_or_else(|| blank_option("blank"));
   }
   match env.var(TOKEN_ENV) {
     Some(raw) => {

@@ -7,11 +7,11 @@ mod refresh;
 mod secret;
 mod store;
 
-pub use chain::{resolve, ResolvedToken};
+pub use chain::{blank_option, resolve, ResolvedToken};
 pub use lifecycle::{format_time, parse_time, TokenLifecycle};
 pub use manage::{env_token_set, remove_stored_token, status_report, store_user_token};
 pub use refresh::parse_refresh_body;
 pub use secret::ApiToken;
-#[cfg(fuzzing)]
+#[cfg(any(fuzzing, test))]
 pub(crate) use store::serialize;
 pub use store::ConfigFile;

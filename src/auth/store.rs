@@ -5,10 +5,11 @@
 //! kept, directory 0700, file 0600 through a temp file, fsync and rename) so the official CLI
 //! and this package share it both ways. Unlike configstore, a corrupt file is reported and
 //! left byte-for-byte untouched, and read-modify-write runs under an advisory lock so
-//! concurrent writers never lose keys.
+//! concurrent writers never lose keys. A symlinked file (dotfile managers link exactly this
+//! file) is written through: the link's target is replaced, the link stays.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
@@ -89,17 +90,58 @@ impl ConfigFile {
   }
 
   /// The whole file as a JSON object; `None` when there is no file. An empty file (what
-  /// configstore leaves after clearing a corrupt one) reads as an empty object.
+  /// configstore leaves after clearing a corrupt one) reads as an empty object. Anything but
+  /// a regular file (a FIFO would block the JS thread forever, a device never ends) is refused.
   pub fn read(&self) -> Result<Option<Map<String, Value>>, CalibreError> {
-    let text = match fs::read_to_string(&self.path) {
-      Ok(text) => text,
+    let mut file = match open_for_reading(&self.path) {
+      Ok(file) => file,
       Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+      Err(err) => return Err(self.access_error("read", &err)),
+    };
+    let meta = file.metadata().map_err(|e| self.access_error("read", &e))?;
+    if !meta.is_file() {
+      return Err(self.not_a_file(&meta));
+    }
+    let mut text = String::new();
+    match file.read_to_string(&mut text) {
+      Ok(_) => {}
       Err(err) if err.kind() == io::ErrorKind::InvalidData => {
         return Err(self.corrupt("is not valid UTF-8"))
       }
       Err(err) => return Err(self.access_error("read", &err)),
-    };
+    }
     self.parse(&text).map(Some)
+  }
+
+  fn not_a_file(&self, meta: &fs::Metadata) -> CalibreError {
+    CalibreError::new(
+      ErrorCode::ConfigAccess,
+      format!(
+        "The Calibre config file {} is {}, not a regular file; it was not read. Replace it with a regular file (or a symlink to one), or use CALIBRE_API_TOKEN instead.",
+        self.path.display(),
+        file_kind(meta)
+      ),
+    )
+  }
+
+  /// Where a write lands: the file itself, or the final target of a symlink (chains followed,
+  /// relative links taken from the link's directory). The target need not exist yet.
+  fn write_target(&self) -> io::Result<PathBuf> {
+    let mut path = self.path.clone();
+    // Linux's own limit on links followed in one lookup.
+    for _ in 0..40 {
+      match fs::symlink_metadata(&path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+          let link = fs::read_link(&path)?;
+          let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+          path = base.join(link);
+        }
+        Ok(_) => return Ok(path),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(path),
+        Err(err) => return Err(err),
+      }
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
   }
 
   pub(crate) fn parse(&self, text: &str) -> Result<Map<String, Value>, CalibreError> {
@@ -154,19 +196,29 @@ impl ConfigFile {
     })
   }
 
-  /// Whether a token could be stored here: the file (or the nearest existing directory
-  /// above it) can be opened for writing. Nothing is written.
+  /// Whether `store_token` would succeed, judged the way it writes: the file (through any
+  /// symlink) is replaced by a rename in its directory, so that directory must be writable
+  /// (or, when missing, the nearest existing one above it, where it would be created), and an
+  /// existing file must be a regular file we can read. The file's own write bit does not
+  /// matter. Nothing is written, and nothing is opened (a FIFO would block).
   pub fn writable(&self) -> bool {
-    if self.path.exists() {
-      return OpenOptions::new().append(true).open(&self.path).is_ok();
+    let Ok(target) = self.write_target() else {
+      return false;
+    };
+    match fs::metadata(&target) {
+      Ok(meta) if !meta.is_file() || !access(&target, AccessMode::Read) => return false,
+      Ok(_) => {}
+      Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+      Err(_) => return false,
     }
-    self
-      .path
+    let Some(dir) = target
       .ancestors()
       .skip(1)
-      .find(|dir| dir.exists())
-      .and_then(|dir| fs::metadata(dir).ok())
-      .is_some_and(|meta| meta.is_dir() && !meta.permissions().readonly())
+      .find(|dir| fs::symlink_metadata(dir).is_ok())
+    else {
+      return false;
+    };
+    fs::metadata(dir).is_ok_and(|meta| meta.is_dir()) && access(dir, AccessMode::ReadWriteSearch)
   }
 
   /// Read-modify-write under an exclusive advisory lock; `change` returns whether to write.
@@ -174,41 +226,116 @@ impl ConfigFile {
     &self,
     change: impl FnOnce(&mut Map<String, Value>) -> (bool, T),
   ) -> Result<T, CalibreError> {
-    let dir = self.path.parent().expect("config path has a parent");
+    let own_dir = self.path.parent().expect("config path has a parent");
+    create_private_dir(own_dir).map_err(|e| self.access_error("create the directory of", &e))?;
+    let target = self
+      .write_target()
+      .map_err(|e| self.access_error("follow the symlink of", &e))?;
+    // The rename happens in the target's directory: lock that one, whichever link led to it.
+    let dir = target.parent().unwrap_or(own_dir);
     create_private_dir(dir).map_err(|e| self.access_error("create the directory of", &e))?;
     let _lock = DirLock::acquire(dir).map_err(|e| self.access_error("lock", &e))?;
     let mut map = self.read()?.unwrap_or_default();
     let (write, out) = change(&mut map);
     if write {
-      self
-        .write_atomically(&serialize(&map))
-        .map_err(|e| self.access_error("write", &e))?;
+      write_atomically(&target, &serialize(&map)).map_err(|e| self.access_error("write", &e))?;
     }
     Ok(out)
   }
+}
 
-  fn write_atomically(&self, text: &str) -> io::Result<()> {
-    let dir = self.path.parent().expect("config path has a parent");
-    let name = self.path.file_name().expect("config path has a file name");
-    let temp = dir.join(format!(
-      "{}.tmp-{}-{}",
-      name.to_string_lossy(),
-      std::process::id(),
-      unique_suffix()
-    ));
-    let result = (|| {
-      let mut file = private_file(&temp)?;
-      file.write_all(text.as_bytes())?;
-      file.sync_all()?;
-      drop(file);
-      fs::rename(&temp, &self.path)?;
-      // Make the rename itself durable.
-      File::open(dir).and_then(|d| d.sync_all()).or(Ok(()))
-    })();
-    if result.is_err() {
-      let _ = fs::remove_file(&temp);
+/// Writes `text` to `path` through a temp file in the same directory, fsync and rename.
+fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
+  let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+    return Err(io::Error::other(format!(
+      "{} does not name a file",
+      path.display()
+    )));
+  };
+  let temp = dir.join(format!(
+    "{}.tmp-{}-{}",
+    name.to_string_lossy(),
+    std::process::id(),
+    unique_suffix()
+  ));
+  let result = (|| {
+    let mut file = private_file(&temp)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    drop(file);
+    fs::rename(&temp, path)?;
+    // Make the rename itself durable.
+    File::open(dir).and_then(|d| d.sync_all()).or(Ok(()))
+  })();
+  if result.is_err() {
+    let _ = fs::remove_file(&temp);
+  }
+  result
+}
+
+#[cfg(unix)]
+fn open_for_reading(path: &Path) -> io::Result<File> {
+  use std::os::unix::fs::OpenOptionsExt;
+  // Non-blocking so that opening a FIFO returns at once; it is then refused as not a file.
+  OpenOptions::new()
+    .read(true)
+    .custom_flags(libc::O_NONBLOCK)
+    .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_for_reading(path: &Path) -> io::Result<File> {
+  File::open(path)
+}
+
+fn file_kind(meta: &fs::Metadata) -> &'static str {
+  #[cfg(unix)]
+  {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    if kind.is_fifo() {
+      return "a FIFO (named pipe)";
     }
-    result
+    if kind.is_socket() {
+      return "a socket";
+    }
+    if kind.is_char_device() || kind.is_block_device() {
+      return "a device";
+    }
+  }
+  if meta.is_dir() {
+    "a directory"
+  } else {
+    "not a regular file"
+  }
+}
+
+enum AccessMode {
+  Read,
+  ReadWriteSearch,
+}
+
+/// `access(2)` for the real user: what the kernel would allow, root and read-only mounts
+/// included, without opening anything.
+#[cfg(unix)]
+fn access(path: &Path, mode: AccessMode) -> bool {
+  use std::os::unix::ffi::OsStrExt;
+  let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+    return false;
+  };
+  let mode = match mode {
+    AccessMode::Read => libc::R_OK,
+    AccessMode::ReadWriteSearch => libc::R_OK | libc::W_OK | libc::X_OK,
+  };
+  // SAFETY: a valid NUL-terminated path; access(2) only reads it.
+  unsafe { libc::access(c_path.as_ptr(), mode) == 0 }
+}
+
+#[cfg(not(unix))]
+fn access(path: &Path, mode: AccessMode) -> bool {
+  match mode {
+    AccessMode::Read => File::open(path).is_ok(),
+    AccessMode::ReadWriteSearch => fs::metadata(path).is_ok_and(|m| !m.permissions().readonly()),
   }
 }
 
@@ -387,6 +514,102 @@ mod tests {
     let dir = tempfile::tempdir().unwrap();
     let file = ConfigFile::at(dir.path().to_path_buf()); // a directory cannot be read as a file
     assert_eq!(file.read().unwrap_err().code, ErrorCode::ConfigAccess);
+  }
+
+  #[test]
+  fn symlinked_file_is_written_through_and_stays_a_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let dotfiles = dir.path().join("dotfiles");
+    fs::create_dir_all(&dotfiles).unwrap();
+    let target = dotfiles.join("calibre.json");
+    fs::write(&target, "{\"token\": \"old\", \"keep\": 1}").unwrap();
+    let file = file_in(&dir);
+    fs::create_dir_all(file.path().parent().unwrap()).unwrap();
+    // Relative, as dotfile managers often make them, and through a second link.
+    std::os::unix::fs::symlink("dotfiles/calibre.json", dir.path().join("middle.json")).unwrap();
+    std::os::unix::fs::symlink("../middle.json", file.path()).unwrap();
+    file.store_token("new", None).unwrap();
+    assert!(fs::symlink_metadata(file.path())
+      .unwrap()
+      .file_type()
+      .is_symlink());
+    assert_eq!(
+      fs::read_to_string(&target).unwrap(),
+      "{\n\t\"token\": \"new\",\n\t\"keep\": 1\n}"
+    );
+    assert_eq!(file.read_token().unwrap().as_deref(), Some("new"));
+    let strays: Vec<_> = fs::read_dir(&dotfiles)
+      .unwrap()
+      .map(|e| e.unwrap().file_name())
+      .filter(|n| n != "calibre.json")
+      .collect();
+    assert!(strays.is_empty(), "temp files left: {strays:?}");
+  }
+
+  #[test]
+  fn dangling_symlink_creates_its_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = file_in(&dir);
+    fs::create_dir_all(file.path().parent().unwrap()).unwrap();
+    let target = dir.path().join("elsewhere/calibre.json");
+    std::os::unix::fs::symlink(&target, file.path()).unwrap();
+    file.store_token("t", None).unwrap();
+    assert_eq!(
+      fs::read_to_string(&target).unwrap(),
+      "{\n\t\"token\": \"t\"\n}"
+    );
+    assert!(fs::symlink_metadata(file.path())
+      .unwrap()
+      .file_type()
+      .is_symlink());
+  }
+
+  #[test]
+  fn symlink_loop_is_an_access_error_not_a_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = file_in(&dir);
+    fs::create_dir_all(file.path().parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(file.path(), file.path()).unwrap();
+    let err = file.store_token("t", None).unwrap_err();
+    assert_eq!(err.code, ErrorCode::ConfigAccess);
+    assert!(!file.writable());
+  }
+
+  fn mkfifo(path: &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+  }
+
+  #[test]
+  fn fifo_is_refused_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = file_in(&dir);
+    fs::create_dir_all(file.path().parent().unwrap()).unwrap();
+    mkfifo(file.path());
+    // Opening a FIFO for reading blocks until a writer comes: this would never return.
+    let err = file.read_token().unwrap_err();
+    assert_eq!(err.code, ErrorCode::ConfigAccess);
+    assert!(err.message.contains("FIFO"), "{}", err.message);
+    assert_eq!(
+      file.store_token("t", None).unwrap_err().code,
+      ErrorCode::ConfigAccess
+    );
+    assert!(!file.writable());
+  }
+
+  #[test]
+  fn writable_judges_the_directory_the_rename_happens_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = file_in(&dir);
+    assert!(file.writable(), "missing directories are created");
+    let blocked = ConfigFile::at(dir.path().join("plain-file/configstore/calibre.json"));
+    fs::write(dir.path().join("plain-file"), "").unwrap();
+    assert!(
+      !blocked.writable(),
+      "a regular file where a directory must be"
+    );
+    assert!(blocked.store_token("t", None).is_err());
   }
 
   #[test]
