@@ -8,6 +8,7 @@
 //! 130 interrupted.
 
 mod commands;
+mod json;
 mod term;
 
 use std::sync::Arc;
