@@ -2,23 +2,18 @@
 //! anything that talks to Calibre becomes a `Job` for the runtime.
 
 use std::io::Read;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+use super::calibre::{self, Ctx};
 use super::term::Term;
-use super::{
-  session, Command, Job, RequestArgs, SiteCommand, TestCommand, TestCreateArgs, TokenCommand,
-};
-use crate::api::{poll, site, test};
+use super::{json, session, Command, Job, RequestArgs, TokenCommand};
 use crate::auth::{env_token_set, remove_stored_token, status_report, store_user_token};
 use crate::client::ClientConfig;
-use crate::error::{CalibreError, ErrorCode};
+use crate::error::CalibreError;
 use crate::graphql::{Extract, Operation};
-use crate::js::Args;
-use crate::session::{Session, TokenEvent};
+use crate::session::TokenEvent;
 
 type Events = Option<Arc<Mutex<Vec<TokenEvent>>>>;
 
@@ -133,206 +128,43 @@ pub(super) fn prepare(
       Ok((job, events))
     }
     Command::Request(args) => request(args, client, term),
-    Command::Site(SiteCommand::List { json }) => {
-      let session = session(client, "site list")?;
-      let events = Some(Arc::clone(&session.events));
-      let job: Job = Box::pin(async move {
-        let sites = session.execute_value(&site::list_op()).await?;
-        if json {
-          term.out(&print_json(&sites, false));
-        } else {
-          print_sites(&sites, term);
-        }
-        Ok(0)
-      });
-      Ok((job, events))
+    Command::Completions { shell } => {
+      let mut command = <super::Cli as clap::CommandFactory>::command();
+      let mut out = Vec::new();
+      clap_complete::generate(shell, &mut command, "calibre-native", &mut out);
+      term.out(String::from_utf8_lossy(&out).trim_end());
+      Ok((done(0), None))
     }
-    Command::Test(TestCommand::Create(args)) => test_create(args, client, term),
-  }
-}
-
-fn print_sites(sites: &Value, term: Term) {
-  let sites = sites.as_array().map(Vec::as_slice).unwrap_or_default();
-  let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or("").to_owned();
-  let rows: Vec<[String; 4]> = sites
-    .iter()
-    .map(|s| {
-      let team = s.get("team").map(|t| text(t, "slug")).unwrap_or_default();
-      let created = text(s, "createdAt").chars().take(10).collect();
-      [text(s, "slug"), text(s, "name"), team, created]
-    })
-    .collect();
-  let header = ["SLUG", "NAME", "TEAM", "CREATED"];
-  let widths: Vec<usize> = (0..4)
-    .map(|i| {
-      rows
-        .iter()
-        .map(|r| r[i].chars().count())
-        .chain([header[i].len()])
-        .max()
-        .unwrap_or(0)
-    })
-    .collect();
-  let line = |cells: [&str; 4]| {
-    let padded: Vec<String> = cells
-      .iter()
-      .zip(&widths)
-      .map(|(c, w)| format!("{c:<w$}"))
-      .collect();
-    padded.join("  ").trim_end().to_owned()
-  };
-  term.out(&term.dim(&line(header)));
-  for row in &rows {
-    term.out(&line([&row[0], &row[1], &row[2], &row[3]]));
-  }
-  term.out(&term.dim(&format!("{} site(s)", rows.len())));
-}
-
-fn test_create(
-  args: TestCreateArgs,
-  client: &Arc<ClientConfig>,
-  term: Term,
-) -> Result<(Job, Events), CalibreError> {
-  let mut input = Map::new();
-  let fields = [
-    ("url", Some(args.url)),
-    ("location", Some(args.location)),
-    ("device", args.device),
-    ("connection", args.connection),
-  ];
-  for (key, value) in fields {
-    if let Some(value) = value {
-      input.insert(key.to_owned(), Value::String(value));
+    command => {
+      let ctx = Ctx {
+        client: Arc::clone(client),
+        term,
+      };
+      calibre_command(command, &ctx)
     }
   }
-  let op = test::create_op(&Args::from_map("test create", input))?;
-  let session = session(client, "test create")?;
-  let events = Some(Arc::clone(&session.events));
-  let (wait, json) = (args.wait, args.json);
-  let job: Job = Box::pin(async move {
-    let created = session.execute_value(&op).await?;
-    let text = |key: &str| {
-      created
-        .get(key)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
-    };
-    if json && !wait {
-      term.out(&print_json(&created, false));
-      return Ok(0);
-    }
-    if !json {
-      term.out(&format!(
-        "{} Test scheduled: {}",
-        term.green("✔"),
-        text("formattedTestUrl")
-      ));
-    }
-    if !wait {
-      term.out(&term.dim(&format!("uuid {}", text("uuid"))));
-      return Ok(0);
-    }
-    let result = wait_for(&session, text("uuid"), term).await?;
-    if json {
-      term.out(&print_json(&result, false));
-    } else {
-      print_test(&result, term);
-    }
-    // A test that ended `errored` or `timeout` is a failed run.
-    Ok(
-      if result.get("status").and_then(Value::as_str) == Some("completed") {
-        0
-      } else {
-        4
-      },
-    )
-  });
-  Ok((job, events))
 }
 
-/// Polls like `Test.waitForTest` (5 s before each poll), showing the status as it changes:
-/// a spinner line on a TTY, one plain line per change otherwise.
-async fn wait_for(session: &Session, uuid: String, term: Term) -> Result<Value, CalibreError> {
-  let op = test::get_op(uuid);
-  let polls = AtomicUsize::new(0);
-  let last = Mutex::new(String::new());
-  let wait = poll::Wait {
-    interval: Duration::from_millis(poll_interval_ms()),
-    limit: None,
-  };
-  let result = wait
-    .until_terminal("test create", || {
-      let (op, polls, last) = (&op, &polls, &last);
-      async move {
-        let test = session.execute_value(op).await?;
-        if test.is_null() {
-          return Err(poll::not_found(
-            "test create",
-            "organisation.singlePageTest",
-          ));
-        }
-        let status = test
-          .get("status")
-          .and_then(Value::as_str)
-          .unwrap_or("unknown")
-          .to_owned();
-        let changed = std::mem::replace(
-          &mut *last.lock().unwrap_or_else(|p| p.into_inner()),
-          status.clone(),
-        ) != status;
-        term.progress(
-          polls.fetch_add(1, Ordering::Relaxed),
-          &format!("Waiting for the test: {status}"),
-          changed,
-        );
-        Ok(test)
-      }
-    })
-    .await;
-  term.progress_done();
-  let text = result?;
-  serde_json::from_str(&text)
-    .map_err(|e| CalibreError::new(ErrorCode::InvalidResponse, format!("test create: {e}")))
-}
-
-/// 5000 ms like calibre@7, unless CALIBRE_POLL_INTERVAL_MS says otherwise (tests, demos).
-fn poll_interval_ms() -> u64 {
-  std::env::var("CALIBRE_POLL_INTERVAL_MS")
-    .ok()
-    .and_then(|v| v.parse().ok())
-    .unwrap_or(5000)
-}
-
-fn print_test(test: &Value, term: Term) {
-  let text = |key: &str| {
-    test
-      .get(key)
-      .and_then(Value::as_str)
-      .unwrap_or("")
-      .to_owned()
-  };
-  let status = text("status");
-  let shown = if status == "completed" {
-    term.green(&status)
-  } else {
-    term.red(&status)
-  };
-  term.out(&format!("Status:  {shown}"));
-  term.out(&format!("Report:  {}", text("formattedTestUrl")));
-  for m in test
-    .get("metrics")
-    .and_then(Value::as_array)
-    .map(Vec::as_slice)
-    .unwrap_or_default()
-  {
-    let label = m
-      .get("label")
-      .or_else(|| m.get("name"))
-      .and_then(Value::as_str)
-      .unwrap_or("");
-    let value = m.get("value").map(Value::to_string).unwrap_or_default();
-    term.out(&format!("  {label:<36} {value}"));
+/// The commands of calibre@7's `calibre` CLI.
+fn calibre_command(command: Command, ctx: &Ctx) -> calibre::Prepared {
+  use super::tree::SyntheticCommand as S;
+  match command {
+    Command::Site(c) => calibre::site(c, ctx),
+    Command::Synthetic(c) => calibre::synthetic(c, ctx),
+    Command::Deploy(c) => calibre::deploy(c, ctx),
+    Command::Crux(c) => calibre::crux(c, ctx),
+    Command::Rum(c) => calibre::rum(c, ctx),
+    Command::Test(c) => calibre::test(c, ctx),
+    Command::Team(c) => calibre::team(c, ctx),
+    Command::MetricList(a) => calibre::metric_list(a, ctx),
+    Command::ConnectionList(a) => {
+      calibre::deprecated_list("connection-list", S::Connections(a), ctx)
+    }
+    Command::DeviceList(a) => calibre::deprecated_list("device-list", S::Devices(a), ctx),
+    Command::LocationList(a) => calibre::deprecated_list("location-list", S::Locations(a), ctx),
+    Command::Token(_) | Command::Request(_) | Command::Completions { .. } => {
+      unreachable!("handled by prepare")
+    }
   }
 }
 
@@ -377,7 +209,7 @@ fn request(
   term: Term,
 ) -> Result<(Job, Events), CalibreError> {
   let query = text_or_file(&args.query, "--query")?;
-  let variables = match &args.variables {
+  let mut variables = match &args.variables {
     None => Map::new(),
     Some(raw) => match serde_json::from_str::<Value>(&text_or_file(raw, "--variables")?) {
       Ok(Value::Object(map)) => map,
@@ -389,6 +221,7 @@ fn request(
       }
     },
   };
+  variables.extend(args.named);
   let session = session(client, "request")?;
   let events = Some(Arc::clone(&session.events));
   let op = Operation {
@@ -398,18 +231,15 @@ fn request(
   };
   let job: Job = Box::pin(async move {
     let data: Value = session.execute_value(&op).await?;
-    term.out(&print_json(&data, args.json));
+    // Without --json, `JSON.stringify(data, null, 2)` like calibre@7's `request`.
+    term.out(&if args.json {
+      json::compact(&data)
+    } else {
+      json::pretty(&data)
+    });
     Ok(0)
   });
   Ok((job, events))
-}
-
-pub(super) fn print_json(value: &Value, compact: bool) -> String {
-  if compact {
-    value.to_string()
-  } else {
-    serde_json::to_string_pretty(value).expect("JSON serializes")
-  }
 }
 
 fn human_duration(ms: f64) -> String {

@@ -11,6 +11,29 @@ pub fn pretty(value: &Value) -> String {
   out
 }
 
+/// `JSON.stringify(value)`.
+pub fn compact(value: &Value) -> String {
+  match value {
+    Value::Number(n) => js_number(n),
+    Value::Array(items) => format!(
+      "[{}]",
+      items.iter().map(compact).collect::<Vec<_>>().join(",")
+    ),
+    Value::Object(map) => {
+      let entries: Vec<String> = map
+        .iter()
+        .map(|(k, v)| {
+          let mut key = String::new();
+          write_string(&mut key, k);
+          format!("{key}:{}", compact(v))
+        })
+        .collect();
+      format!("{{{}}}", entries.join(","))
+    }
+    other => pretty(other),
+  }
+}
+
 fn write_value(out: &mut String, value: &Value, depth: usize) {
   match value {
     Value::Null => out.push_str("null"),

@@ -7,9 +7,15 @@
 //! 5 network, timeout, rate limit or unexpected response · 6 config file unreadable or corrupt ·
 //! 130 interrupted.
 
+mod artifacts;
+mod calibre;
 mod commands;
+mod cookies;
+mod dates;
+mod human;
 mod json;
 mod term;
+mod tree;
 
 use std::sync::Arc;
 
@@ -44,6 +50,27 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+  /// Manage your Sites.
+  #[command(subcommand)]
+  Site(tree::SiteCommand),
+  /// Synthetic monitoring — manage scheduled Lighthouse tests, Pages, Test Profiles, Snapshots, and Pull Request Reviews.
+  #[command(subcommand)]
+  Synthetic(tree::SyntheticCommand),
+  /// Manage deployment markers — annotate your performance charts across Synthetic, CrUX, and RUM data.
+  #[command(subcommand)]
+  Deploy(tree::DeployCommand),
+  /// Chrome UX Report (CrUX) — real-world performance data from Chrome users.
+  #[command(subcommand)]
+  Crux(tree::CruxCommand),
+  /// Real User Metrics (RUM) — field performance data from your real users.
+  #[command(subcommand)]
+  Rum(tree::RumCommand),
+  /// Run Single Page Tests, list them, show their results and download their artifacts.
+  #[command(subcommand)]
+  Test(tree::TestCommand),
+  /// Use the team command to manage Teams.
+  #[command(subcommand)]
+  Team(tree::TeamCommand),
   /// Store, remove, inspect and refresh the API token
   #[command(
     subcommand,
@@ -52,18 +79,26 @@ enum Command {
   Token(TokenCommand),
   /// Send a GraphQL document and print its `data`
   #[command(
-    after_help = "Examples:\n  calibre-native request --query '{ organisation { sites { slug } } }'\n  calibre-native request --query @query.graphql --variables '{\"slug\":\"my-site\"}' --json"
+    after_help = "Variables: --variables '<JSON object>' or @file, and/or named flags as in calibre@7 (--slug=my-site).\n\nExamples:\n  calibre-native request --query '{ organisation { sites { slug } } }'\n  calibre-native request --query @query.graphql --variables '{\"slug\":\"my-site\"}' --json\n  calibre-native request --query \"$(cat query.gql)\" --slug=my-site"
   )]
   Request(RequestArgs),
-  /// Sites
-  #[command(subcommand, after_help = "Example:\n  calibre-native site list --json")]
-  Site(SiteCommand),
-  /// Single page tests
+  /// List available web performance metrics. Returns synthetic metrics by default.
+  #[command(after_help = "Example:\n  calibre-native metric-list --type rum --json")]
+  MetricList(tree::MetricList),
+  #[command(hide = true)]
+  ConnectionList(tree::JsonArg),
+  #[command(hide = true)]
+  DeviceList(tree::JsonArg),
+  #[command(hide = true)]
+  LocationList(tree::JsonArg),
+  /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
   #[command(
-    subcommand,
-    after_help = "Example:\n  calibre-native test create --url https://example.com --location NorthVirginia --wait"
+    after_help = "Examples:\n  calibre-native completions bash > /etc/bash_completion.d/calibre-native\n  calibre-native completions zsh > \"${fpath[1]}/_calibre-native\"\n  calibre-native completions fish > ~/.config/fish/completions/calibre-native.fish"
   )]
-  Test(TestCommand),
+  Completions {
+    /// The shell
+    shell: clap_complete::Shell,
+  },
 }
 
 #[derive(Subcommand)]
@@ -113,50 +148,9 @@ struct RequestArgs {
   /// Print compact JSON on one line
   #[arg(long)]
   json: bool,
-}
-
-#[derive(Subcommand)]
-enum SiteCommand {
-  /// List the organisation's sites
-  #[command(
-    after_help = "Examples:\n  calibre-native site list\n  calibre-native site list --json"
-  )]
-  List {
-    /// Print JSON instead of a table
-    #[arg(long)]
-    json: bool,
-  },
-}
-
-#[derive(Subcommand)]
-enum TestCommand {
-  /// Run a single page test
-  #[command(
-    after_help = "Examples:\n  calibre-native test create --url https://example.com --location NorthVirginia\n  calibre-native test create --url https://example.com --location London --device MotorolaMotoG4 --wait --json"
-  )]
-  Create(TestCreateArgs),
-}
-
-#[derive(Args)]
-struct TestCreateArgs {
-  /// The page to test
-  #[arg(long)]
-  url: String,
-  /// Test location tag (see Agent.list), e.g. NorthVirginia
-  #[arg(long)]
-  location: String,
-  /// Emulated device tag, e.g. MotorolaMotoG4
-  #[arg(long)]
-  device: Option<String>,
-  /// Connection tag, e.g. cable
-  #[arg(long)]
-  connection: Option<String>,
-  /// Wait until the test completes and print its metrics
-  #[arg(long)]
-  wait: bool,
-  /// Print JSON instead of text
-  #[arg(long)]
-  json: bool,
+  /// calibre@7's named variables (`--slug=my-site`), collected before clap reads the rest
+  #[arg(skip)]
+  named: Vec<(String, serde_json::Value)>,
 }
 
 /// Maps an error class to the documented exit code.
@@ -183,8 +177,14 @@ type Job = std::pin::Pin<
 #[napi(ts_args_type = "argv: string[]", ts_return_type = "Promise<number>")]
 pub fn run_cli<'env>(env: &'env Env, argv: Vec<String>) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   let term = Term::detect();
+  let (argv, named) = split_request_variables(argv);
   let cli = match Cli::try_parse_from(std::iter::once("calibre-native".to_owned()).chain(argv)) {
-    Ok(cli) => cli,
+    Ok(mut cli) => {
+      if let Command::Request(request) = &mut cli.command {
+        request.named = named;
+      }
+      cli
+    }
     Err(err) => {
       let code = if err.use_stderr() { 2 } else { 0 };
       let _ = err.print();
@@ -199,6 +199,45 @@ pub fn run_cli<'env>(env: &'env Env, argv: Vec<String>) -> Result<PromiseRaw<'en
     .and_then(|(_, events)| events.clone());
   let job = prepared.map(|(job, _)| job);
   resolve_code(env, job, term, events)
+}
+
+/// calibre@7's `request` sends every flag other than `--query` as a GraphQL variable
+/// (`--slug=my-site`, `--count 5`), read as yargs reads an untyped option. Those flags are
+/// taken out here; clap reads the rest.
+fn split_request_variables(argv: Vec<String>) -> (Vec<String>, Vec<(String, serde_json::Value)>) {
+  const OURS: [&str; 5] = ["query", "variables", "json", "help", "version"];
+  if argv.first().map(String::as_str) != Some("request") {
+    return (argv, Vec::new());
+  }
+  let mut kept = Vec::new();
+  let mut named = Vec::new();
+  let mut args = argv.into_iter().peekable();
+  while let Some(arg) = args.next() {
+    let Some(flag) = arg.strip_prefix("--").filter(|f| !f.is_empty()) else {
+      kept.push(arg);
+      continue;
+    };
+    let (name, inline) = match flag.split_once('=') {
+      Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
+      None => (flag.to_owned(), None),
+    };
+    if OURS.contains(&name.as_str()) {
+      kept.push(arg);
+      if inline.is_none() && name != "json" && name != "help" && name != "version" {
+        kept.extend(args.next());
+      }
+      continue;
+    }
+    let value = match inline {
+      Some(value) => json::coerce(&value),
+      None => match args.next_if(|next| !next.starts_with('-') || next.parse::<f64>().is_ok()) {
+        Some(value) => json::coerce(&value),
+        None => serde_json::Value::Bool(true),
+      },
+    };
+    named.push((name, value));
+  }
+  (kept, named)
 }
 
 fn resolve_code<'env>(
