@@ -577,7 +577,12 @@ fn create_review(a: CreatePullRequestReview, ctx: &Ctx) -> Prepared {
       human::done(term, "Pull Request Review completed");
     }
     print_review(Some(&review), json, markdown, term);
-    if fail_on_unmet && review.get("metricBudgetStatus").and_then(Value::as_str) == Some("unmet") {
+    // calibre@7 looks for `unmet`; the API also answers `over_budget`.
+    let unmet = matches!(
+      review.get("metricBudgetStatus").and_then(Value::as_str),
+      Some("unmet" | "over_budget")
+    );
+    if fail_on_unmet && unmet {
       term.err(&format!(
         "{} Pull Request Review failed due to unmet budget",
         term.red("✖")
