@@ -1,10 +1,11 @@
 // calibre-native's CommonJS entry point (index.mjs is the ES module one, with the same logic).
 //
-// On the platform the package is built for it loads the addon directly. Anything else — another
-// platform, musl, WASI, `NAPI_RS_NATIVE_LIBRARY_PATH`, an addon that is not built yet — goes
-// through the loader napi-rs generates (`native.js`, written by `npm run build`), which knows
-// every case and reports what is missing. That loader is ~850 lines of JS and took ~3 ms of a
-// process's startup, more than the addon itself (see BENCHMARKS.md).
+// On Linux x64 it loads the addon directly: a build in this folder (a clone), else the installed
+// per-platform package `calibre-native-linux-x64-gnu`. Anything else — another platform, musl, an
+// old glibc, WASI, `NAPI_RS_NATIVE_LIBRARY_PATH` — goes through the loader napi-rs generates
+// (`native.js`, written by `npm run build`), which knows every case. That loader is ~850 lines of
+// JS and took ~3 ms of a process's startup, more than the addon itself (see BENCHMARKS.md). When
+// nothing loads, `no-binary.js` turns its failure into an error that says what to do.
 'use strict'
 
 let binding = null
@@ -16,13 +17,22 @@ if (
   !process.env.NAPI_RS_WASI_FLAVOR
 ) {
   try {
+    // A build in this folder (a clone), else the installed per-platform package.
     binding = require('./calibre-native.linux-x64-gnu.node')
   } catch {
-    // musl, or not built: napi's loader tries the alternatives and explains a failure.
+    try {
+      binding = require('calibre-native-linux-x64-gnu')
+    } catch {
+      // musl, an old glibc, or not installed: napi's loader tries every alternative.
+    }
   }
 }
 if (binding === null) {
-  binding = require('./native.js')
+  try {
+    binding = require('./native.js')
+  } catch (error) {
+    throw require('./no-binary.js')(error)
+  }
 } else if (!Object.prototype.hasOwnProperty.call(binding, '__napiBindingTarget')) {
   // What napi's loader reports for a native (not WASI) binding.
   Object.defineProperty(binding, '__napiBindingTarget', {

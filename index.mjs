@@ -14,13 +14,22 @@ if (
   !process.env.NAPI_RS_WASI_FLAVOR
 ) {
   try {
+    // A build in this folder (a clone), else the installed per-platform package.
     binding = require('./calibre-native.linux-x64-gnu.node')
   } catch {
-    // musl, or not built: napi's loader tries the alternatives and explains a failure.
+    try {
+      binding = require('calibre-native-linux-x64-gnu')
+    } catch {
+      // musl, an old glibc, or not installed: napi's loader tries every alternative.
+    }
   }
 }
 if (binding === null) {
-  binding = require('./native.js')
+  try {
+    binding = require('./native.js')
+  } catch (error) {
+    throw require('./no-binary.js')(error)
+  }
 } else if (!Object.prototype.hasOwnProperty.call(binding, '__napiBindingTarget')) {
   Object.defineProperty(binding, '__napiBindingTarget', {
     configurable: true,

@@ -856,4 +856,3 @@ module.exports.TimeSeries = nativeBinding.TimeSeries
 module.exports.Token = nativeBinding.Token
 module.exports.Calibre = nativeBinding.Calibre
 module.exports.CalibreError = nativeBinding.CalibreError
-module.exports.runCli = nativeBinding.runCli

@@ -17,8 +17,8 @@ before(async () => {
 after(async () => { await fake.close() })
 
 test('Site: create, list, get, update, destroy', async () => {
-  const created = await api.Site.create({ name: 'Round Trip', location: 'London', pages: [{ name: 'Home', url: 'https://rt.example/' }] })
-  assert.equal(created.agentSettings.location.tag, 'London', 'the deprecated location alias still works')
+  const created = await api.Site.create({ name: 'Round Trip', location: 'Ireland', pages: [{ name: 'Home', url: 'https://rt.example/' }] })
+  assert.equal(created.agentSettings.location.tag, 'Ireland', 'the deprecated location alias still works')
   assert.deepEqual(created.pagesList.edges.map((e) => e.node.name), ['Home'])
   assert.ok((await api.Site.list()).some((s) => s.slug === created.slug))
   await api.Site.update({ slug: created.slug, name: 'Renamed', headers: [{ name: 'X-Test', value: '1' }] })
@@ -41,7 +41,7 @@ test('Page and TestProfile round trips, and the pagination helper', async () => 
   await api.Page.destroy({ site, uuid: page.uuid })
   assert.equal((await api.Page.list({ site, count: 100 })).pages.length, before.pages.length)
 
-  const profile = await api.TestProfile.create({ site, name: 'Slow phone', device: 'MotorolaMotoG4', connection: 'regular3G', javascript: true })
+  const profile = await api.TestProfile.create({ site, name: 'Slow phone', device: 'MotorolaMotoGPower', connection: 'regular3G', javascript: true })
   assert.equal(profile.jsIsDisabled, false)
   const updated = await api.TestProfile.update({ site, uuid: profile.uuid, name: 'Slow phone, no JS' })
   assert.equal(updated.jsIsDisabled, true, 'calibre@7: omitted javascript disables JS')
@@ -71,7 +71,7 @@ test('Snapshot, SnapshotMetrics and artifacts', async () => {
 })
 
 test('Test: create, get, wait (bounded), artifacts, list', async () => {
-  const { uuid, formattedTestUrl } = await api.Test.create({ url: 'https://acme.example/', location: 'Sydney', device: 'Pixel7' })
+  const { uuid, formattedTestUrl } = await api.Test.create({ url: 'https://acme.example/', location: 'Sydney', device: 'iPhone12' })
   assert.ok(formattedTestUrl)
   assert.equal((await api.Test.getTestByUuid(uuid)).status, 'queued')
   await assert.rejects(api.Test.waitForTest(uuid, { intervalMs: 20, timeoutMs: 150 }), { code: 'CALIBRE_TIMEOUT', message: /last status was "queued"/ })

@@ -145,7 +145,7 @@ function assertSameRequests(a, b, label, { request = false, args = [], expiry = 
 const CASES = [
   // site
   [['site', 'create', 'My Site', '--url', 'https://example.com', '--location', 'Sydney', '--json']],
-  [['site', 'create', 'My Site', '--url=https://example.com/', '--location', 'London', '--team', 'marketing', '--schedule', 'daily', '--interval', '3', '--json']],
+  [['site', 'create', 'My Site', '--url=https://example.com/', '--location', 'Ireland', '--team', 'marketing', '--schedule', 'daily', '--interval', '3', '--json']],
   [['site', 'list', '--json']],
   [['site', 'delete', 'my-site', '--json']],
   // synthetic: pages
@@ -174,7 +174,7 @@ const CASES = [
   // synthetic: test profiles
   [['synthetic', 'test-profiles', '--site', 'my-site', '--json']],
   [['synthetic', 'create-test-profile', 'Phone', '--site', 'my-site', '--json']],
-  [['synthetic', 'create-test-profile', 'Slow phone', '--site', 'my-site', '--device', 'MotorolaMotoG4', '--connection', 'regular3G', '--no-javascript', '--cookie-jar', '@jar', '--json']],
+  [['synthetic', 'create-test-profile', 'Slow phone', '--site', 'my-site', '--device', 'MotorolaMotoGPower', '--connection', 'regular3G', '--no-javascript', '--cookie-jar', '@jar', '--json']],
   [['synthetic', 'update-test-profile', '--site', 'my-site', '--uuid', 'tp-1', '--json']],
   [['synthetic', 'update-test-profile', '--site', 'my-site', '--uuid', 'tp-1', '--device', 'iPhone12', '--javascript', 'false', '--cookie-jar', '@jar', '--json']],
   [['synthetic', 'delete-test-profile', '--site', 'my-site', '--uuid', 'tp-1', '--json']],
@@ -216,7 +216,7 @@ const CASES = [
   [['rum', 'config', '--site', 'my-site', '--json']],
   // test
   [['test', 'create', 'https://example.com', '--location', 'Sydney', '--json'], { expiry: true }],
-  [['test', 'create', 'https://example.com/a?b=c', '--location', 'London', '--device', 'MotorolaMotoG4', '--connection', 'regular3G', '--private', '--webhookUrl', 'https://hook.example.com', '--webhookSecret', 's3cret', '--expiresAt', '2030-01-01T00:00:00Z', '--headers', '[{"X-A":"1"},{"X-B":"2","ignored":"3"}]', '--blockedHosts', 'ads.example.com, *.tracker.test', '--cookie-jar', '@jar', '--markdown'], { expiry: true }],
+  [['test', 'create', 'https://example.com/a?b=c', '--location', 'Ireland', '--device', 'MotorolaMotoGPower', '--connection', 'regular3G', '--private', '--webhookUrl', 'https://hook.example.com', '--webhookSecret', 's3cret', '--expiresAt', '2030-01-01T00:00:00Z', '--headers', '[{"X-A":"1"},{"X-B":"2","ignored":"3"}]', '--blockedHosts', 'ads.example.com, *.tracker.test', '--cookie-jar', '@jar', '--markdown'], { expiry: true }],
   [['test', 'create', 'https://example.com', '--location', 'Sydney', '--headers', '{"Authorization":"Basic x"}', '--blockedHosts', '["a.test","b.test"]', '--json'], { expiry: true }],
   [['test', 'create', 'https://example.com', '--location', 'Sydney', '--headers', '@headers', '--blockedHosts', '@hosts', '--json'], { expiry: true }],
   [['test', 'download-artifacts', 'spt-1', '--json']],

@@ -155,8 +155,8 @@ describe('calibre@7 against the fake', () => {
     // Test (single page tests)
     const spt = await api.Test.create({
       url: 'https://example.com/',
-      location: 'London',
-      device: 'iPhone15',
+      location: 'Ireland',
+      device: 'iPhone12',
       connection: 'LTE',
       cookies: [{ name: 'a', value: 'b' }],
       headers: [{ name: 'User-Agent', value: 'test' }],
@@ -193,19 +193,19 @@ describe('calibre@7 against the fake', () => {
     // TestProfile
     const profiles = await api.TestProfile.list({ site: SITE })
     assert.equal(profiles.length, 3)
-    const profile = await api.TestProfile.create({ site: SITE, name: 'Pixel 7', device: 'Pixel7', connection: 'good3G', javascript: true })
+    const profile = await api.TestProfile.create({ site: SITE, name: 'iPhone 12', device: 'iPhone12', connection: 'good3G', javascript: true })
     assert.equal(profile.isMobile, true)
     assert.equal(profile.jsIsDisabled, false)
-    const profile2 = await api.TestProfile.update({ site: SITE, uuid: profile.uuid, name: 'Pixel 7 (no JS)', blockedThirdParties: ['Google Analytics'], position: 9 })
+    const profile2 = await api.TestProfile.update({ site: SITE, uuid: profile.uuid, name: 'iPhone 12 (no JS)', blockedThirdParties: ['Google Analytics'], position: 9 })
     assert.equal(profile2.jsIsDisabled, true) // calibre@7 sends jsIsDisabled: !javascript
     assert.deepEqual(profile2.blockedThirdParties, [{ name: 'Google Analytics' }])
-    assert.deepEqual(await api.TestProfile.destroy({ site: SITE, uuid: profile.uuid }), { name: 'Pixel 7 (no JS)', uuid: profile.uuid })
+    assert.deepEqual(await api.TestProfile.destroy({ site: SITE, uuid: profile.uuid }), { name: 'iPhone 12 (no JS)', uuid: profile.uuid })
 
     // Agent, Connection, Device
     const locations = await api.Agent.list()
     assert.ok(locations.some(l => l.tag === 'NorthVirginia' && l.emoji === '🇺🇸' && l.agents[0].ipv4))
     assert.deepEqual((await api.Connection.list()).map(c => c.name), catalog.CONNECTIONS.map(c => c.tag))
-    assert.ok((await api.Device.list()).some(d => d.tag === 'MotorolaMotoG4' && d.isDiscontinued))
+    assert.deepEqual((await api.Device.list()).map(d => [d.tag, d.type]), [['Desktop', 'desktop'], ['iPhone12', 'phone'], ['MotorolaMotoGPower', 'phone']])
 
     // Page
     const pages = await api.Page.list({ site: SITE, count: 2 })
@@ -413,6 +413,24 @@ describe('GraphQL endpoint', () => {
     assert.deepEqual(await enumValues('ConnectionTag'), catalog.CONNECTIONS.map(c => c.tag))
     assert.deepEqual(await enumValues('LocationTag'), catalog.LOCATIONS.map(l => l.tag))
     assert.deepEqual(await enumValues('DeviceTag'), catalog.DEVICES.map(d => d.tag))
+  })
+
+  test("the catalogue's tags and metrics are the typings' known values", () => {
+    // `export type KnownLocationTag = | 'A' | 'B'` in the shipped index.d.ts → ['A', 'B']
+    const typings = fs.readFileSync(new URL('../index.d.ts', import.meta.url), 'utf8')
+    const union = name => {
+      const body = typings.match(new RegExp(`^export type ${name} =([^]*?)(?:\\n\\n|\\n/\\*\\*)`, 'm'))
+      assert.ok(body, `${name} is declared in index.d.ts`)
+      return [...body[1].matchAll(/'([^']+)'/g)].map(m => m[1])
+    }
+    const sorted = list => [...list].sort()
+    assert.deepEqual(sorted(union('KnownLocationTag')), sorted(catalog.LOCATIONS.map(l => l.tag)))
+    assert.deepEqual(sorted(union('KnownDeviceTag')), sorted(catalog.DEVICES.map(d => d.tag)))
+    assert.deepEqual(sorted(union('KnownConnectionTag')), sorted(catalog.CONNECTIONS.map(c => c.tag)))
+    const deviceTypes = union('EmulatedDeviceType')
+    for (const device of catalog.DEVICES) assert.ok(deviceTypes.includes(device.type), `${device.tag}: type ${device.type}`)
+    const metricTags = union('MetricTag')
+    for (const tag of catalog.METRIC_TAGS) assert.ok(metricTags.includes(tag), `MetricTag lists ${tag}`)
   })
 
   test('cursor pagination walks every connection', async () => {
@@ -904,5 +922,43 @@ describe('request log and lifecycle', () => {
     assert.equal(child.status, 0, child.stderr)
     assert.equal(child.stdout.trim(), 'dropped')
     assert.ok(Date.now() - started < 10000)
+  })
+})
+
+describe('the graphql peer dependency', () => {
+  // A copy of testing/ where `graphql` cannot be resolved (or resolves to an old version), as in a
+  // project that installed calibre-native without its optional peer.
+  function copyOfTesting (graphqlVersion) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calibre-native-peer-'))
+    fs.cpSync(new URL('../testing', import.meta.url), path.join(dir, 'testing'), { recursive: true })
+    if (graphqlVersion) {
+      const pkg = path.join(dir, 'node_modules', 'graphql')
+      fs.mkdirSync(pkg, { recursive: true })
+      fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'graphql', version: graphqlVersion, main: 'index.js' }))
+      fs.writeFileSync(path.join(pkg, 'index.js'), `exports.version = '${graphqlVersion}'; exports.versionInfo = { major: ${parseInt(graphqlVersion, 10)} }`)
+    }
+    return dir
+  }
+  const load = (dir, args) => spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8' })
+
+  test('without graphql, require and import say how to install it', t => {
+    const dir = copyOfTesting()
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+    const cjs = load(dir, ['-e', "try { require('./testing') } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })) }"])
+    const { code, message } = JSON.parse(cjs.stdout)
+    assert.equal(code, 'MODULE_NOT_FOUND')
+    assert.match(message, /^calibre-native\/testing needs the 'graphql' package .* npm install --save-dev graphql$/)
+    const uncaught = load(dir, ['--input-type=module', '-e', "await import('./testing/index.mjs')"])
+    assert.notEqual(uncaught.status, 0)
+    assert.match(uncaught.stderr, /npm install --save-dev graphql/)
+    assert.doesNotMatch(uncaught.stderr, /Require stack/)
+  })
+
+  test('an old graphql is named with its version', t => {
+    const dir = copyOfTesting('15.8.0')
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+    const r = load(dir, ['-e', "require('./testing')"])
+    assert.notEqual(r.status, 0)
+    assert.match(r.stderr, /needs graphql-js 16 or later; version 15\.8\.0 is installed\. Upgrade it: npm install --save-dev graphql@16/)
   })
 })

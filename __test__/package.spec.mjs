@@ -1,6 +1,7 @@
-// The published package: `npm pack` it, check what the tarball holds, install it offline into a
-// fresh project and use it from `require`, `import`, the `bin`, TypeScript (skipLibCheck false) and
-// `calibre-native/testing` (with its optional peer `graphql` installed from this repo's copy).
+// The published packages: `npm run package`'s tarballs (the main package and this machine's
+// per-platform package), checked for what they hold, installed offline into a fresh project with
+// no cargo on PATH, and used from `require`, `import`, the `bin`, TypeScript (skipLibCheck false)
+// and `calibre-native/testing` (with its optional peer `graphql` installed from this repo's copy).
 // Also: the shipped typings contain no `any`.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -11,6 +12,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
+import { pack, platformOf } from '../scripts/package.mjs'
 
 const run = promisify(execFile)
 const require = createRequire(import.meta.url)
@@ -28,15 +30,15 @@ const cleanEnv = () => {
 let tmp
 let project
 let packed
+let platformPacked
 let packError
 
 before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'calibre-native-pack-'))
   project = path.join(tmp, 'consumer')
   try {
-    // --ignore-scripts: `prepare` would start a release build; the addon in the tree is what ships.
-    const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], { cwd: ROOT, env: cleanEnv(), maxBuffer: 16 << 20 })
-    packed = JSON.parse(stdout)[0]
+    // The addon in the tree is what ships (no build here).
+    ;[packed, ...platformPacked] = pack({ out: tmp, env: cleanEnv() })
   } catch (e) {
     packError = e
   }
@@ -52,23 +54,46 @@ function needsPack(t) {
   return false
 }
 
-const npm = (args) => run('npm', args, { cwd: project, env: cleanEnv(), maxBuffer: 16 << 20 })
-const node = (args, env = {}) => run(process.execPath, args, { cwd: project, env: { ...cleanEnv(), ...env }, maxBuffer: 16 << 20 })
+// A user's machine has no Rust toolchain: in the consumer project, `cargo` and `rustc` are shims
+// that record being called and fail, so an install or load that needs them fails and is seen.
+const toolchainCalls = () => path.join(tmp, 'toolchain-called')
+const consumerEnv = () => {
+  const shims = path.join(tmp, 'no-toolchain')
+  if (!fs.existsSync(shims)) {
+    fs.mkdirSync(shims)
+    for (const tool of ['cargo', 'rustc']) {
+      fs.writeFileSync(path.join(shims, tool), `#!/bin/sh\necho "${tool} $*" >> '${toolchainCalls()}'\nexit 127\n`, { mode: 0o755 })
+    }
+  }
+  const env = cleanEnv()
+  env.PATH = `${shims}${path.delimiter}${env.PATH}`
+  return env
+}
+const npm = (args) => run('npm', args, { cwd: project, env: consumerEnv(), maxBuffer: 16 << 20 })
+const node = (args, env = {}) => run(process.execPath, args, { cwd: project, env: { ...consumerEnv(), ...env }, maxBuffer: 16 << 20 })
 
-test('the tarball holds what a user needs and nothing else', (t) => {
+test('the tarballs hold what a user needs and nothing else', (t) => {
   if (!needsPack(t)) return
-  const files = packed.files.map((f) => f.path).sort()
+  const files = packed.files
   const allowed = [
     /^package\.json$/, /^README\.md$/, /^COMPATIBILITY\.md$/, /^LICENSE(\.md)?$/,
-    /^index\.(js|mjs|d\.ts)$/, /^native\.js$/, /^calibre-native\.[a-z0-9-]+\.node$/,
+    /^index\.(js|mjs|d\.ts)$/, /^native\.js$/, /^no-binary\.js$/,
     /^bin\/calibre-native\.js$/,
     /^testing\/[a-z-]+\.(js|mjs|d\.ts|graphql)$/, /^testing\/README\.md$/,
   ]
   assert.deepEqual(files.filter((f) => !allowed.some((re) => re.test(f))), [], 'unexpected files in the tarball')
-  for (const required of ['package.json', 'README.md', 'COMPATIBILITY.md', 'index.js', 'index.mjs', 'native.js', 'index.d.ts', 'bin/calibre-native.js', 'testing/index.js', 'testing/index.mjs', 'testing/index.d.ts', 'testing/schema.graphql']) {
+  for (const required of ['package.json', 'README.md', 'COMPATIBILITY.md', 'LICENSE', 'index.js', 'index.mjs', 'native.js', 'no-binary.js', 'index.d.ts', 'bin/calibre-native.js', 'testing/index.js', 'testing/index.mjs', 'testing/index.d.ts', 'testing/schema.graphql']) {
     assert.ok(files.includes(required), `${required} is missing from the tarball`)
   }
-  assert.equal(files.filter((f) => f.endsWith('.node')).length, 1, 'exactly one native addon')
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
+  assert.equal(Object.keys(manifest.optionalDependencies ?? {}).length, 0, 'optionalDependencies are set when packing, not in the repository')
+  // The binary ships in the per-platform package, named as napi's loader looks for it.
+  assert.equal(platformPacked.length, 1, 'this machine builds one platform')
+  const [platform] = platformPacked
+  const binary = platform.files.filter((f) => f.endsWith('.node'))
+  assert.deepEqual(platform.files, [...binary, 'README.md', 'package.json'].sort())
+  assert.equal(binary.length, 1)
+  assert.equal(`${platform.name}.node`.replace(/^calibre-native-/, 'calibre-native.'), binary[0])
   // Every file the entry points load is shipped.
   for (const f of files.filter((f) => f.startsWith('testing/') && f.endsWith('.js'))) {
     for (const [, dep] of fs.readFileSync(path.join(ROOT, f), 'utf8').matchAll(/require\('\.\/([^']+)'\)/g)) {
@@ -77,11 +102,27 @@ test('the tarball holds what a user needs and nothing else', (t) => {
   }
 })
 
+test('package.json says where the project lives and the LICENSE matches its license', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
+  const repo = 'https://github.com/calibre-native/calibre-native'
+  assert.deepEqual(pkg.repository, { type: 'git', url: `git+${repo}.git` })
+  assert.equal(pkg.bugs?.url, `${repo}/issues`)
+  assert.equal(pkg.homepage, `${repo}#readme`)
+  assert.ok(Array.isArray(pkg.keywords) && pkg.keywords.includes('calibre'), 'keywords')
+  assert.ok(pkg.author, 'author')
+  assert.equal(pkg.license, 'MIT')
+  const license = fs.readFileSync(path.join(ROOT, 'LICENSE'), 'utf8')
+  assert.match(license, /^MIT License\n\nCopyright \(c\) \d{4} calibre-native contributors\n/)
+  assert.match(license, /THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND/)
+})
+
 test('installs offline into a fresh project and loads with require, import and the bin', async (t) => {
   if (!needsPack(t)) return
   fs.mkdirSync(project)
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2))
-  await npm(['install', '--no-audit', '--no-fund', '--offline', path.join(tmp, packed.filename)])
+  await npm(['install', '--no-audit', '--no-fund', '--offline', packed.file, ...platformPacked.map((p) => p.file)])
+  const { optionalDependencies } = JSON.parse(fs.readFileSync(path.join(project, 'node_modules', 'calibre-native', 'package.json'), 'utf8'))
+  assert.deepEqual(Object.keys(optionalDependencies).sort(), JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).napi.targets.map((t) => `calibre-native-${platformOf(t)}`).sort())
   const installed = path.join(project, 'node_modules', 'calibre-native')
   assert.ok(fs.existsSync(path.join(installed, 'package.json')))
   assert.ok(!fs.lstatSync(installed).isSymbolicLink(), 'a copy, not a link to the repository')
@@ -90,9 +131,10 @@ test('installs offline into a fresh project and loads with require, import and t
     const names = Object.keys(c).filter((k) => /^[A-Z]/.test(k) && typeof c[k] === 'object').sort()
     const fns = names.flatMap((ns) => Object.keys(c[ns]).map((f) => ns + '.' + f))
     process.env.CALIBRE_API_TOKEN = 'consumer-token'
-    console.log(JSON.stringify({ names, fns: fns.length, where, calibre: typeof c.Calibre, error: typeof c.CalibreError, source: c.Token.resolve().source }))`
+    const addon = Object.keys(require.cache).find((f) => f.endsWith('.node'))
+    console.log(JSON.stringify({ names, fns: fns.length, where, addon, calibre: typeof c.Calibre, error: typeof c.CalibreError, source: c.Token.resolve().source }))`
   const { stdout: cjs } = await node(['-e', `const c = require('calibre-native'); const where = require.resolve('calibre-native'); ${check}`])
-  const { stdout: esm } = await node(['--input-type=module', '-e', `import * as c from 'calibre-native'; const where = import.meta.resolve('calibre-native'); ${check}`])
+  const { stdout: esm } = await node(['--input-type=module', '-e', `import * as c from 'calibre-native'; import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); const where = import.meta.resolve('calibre-native'); ${check}`])
   const a = JSON.parse(cjs)
   const b = JSON.parse(esm)
   assert.equal(a.names.length, 19, `18 namespaces + Token: ${a.names}`)
@@ -105,17 +147,21 @@ test('installs offline into a fresh project and loads with require, import and t
     assert.equal(r.source, 'env')
   }
   assert.ok(fs.realpathSync(a.where).startsWith(fs.realpathSync(installed)), `require resolved ${a.where}`)
+  for (const r of [a, b]) {
+    assert.ok(r.addon.startsWith(path.join(project, 'node_modules', platformPacked[0].name) + path.sep), `the addon came from ${r.addon}`)
+  }
   assert.ok(fileURLToPath(b.where).startsWith(installed), `import resolved ${b.where}`)
 
-  const { stdout: version } = await run(path.join(project, 'node_modules', '.bin', 'calibre-native'), ['--version'], { cwd: project, env: cleanEnv() })
+  const { stdout: version } = await run(path.join(project, 'node_modules', '.bin', 'calibre-native'), ['--version'], { cwd: project, env: consumerEnv() })
   assert.match(version, /^calibre-native \d+\.\d+\.\d+/)
+  assert.ok(!fs.existsSync(toolchainCalls()), `the install ran a Rust toolchain: ${fs.existsSync(toolchainCalls()) && fs.readFileSync(toolchainCalls(), 'utf8')}`)
 })
 
 test('calibre-native/testing needs its optional peer graphql, then runs the fake for the installed package', async (t) => {
   if (!needsPack(t)) return
   assert.ok(fs.existsSync(path.join(project, 'node_modules', 'calibre-native')), 'installed by the previous test')
-  // Without graphql (an optional peer dependency, not installed by npm) only the subpath fails, naming it.
-  await assert.rejects(node(['-e', "require('calibre-native/testing')"]), (e) => /graphql/.test(e.stderr))
+  // Without graphql (an optional peer dependency, not installed by npm) only the subpath fails, saying what to install.
+  await assert.rejects(node(['-e', "require('calibre-native/testing')"]), (e) => /npm install --save-dev graphql/.test(e.stderr))
   await node(['-e', "require('calibre-native')"])
 
   // graphql from this repository's own copy: no network.

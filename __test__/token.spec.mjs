@@ -44,10 +44,12 @@ test('resolve reports the source: option > env > file', () => {
   assert.deepEqual(new Calibre({ token: 'opt-token' }).Token.resolve(), { token: 'opt-token', source: 'option' })
 })
 
-test('no token anywhere: CALIBRE_TOKEN_MISSING with calibre@7\'s first line and where we looked', () => {
+test('no token anywhere: CALIBRE_TOKEN_MISSING saying where we looked and our command, then calibre@7\'s text', () => {
   assert.throws(() => Token.resolve(), (e) => {
     assert.equal(e.code, 'CALIBRE_TOKEN_MISSING')
-    assert.ok(e.message.startsWith('Please set your Calibre API token by running `calibre token set`'))
+    assert.ok(e.message.startsWith('No Calibre API token found. Looked in: '), e.message)
+    assert.ok(e.message.indexOf('`calibre-native token set -`') < e.message.indexOf('`calibre token set`'), 'our command first')
+    assert.ok(e.message.endsWith('Please set your Calibre API token by running `calibre token set`\n or set the environment variable CALIBRE_API_TOKEN.\n\n See calibreapp.com/docs/api/tokens for help.'))
     assert.ok(e.message.includes('CALIBRE_API_TOKEN (not set)'))
     assert.ok(e.message.includes(env.configPath))
     return true

@@ -16,8 +16,11 @@ try {
   console.log(`Deploy ${deploy.uuid} recorded for ${site} at revision ${deploy.revision}`)
   const snapshot = await Snapshot.create({ site, ref: deploy.revision })
   console.log(`Snapshot #${snapshot.iid} started: ${snapshot.htmlUrl}`)
-  const { deploys } = await Deploy.list({ site, count: 3 })
-  console.log(`Latest deploys: ${deploys.map((d) => d.revision).join(', ')}`)
+  // Deploys are listed oldest first: walk them all, newest first (the list order breaks ties).
+  const all = []
+  for await (const d of Deploy.iterate({ site, pageSize: 100 })) all.unshift(d)
+  all.sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))
+  console.log(`Latest deploys: ${all.slice(0, 3).map((d) => d.revision).join(', ')}`)
 } catch (e) {
   // A deploy marker must never fail the pipeline: report and move on.
   if (e instanceof CalibreError) console.error(`Deploy marker skipped (${e.code}): ${e.message}`)

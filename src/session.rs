@@ -25,6 +25,8 @@ pub enum TokenEvent {
 pub struct RefreshInfo {
   pub token: String,
   pub expires_at: Option<String>,
+  /// The server said the token does not expire (see `auth::refresh`).
+  pub never_expires: bool,
   pub source: TokenSource,
   pub persisted: bool,
 }
@@ -241,6 +243,7 @@ impl Session {
     let info = RefreshInfo {
       token: new_token.expose().to_owned(),
       expires_at: body.expires_at,
+      never_expires: body.never_expires,
       source: token.source.clone(),
       persisted,
     };

@@ -2,6 +2,13 @@
 /* calibre-native: hand-written type header (napi `dtsHeaderFile`). The generated declarations follow it. */
 /* eslint-disable */
 
+// napi's loader (native.js) also exports `__napiBindingTarget`, which says which build it loaded. It is the
+// loader's detail, not this package's API: declaring the name here, unexported, keeps napi from adding an
+// exported declaration of it below (napi leaves a name the header already binds alone). `export {}` stops a
+// declaration file from exporting its unexported declarations; everything public is exported explicitly.
+declare const __napiBindingTarget: 'native'
+export {}
+
 // ─────────────────────────────────────────────────────────────────────────────
 // Errors
 // ─────────────────────────────────────────────────────────────────────────────
@@ -139,20 +146,20 @@ export interface CalibreError extends Error {
 /** Optional trailing argument accepted by every API function. */
 export interface CallOptions {
   /** Cancels the call; the promise rejects with a {@link CalibreError} whose code is `CALIBRE_ABORTED`. */
-  signal?: AbortSignal
+  signal?: AbortSignal | undefined
   /** Per-request time limit in milliseconds; exceeding it rejects with code `CALIBRE_TIMEOUT`. Default: 60 000 (or the client's `timeoutMs`). */
-  timeoutMs?: number
+  timeoutMs?: number | undefined
 }
 
 /** Options for the polling helpers `Test.waitForTest` and `PullRequestReview.waitForReviewCompletion`. */
 export interface WaitOptions extends CallOptions {
   /** Milliseconds to sleep before each poll (including the first, like calibre@7). Default: 5000. */
-  intervalMs?: number
+  intervalMs?: number | undefined
   /**
    * Time limit in milliseconds for the whole wait (all polls together); exceeding it rejects with code
    * `CALIBRE_TIMEOUT`. Default: unbounded, like calibre@7 (each poll still has the default request timeout).
    */
-  timeoutMs?: number
+  timeoutMs?: number | undefined
 }
 
 /** A request-start rate limit: at most `limit` request starts in any `intervalMs` window. */
@@ -169,22 +176,22 @@ export interface CalibreOptions {
    * API token used for every call of this client. When omitted, the token is resolved on each call from
    * `CALIBRE_API_TOKEN`, then the config file (as calibre@7 does).
    */
-  token?: string
+  token?: string | undefined
   /** API host, without the `/graphql` path. Default: `CALIBRE_HOST`, else `https://api.calibreapp.com`. */
-  host?: string
+  host?: string | undefined
   /**
    * Web app host, used for the token refresh endpoint (`/api/refresh_token`).
    * Default: `CALIBRE_APP_HOST`, else `CALIBRE_HOST`, else `https://calibreapp.com`.
    */
-  appHost?: string
+  appHost?: string | undefined
   /** Default per-request timeout in milliseconds for this client. Default: 60 000. */
-  timeoutMs?: number
+  timeoutMs?: number | undefined
   /**
    * Request-start throttle for this client. Default: the process-wide throttle shared with the module-level
    * functions (10 starts per 1100 ms, Calibre's published limit). An object gives this client its own
    * throttle; `false` disables throttling for this client.
    */
-  throttle?: ThrottleOptions | false
+  throttle?: ThrottleOptions | false | undefined
   /**
    * Retries of failed requests: 429, 502, 503, 504 and connection failures before any response (not TLS
    * certificate failures, not timeouts), with full-jitter exponential backoff honouring `Retry-After`, and
@@ -192,33 +199,33 @@ export interface CalibreOptions {
    * acted on them (no connection, 429, 503 with `Retry-After`).
    * Default: `{ max: 3, baseMs: 500, capMs: 20000 }`; `false` turns retries off.
    */
-  retries?: RetryOptions | false
+  retries?: RetryOptions | false | undefined
   /**
    * Proxy for this client. Default: the `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY`
    * environment variables (either case; unlike Node's own `fetch`, which ignores them).
    * A URL string uses that proxy (hosts in `NO_PROXY`, or every host with `NO_PROXY=*`, still bypass it);
    * `false` uses none.
    */
-  proxy?: string | false
+  proxy?: string | false | undefined
   /**
    * Extra trusted certificate authorities (PEM), added to the system trust store and
    * `NODE_EXTRA_CA_CERTS` — for corporate TLS-inspecting proxies and private CAs.
    */
-  ca?: string
+  ca?: string | undefined
   /** Largest response body accepted, in bytes; a larger one fails with `CALIBRE_INVALID_RESPONSE`. Default: 100 MiB. */
-  maxResponseBytes?: number
+  maxResponseBytes?: number | undefined
   /**
    * Refresh the token automatically before a call when its expiry is known (from a previous refresh, or
    * `tokenExpiresAt` in the config file) and falls within 5 minutes. One refresh at a time (concurrent
    * calls wait for it), at most one attempt per 30 s; a failed refresh keeps the still-valid token and is
    * reported once as a `CALIBRE_TOKEN_REFRESH_FAILED` process warning. Default: `true`.
    */
-  autoRefresh?: boolean
+  autoRefresh?: boolean | undefined
   /**
    * Called after every successful refresh of this client's token (automatic or `Token.refresh()`), e.g. to
    * save a new token to your own secret store. Tokens from the config file are rewritten there anyway.
    */
-  onTokenRefreshed?: (info: TokenRefreshedInfo) => void
+  onTokenRefreshed?: ((info: TokenRefreshedInfo) => void) | undefined
 }
 
 /** What {@link CalibreOptions.onTokenRefreshed} receives. */
@@ -230,7 +237,7 @@ export interface TokenRefreshedInfo extends TokenRefreshResult {
 /** Options of `Token.status()`. */
 export interface TokenStatusOptions extends CallOptions {
   /** Also make one cheap authenticated request and report the outcome in `check`. */
-  check?: boolean
+  check?: boolean | undefined
 }
 
 /** What `Token.status()` reports about the token the next call would use. */
@@ -258,11 +265,11 @@ export interface TokenStatus {
 /** Retry policy of a client (see {@link CalibreOptions.retries}). */
 export interface RetryOptions {
   /** Retries after the first attempt, 0–20. Default: 3. */
-  max?: number
+  max?: number | undefined
   /** Base backoff in milliseconds; the n-th retry waits a random time up to `baseMs * 2^(n-1)`. Default: 500. */
-  baseMs?: number
+  baseMs?: number | undefined
   /** Longest single wait in milliseconds; a server asking for longer is not retried. Default: 20 000. */
-  capMs?: number
+  capMs?: number | undefined
 }
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -298,9 +305,9 @@ export interface TokenRemoveResult {
 /** Options for refreshing a token through Calibre's refresh endpoint (`POST <appHost>/api/refresh_token`). */
 export interface TokenRefreshOptions extends CallOptions {
   /** The token to refresh. Default: the token the chain resolves (client option, env, then config file). */
-  token?: string
+  token?: string | undefined
   /** `true` writes the refreshed token to the config file; omitted or `false` leaves the file untouched. */
-  persist?: boolean
+  persist?: boolean | undefined
 }
 
 /** Result of a token refresh. */
@@ -332,7 +339,7 @@ export interface PageInfo {
 /** Options for the auto-paginating `iterate` helpers (they fetch page after page until `hasNextPage` is false). */
 export interface IterateOptions extends CallOptions {
   /** Page size per request, default 25 (the server allows at most 500). `args.pageSize` takes precedence. `timeoutMs` applies to each page request; `signal` stops the iteration. */
-  pageSize?: number
+  pageSize?: number | undefined
 }
 
 /** Arguments of the Site-scoped `iterate` helpers (`Snapshot`, `Page`, `Deploy`, `Integration`). */
@@ -340,32 +347,78 @@ export type IterateArgs = {
   /** Site slug. */
   site: string
   /** Page size per request, default 25 (maximum 500). */
-  pageSize?: number
+  pageSize?: number | undefined
 }
 
 /** Arguments of `MetricBudget.iterate`: {@link IterateArgs} plus the optional metric filter. */
 export type MetricBudgetIterateArgs = IterateArgs & {
   /** Only budgets for this metric. */
-  metric?: MetricTag
+  metric?: MetricTag | undefined
 }
 
 // ─────────────────────────────────────────────────────────────────────────────
 // Scalars and value sets used by the API
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** A test location tag (GraphQL `LocationTag`), e.g. `'Sydney'`, `'NorthVirginia'`, `'Frankfurt'`, `'London'`. `Agent.list()` returns the current set (`tag`). */
-export type LocationTag = string
-
-/** An emulated device tag (GraphQL `DeviceTag`), e.g. `'Desktop'`, `'iPhone12'`, `'Pixel5'`, `'MotorolaMotoGPower'`. `Device.list()` returns the current set (`tag`). */
-export type DeviceTag = string
-
-/** A network connection tag (GraphQL `ConnectionTag`), e.g. `'cable'`, `'LTE'`, `'regular3G'`, `'good3G'`. `Connection.list()` returns the current set (`name`). */
-export type ConnectionTag = string
+/**
+ * Test location tags documented by Calibre: the "API LocationTag" column of
+ * https://calibreapp.com/docs/synthetic/test-agent (which lists 17 locations; the tags below are those it
+ * spells out). Calibre's own examples use `'Sydney'`, `'NorthVirginia'` and `'Frankfurt'`.
+ */
+export type KnownLocationTag =
+  | 'Singapore'
+  | 'Mumbai'
+  | 'Tokyo'
+  | 'SaoPaulo'
+  | 'Seoul'
+  | 'Ohio'
+  | 'Oregon'
+  | 'Ireland'
+  | 'Sydney'
+  | 'California'
+  | 'Frankfurt'
+  | 'NorthVirginia'
 
 /**
- * A metric identifier (GraphQL `MetricTag`). Synthetic metrics use names such as `'first-contentful-paint'`;
- * RUM uses short tags (`'lcp'`, `'cls'`, …); CrUX uses `crux…` names. Known names are listed for
- * auto-completion; any other string is accepted (`metric-list` in the calibre CLI prints the full catalogue).
+ * A test location tag (GraphQL `LocationTag`). The known tags are offered for completion; any other string
+ * is accepted, for locations Calibre lists elsewhere or adds later. `Agent.list()` returns the current set (`tag`).
+ */
+export type LocationTag = KnownLocationTag | (string & {})
+
+/**
+ * Emulated device tags that calibre@7 itself sends: `calibre site create` creates its default Test
+ * Profiles with `'Desktop'`, `'iPhone12'` and `'MotorolaMotoGPower'` (calibre@7 `src/cli/site/create.js`);
+ * `'Desktop'` is also the CLI's default `--device` (calibre@7 `CLI_COMMANDS.md`).
+ */
+export type KnownDeviceTag = 'Desktop' | 'iPhone12' | 'MotorolaMotoGPower'
+
+/**
+ * An emulated device tag (GraphQL `DeviceTag`). The known tags are offered for completion; any other string
+ * is accepted. `Device.list()` returns the current set (`tag`).
+ */
+export type DeviceTag = KnownDeviceTag | (string & {})
+
+/**
+ * Network connection tags that calibre@7 itself sends: `'cable'`, `'LTE'` and `'regular3G'` in the default Test
+ * Profiles of `calibre site create` (calibre@7 `src/cli/site/create.js`), and `'good3G'` in Calibre's
+ * `examples/bash/create-test.sh` (https://github.com/calibreapp/cli). The tag is lower-case `'cable'`;
+ * `'Cable'` is its display title (as in test reports), which the API does not accept as a tag.
+ */
+export type KnownConnectionTag = 'cable' | 'LTE' | 'regular3G' | 'good3G'
+
+/**
+ * A network connection tag (GraphQL `ConnectionTag`). The known tags are offered for completion; any other
+ * string is accepted. `Connection.list()` returns the current set (`name`).
+ */
+export type ConnectionTag = KnownConnectionTag | (string & {})
+
+/**
+ * A metric identifier (GraphQL `MetricTag`). Synthetic metrics use names such as `'first-contentful-paint'`
+ * (those in Calibre's test fixtures, https://github.com/calibreapp/cli `__tests__/fixtures/completedTest.json`,
+ * plus Lighthouse's `'cumulative-layout-shift'` and `'total-blocking-time'`, named like the rest after
+ * Lighthouse's audit ids); RUM uses short tags (`'lcp'`, `'cls'`, …: calibre@7 `src/api/rum.js`); CrUX uses
+ * `crux…` names (`__tests__/fixtures/cruxSummary.json`). Known names are listed for auto-completion; any other
+ * string is accepted (`calibre metric-list` prints the full catalogue).
  */
 export type MetricTag =
   | 'lcp'
@@ -376,6 +429,8 @@ export type MetricTag =
   | 'rtt'
   | 'first-contentful-paint'
   | 'largest-contentful-paint'
+  | 'cumulative-layout-shift'
+  | 'total-blocking-time'
   | 'first-meaningful-paint'
   | 'consistently-interactive'
   | 'first-interactive'
@@ -456,8 +511,11 @@ export type IntegrationProvider = 'slack' | 'webhook' | (string & {})
 /** Integration event: `'new_snapshot'` or `'metric_budget_change'`. Open set. */
 export type IntegrationEvent = 'new_snapshot' | 'metric_budget_change' | (string & {})
 
-/** Kind of an emulated device, e.g. `'desktop'` or `'mobile'`. Open set. */
-export type EmulatedDeviceType = 'desktop' | 'mobile' | 'tablet' | (string & {})
+/**
+ * Kind of an emulated device: `'phone'`, `'tablet'` or `'desktop'` (calibre@7 `CHANGELOG.md`, 5.0.2:
+ * "device type: `phone` `tablet` or `desktop`"). Open set.
+ */
+export type EmulatedDeviceType = 'desktop' | 'phone' | 'tablet' | (string & {})
 
 /** CrUX form factor argument; sent to the API as `DESKTOP` / `PHONE` / `TABLET`. */
 export type CruxFormFactor = 'desktop' | 'phone' | 'tablet'
@@ -488,13 +546,13 @@ export interface CookieInput {
   /** Cookie value. */
   value: string
   /** Domain the cookie applies to, e.g. `'calibreapp.com'`. */
-  domain?: string
+  domain?: string | undefined
   /** Path the cookie applies to, e.g. `'/'`. */
-  path?: string
+  path?: string | undefined
   /** Send only over HTTPS. */
-  secure?: boolean
+  secure?: boolean | undefined
   /** Hide from `document.cookie`. */
-  httpOnly?: boolean
+  httpOnly?: boolean | undefined
 }
 
 /** An HTTP request header to send while testing (GraphQL `HeaderInput`). */
@@ -508,19 +566,19 @@ export interface HeaderInput {
 /** Form-login settings for testing pages behind authentication. */
 export interface AuthenticationSettingsInput {
   /** `true` enables form authentication; `false` disables it. */
-  required?: boolean
+  required?: boolean | undefined
   /** URL of the login page. */
-  url?: string
+  url?: string | undefined
   /** Username to type into the form. */
-  username?: string
+  username?: string | undefined
   /** Password to type into the form. */
-  password?: string
+  password?: string | undefined
   /** CSS selector of the login form. */
-  formSelector?: string
+  formSelector?: string | undefined
   /** CSS selector of the username field. */
-  usernameSelector?: string
+  usernameSelector?: string | undefined
   /** CSS selector of the password field. */
-  passwordSelector?: string
+  passwordSelector?: string | undefined
 }
 
 /** A page to create together with a Site (`Site.create({ pages })`). */
@@ -530,9 +588,9 @@ export interface PageInput {
   /** Page URL. */
   url: string
   /** Marks the Site's canonical page (used in calibre's own `Site.create` example). */
-  canonical?: boolean
+  canonical?: boolean | undefined
   /** Sort position. */
-  position?: number
+  position?: number | undefined
 }
 
 /**
@@ -543,29 +601,29 @@ export interface TestProfileInput {
   /** Profile name, e.g. `'Chrome Desktop'`. */
   name: string
   /** Emulated device. */
-  device?: DeviceTag
+  device?: DeviceTag | undefined
   /** Emulated connection. */
-  connection?: ConnectionTag
+  connection?: ConnectionTag | undefined
   /** Cookies to set. */
-  cookies?: CookieInput[]
+  cookies?: CookieInput[] | undefined
   /** Headers to send. */
-  headers?: HeaderInput[]
+  headers?: HeaderInput[] | undefined
   /** Disable JavaScript. */
-  jsIsDisabled?: boolean
+  jsIsDisabled?: boolean | undefined
   /** Names of third parties to block. */
-  blockedThirdParties?: string[]
+  blockedThirdParties?: string[] | undefined
   /** Sort position. */
-  position?: number
+  position?: number | undefined
 }
 
 /** Test agent settings of a Site (GraphQL `AgentSettingsInput`). */
 export interface AgentSettingsInput {
   /** Test location. */
-  location?: LocationTag
+  location?: LocationTag | undefined
   /** Snapshot schedule. */
-  scheduleInterval?: ScheduleInterval
+  scheduleInterval?: ScheduleInterval | undefined
   /** UTC hour (0–23) for `'daily'`, or the hour interval (1–168) for `'every_x_hours'`. */
-  scheduleAnchor?: number
+  scheduleAnchor?: number | undefined
 }
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -672,7 +730,7 @@ export interface AgentSettingsDetails {
 
 /** An object reduced to its display title (device or connection). */
 export interface TitleRef {
-  /** Display title, e.g. `'Pixel 5'` or `'Cable'`. */
+  /** Display title, e.g. `'Cable'`. */
   title: string
 }
 
@@ -740,15 +798,15 @@ export interface SiteCreateArgs {
    * @deprecated Pass `agentSettings.location` instead. When truthy, it overrides `agentSettings.location`
    * (calibre@7 behaviour).
    */
-  location?: LocationTag
+  location?: LocationTag | undefined
   /** Slug of the Team that owns the Site. */
-  team?: string
+  team?: string | undefined
   /** Pages to monitor. */
-  pages?: PageInput[]
+  pages?: PageInput[] | undefined
   /** Test Profiles to create. */
-  testProfiles?: TestProfileInput[]
+  testProfiles?: TestProfileInput[] | undefined
   /** Location and schedule. Always sent (as `{}` when omitted), like calibre@7. */
-  agentSettings?: AgentSettingsInput
+  agentSettings?: AgentSettingsInput | undefined
 }
 
 /** Arguments of `Site.destroy`. */
@@ -768,17 +826,17 @@ export interface SiteUpdateArgs {
   /** Site slug. */
   slug: string
   /** New name. */
-  name?: string
+  name?: string | undefined
   /** New canonical URL. */
-  canonicalUrl?: string
+  canonicalUrl?: string | undefined
   /** Slug of the new owning Team. */
-  team?: string
+  team?: string | undefined
   /** Form-authentication settings. */
-  authenticationSettings?: AuthenticationSettingsInput
+  authenticationSettings?: AuthenticationSettingsInput | undefined
   /** Cookies for every test (replaces the list). */
-  cookies?: CookieInput[]
+  cookies?: CookieInput[] | undefined
   /** Headers for every test (replaces the list). */
-  headers?: HeaderInput[]
+  headers?: HeaderInput[] | undefined
 }
 
 /** A Test Profile as returned by `Site.create`. */
@@ -886,7 +944,7 @@ export interface SnapshotCreateArgs {
   /** Site slug. */
   site: string
   /** Reference label, e.g. a release or commit. A truthy value is sent as a string (`123` → `"123"`); a falsy one (`''`, `0`, `null`, omitted) as `null`. */
-  ref?: string | number | null
+  ref?: string | number | null | undefined
 }
 
 /** Arguments of `Snapshot.destroy`. */
@@ -904,7 +962,7 @@ export interface SnapshotListArgs {
   /** Page size (maximum 500). Required by the API (calibre@7 has no default). */
   count: number
   /** `pageInfo.endCursor` of the previous page. */
-  cursor?: string | null
+  cursor?: string | null | undefined
 }
 
 /** Arguments of `Snapshot.fetchArtifacts`. */
@@ -1000,26 +1058,26 @@ export interface TestCreateArgs {
   /** Test location. */
   location: LocationTag
   /** Emulated device. */
-  device?: DeviceTag
+  device?: DeviceTag | undefined
   /** Emulated connection. */
-  connection?: ConnectionTag
+  connection?: ConnectionTag | undefined
   /** Cookies to set. */
-  cookies?: CookieInput[]
+  cookies?: CookieInput[] | undefined
   /** Headers to send. */
-  headers?: HeaderInput[]
+  headers?: HeaderInput[] | undefined
   /** Restrict results to members of your organisation. */
-  isPrivate?: boolean
+  isPrivate?: boolean | undefined
   /** URL that receives the result JSON by HTTP POST. */
-  webhookUrl?: string
+  webhookUrl?: string | undefined
   /** Secret used to sign the webhook payload (`Calibre-HMAC-SHA256-Signature` header). */
-  webhookSecret?: string
+  webhookSecret?: string | undefined
   /** Hosts to block; wildcards such as `'*.example.com'` are supported. */
-  blockedHosts?: string[]
+  blockedHosts?: string[] | undefined
   /**
    * Deletion time, 24 h to 2 years ahead: an ISO 8601 string or a `Date` (sent as its ISO string, like
    * `JSON.stringify`). Default when omitted: now + 1 year (365.2425 days); `null` is sent as `null`.
    */
-  expiresAt?: string | Date | null
+  expiresAt?: string | Date | null | undefined
 }
 
 /** Result of `Test.create` (the test is only scheduled; see `Test.waitForTest`). */
@@ -1135,7 +1193,7 @@ export interface PullRequestReviewCreateArgs {
   /** Source control revision of the deployed code. */
   sha: string
   /** Contents (not path) of a Calibre YAML config file. */
-  config?: string
+  config?: string | undefined
 }
 
 /** Arguments of `PullRequestReview.list`. */
@@ -1198,13 +1256,13 @@ export interface TestProfileCreateArgs {
   /** Profile name. */
   name: string
   /** Emulated device. */
-  device?: DeviceTag
+  device?: DeviceTag | undefined
   /** Emulated connection. */
-  connection?: ConnectionTag
+  connection?: ConnectionTag | undefined
   /** Cookies to set. */
-  cookies?: CookieInput[]
+  cookies?: CookieInput[] | undefined
   /** Run JavaScript. Sent as `jsIsDisabled: !javascript`, so **omitting it disables JavaScript** (calibre@7 behaviour). */
-  javascript?: boolean
+  javascript?: boolean | undefined
 }
 
 /** Arguments of `TestProfile.list`. */
@@ -1220,21 +1278,21 @@ export interface TestProfileUpdateArgs {
   /** Site slug. */
   site: string
   /** New name. */
-  name?: string
+  name?: string | undefined
   /** Emulated device. */
-  device?: DeviceTag
+  device?: DeviceTag | undefined
   /** Emulated connection. */
-  connection?: ConnectionTag
+  connection?: ConnectionTag | undefined
   /** Cookies (replaces the list). */
-  cookies?: CookieInput[]
+  cookies?: CookieInput[] | undefined
   /** Headers (replaces the list). */
-  headers?: HeaderInput[]
+  headers?: HeaderInput[] | undefined
   /** Names of third parties to block. */
-  blockedThirdParties?: string[]
+  blockedThirdParties?: string[] | undefined
   /** Run JavaScript. Sent as `jsIsDisabled: !javascript`, so **omitting it disables JavaScript** (calibre@7 behaviour). */
-  javascript?: boolean
+  javascript?: boolean | undefined
   /** Sort position. */
-  position?: number
+  position?: number | undefined
 }
 
 /** Arguments of `TestProfile.destroy`. */
@@ -1330,7 +1388,7 @@ export interface PageCreateArgs {
   /** Page URL. */
   url: string
   /** Sort position. */
-  position?: number
+  position?: number | undefined
 }
 
 /** Arguments of `Page.list`. */
@@ -1340,7 +1398,7 @@ export interface PageListArgs {
   /** Page size (maximum 500). Required by the API (calibre@7 has no default). */
   count: number
   /** `pageInfo.endCursor` of the previous page. */
-  cursor?: string | null
+  cursor?: string | null | undefined
 }
 
 /** Arguments of `Page.destroy`. */
@@ -1358,11 +1416,11 @@ export interface PageUpdateArgs {
   /** Page UUID. */
   uuid: string
   /** New name. */
-  name?: string
+  name?: string | undefined
   /** New URL. */
-  url?: string
+  url?: string | undefined
   /** New sort position. */
-  position?: number
+  position?: number | undefined
 }
 
 /** A monitored Page (result of `Page.create`, `update`, items of `list` / `iterate`). */
@@ -1500,15 +1558,15 @@ export interface TimeSeriesListArgs {
   /** Site slug. */
   site: string
   /** Metrics to return. Default `[]` (sent as an empty list). */
-  measurements?: MetricTag[]
+  measurements?: MetricTag[] | undefined
   /** Page UUIDs. Default `[]`. */
-  pages?: string[]
+  pages?: string[] | undefined
   /** Test Profile UUIDs. Default `[]`. */
-  profiles?: string[]
+  profiles?: string[] | undefined
   /** Start of the range: a date string (e.g. ISO 8601) or a `Date` (serialised as ISO 8601, like `JSON.stringify`). */
-  from?: string | Date
+  from?: string | Date | undefined
   /** End of the range: a date string or a `Date`. */
-  to?: string | Date
+  to?: string | Date | undefined
 }
 
 /** One point in time of a time series (a Snapshot). */
@@ -1586,13 +1644,13 @@ export interface DeployCreateArgs {
   /** Site slug. */
   site: string
   /** Revision deployed (commit hash or tag). */
-  revision?: string
+  revision?: string | undefined
   /** Base URL of the repository, e.g. `'https://github.com/calibreapp/app'`. */
-  repository?: string
+  repository?: string | undefined
   /** Who deployed. */
-  username?: string
+  username?: string | undefined
   /** Deployment time: an ISO 8601 string or a `Date` (sent as its ISO string). Default: now (server side). */
-  createdAt?: string | Date
+  createdAt?: string | Date | undefined
 }
 
 /** Arguments of `Deploy.destroy`. */
@@ -1608,9 +1666,9 @@ export interface DeployListArgs {
   /** Site slug. */
   site: string
   /** Page size. Default 25 (maximum 500). */
-  count?: number
+  count?: number | undefined
   /** `pageInfo.endCursor` of the previous page. */
-  cursor?: string | null
+  cursor?: string | null | undefined
 }
 
 /** A Deploy (result of `Deploy.create`, items of `list` / `iterate`). */
@@ -1653,11 +1711,11 @@ export interface IntegrationCreateArgs {
   /** Endpoint to call. */
   url: string
   /** Events that trigger it. */
-  events?: IntegrationEvent[]
+  events?: IntegrationEvent[] | undefined
   /** Secret used to sign webhook payloads. */
-  secret?: string
+  secret?: string | undefined
   /** Create it disabled. */
-  isDisabled?: boolean
+  isDisabled?: boolean | undefined
 }
 
 /** Arguments of `Integration.destroy`. */
@@ -1675,15 +1733,15 @@ export interface IntegrationUpdateArgs {
   /** Integration UUID. */
   uuid: string
   /** Destination kind. */
-  provider?: IntegrationProvider
+  provider?: IntegrationProvider | undefined
   /** Endpoint to call. */
-  url?: string
+  url?: string | undefined
   /** Events that trigger it. */
-  events?: IntegrationEvent[]
+  events?: IntegrationEvent[] | undefined
   /** Signing secret. */
-  secret?: string
+  secret?: string | undefined
   /** Disable or enable it. */
-  isDisabled?: boolean
+  isDisabled?: boolean | undefined
 }
 
 /** Arguments of `Integration.list`. */
@@ -1693,7 +1751,7 @@ export interface IntegrationListArgs {
   /** Page size (maximum 500). Required by the API (calibre@7 has no default). */
   count: number
   /** `pageInfo.endCursor` of the previous page. */
-  cursor?: string | null
+  cursor?: string | null | undefined
 }
 
 /** An Integration (result of `create` / `update`, items of `list` / `iterate`). */
@@ -1736,9 +1794,9 @@ export interface MetricBudgetCreateArgs {
   /** Metric to budget. */
   measurement: MetricTag
   /** Page UUIDs; omitted = all pages. */
-  pages?: string[]
+  pages?: string[] | undefined
   /** Test Profile UUIDs; omitted = all profiles. */
-  profiles?: string[]
+  profiles?: string[] | undefined
 }
 
 /** Arguments of `MetricBudget.destroy`. */
@@ -1756,13 +1814,13 @@ export interface MetricBudgetUpdateArgs {
   /** Budget UUID. */
   uuid: string
   /** Budget value. */
-  value?: number
+  value?: number | undefined
   /** Metric. */
-  measurement?: MetricTag
+  measurement?: MetricTag | undefined
   /** Page UUIDs. */
-  pages?: string[]
+  pages?: string[] | undefined
   /** Test Profile UUIDs. */
-  profiles?: string[]
+  profiles?: string[] | undefined
 }
 
 /** Arguments of `MetricBudget.list`. */
@@ -1770,11 +1828,11 @@ export interface MetricBudgetListArgs {
   /** Site slug. */
   site: string
   /** Only budgets for this metric. */
-  metric?: MetricTag
+  metric?: MetricTag | undefined
   /** Page size (maximum 500). Required by the API (calibre@7 has no default). */
   count: number
   /** `pageInfo.endCursor` of the previous page. */
-  cursor?: string | null
+  cursor?: string | null | undefined
 }
 
 /** The budget state for one page × profile. */
@@ -1853,11 +1911,11 @@ export interface AgentSettingsUpdateArgs {
   /** Site slug. */
   site: string
   /** UTC hour (0–23) for `'daily'`, or hour interval (1–168) for `'every_x_hours'`. */
-  scheduleAnchor?: number
+  scheduleAnchor?: number | undefined
   /** Snapshot schedule. */
-  scheduleInterval?: ScheduleInterval
+  scheduleInterval?: ScheduleInterval | undefined
   /** Test location. */
-  location?: LocationTag
+  location?: LocationTag | undefined
 }
 
 /** Result of `AgentSettings.update` (wrapped, unlike `AgentSettings.get`). */
@@ -1875,7 +1933,7 @@ export interface CruxSummaryArgs {
   /** Site slug. */
   site: string
   /** Form factor; omitted = all. Other values are not forwarded (calibre@7 drops them silently). */
-  formFactor?: CruxFormFactor
+  formFactor?: CruxFormFactor | undefined
 }
 
 /** Arguments of `Crux.history`. */
@@ -1883,9 +1941,9 @@ export interface CruxHistoryArgs {
   /** Site slug. */
   site: string
   /** Form factor; omitted = all. */
-  formFactor?: CruxFormFactor
+  formFactor?: CruxFormFactor | undefined
   /** History window; omitted = server default. Other values are not forwarded. */
-  timePeriod?: CruxTimePeriod
+  timePeriod?: CruxTimePeriod | undefined
 }
 
 /** Arguments of `Crux.urls`. */
@@ -1893,7 +1951,7 @@ export interface CruxUrlsArgs {
   /** Site slug. */
   site: string
   /** Form factor; omitted = all. */
-  formFactor?: CruxFormFactor
+  formFactor?: CruxFormFactor | undefined
 }
 
 /** Arguments of `Crux.url`. */
@@ -1903,9 +1961,9 @@ export interface CruxUrlArgs {
   /** UUID of the monitored URL (from `Crux.urls`). */
   uuid: string
   /** Form factor; omitted = all. */
-  formFactor?: CruxFormFactor
+  formFactor?: CruxFormFactor | undefined
   /** History window; omitted = server default. */
-  timePeriod?: CruxTimePeriod
+  timePeriod?: CruxTimePeriod | undefined
 }
 
 /** Share of traffic per form factor (fractions of 1). */
@@ -2054,17 +2112,17 @@ export interface CruxUrlResult {
  */
 export interface RumFilterArgs {
   /** Number of days to aggregate. */
-  duration?: number
+  duration?: number | undefined
   /** Time granularity. */
-  dateBin?: RumDateBin
+  dateBin?: RumDateBin | undefined
   /** Country code, e.g. `'AU'`. */
-  country?: string
+  country?: string | undefined
   /** URL path, e.g. `'/pricing'`. */
-  path?: string
+  path?: string | undefined
   /** Device type. */
-  device?: RumDevice
+  device?: RumDevice | undefined
   /** Page grouping UUID. */
-  pageGrouping?: string
+  pageGrouping?: string | undefined
 }
 
 /** Arguments of `Rum.summary`. */
@@ -2072,7 +2130,7 @@ export interface RumSummaryArgs extends RumFilterArgs {
   /** Site slug. */
   site: string
   /** Metrics to aggregate. Default `['lcp', 'cls', 'inp', 'ttfb', 'fcp', 'rtt']` (an empty array is sent as is). */
-  metrics?: MetricTag[]
+  metrics?: MetricTag[] | undefined
 }
 
 /** Arguments of `Rum.history`. */
@@ -2080,7 +2138,7 @@ export interface RumHistoryArgs extends RumFilterArgs {
   /** Site slug. */
   site: string
   /** Metrics. Default `['lcp', 'cls', 'inp', 'ttfb', 'fcp', 'rtt']`. */
-  metrics?: MetricTag[]
+  metrics?: MetricTag[] | undefined
 }
 
 /** Arguments of `Rum.pages`. */
@@ -2088,13 +2146,13 @@ export interface RumPagesArgs extends RumFilterArgs {
   /** Site slug. */
   site: string
   /** Metrics. Default `['lcp', 'cls', 'inp', 'ttfb', 'fcp', 'rtt']`. */
-  metrics?: MetricTag[]
+  metrics?: MetricTag[] | undefined
   /** Maximum number of paths. */
-  limit?: number
+  limit?: number | undefined
   /** Number of paths to skip. */
-  offset?: number
+  offset?: number | undefined
   /** Sort key, e.g. a metric tag or `'sessionCount'`. */
-  sortBy?: string
+  sortBy?: string | undefined
 }
 
 /** Arguments of `Rum.config`. */

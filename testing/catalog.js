@@ -4,21 +4,30 @@
 // emulated devices, connection speeds and the metric catalogues.
 //
 // The tags here must match the enums in schema.graphql (LocationTag, DeviceTag,
-// ConnectionTag); __test__/fake-api.spec.mjs checks that they do. Tag spellings
-// follow what calibre@7 itself sends (`Desktop`, `MotorolaMotoGPower`,
-// `regular3G`, `LTE`, `cable`) and the calibreapp/cli examples and fixtures.
-// Agent addresses come from the documentation ranges (RFC 5737), never real hosts.
+// ConnectionTag) and the Known…Tag unions of the package typings;
+// __test__/fake-api.spec.mjs checks both. Only tags with a public source are
+// listed, each with it. Identifiers, short names, screen sizes and most titles
+// are the fake's own; agent addresses come from the documentation ranges
+// (RFC 5737), never real hosts.
 
+// Tag, name and flag: the "View Agent IP addresses" table of Calibre's Test
+// Agent documentation, https://calibreapp.com/docs/synthetic/test-agent
+// (columns Location and API LocationTag). That page names 17 locations; these
+// are the ones it spells out.
 const LOCATIONS = [
-  ['NorthVirginia', 'north-virginia', 'North Virginia, USA', 'IAD', '🇺🇸', ['198.51.100.10', '198.51.100.11']],
-  ['Oregon', 'oregon', 'Oregon, USA', 'PDX', '🇺🇸', ['198.51.100.20']],
-  ['SaoPaulo', 'sao-paulo', 'São Paulo, Brazil', 'GRU', '🇧🇷', ['198.51.100.30']],
-  ['London', 'london', 'London, United Kingdom', 'LON', '🇬🇧', ['203.0.113.10', '203.0.113.11']],
-  ['Frankfurt', 'frankfurt', 'Frankfurt, Germany', 'FRA', '🇩🇪', ['203.0.113.20']],
-  ['Mumbai', 'mumbai', 'Mumbai, India', 'BOM', '🇮🇳', ['203.0.113.30']],
   ['Singapore', 'singapore', 'Singapore', 'SIN', '🇸🇬', ['192.0.2.10']],
+  ['Mumbai', 'mumbai', 'Mumbai, India', 'BOM', '🇮🇳', ['203.0.113.30']],
+  ['Tokyo', 'tokyo', 'Tokyo, Japan', 'NRT', '🇯🇵', ['192.0.2.30']],
+  ['SaoPaulo', 'sao-paulo', 'São Paulo, Brazil', 'GRU', '🇧🇷', ['198.51.100.30']],
+  ['Seoul', 'seoul', 'Seoul, Korea', 'ICN', '🇰🇷', ['192.0.2.40']],
+  ['Ohio', 'ohio', 'Ohio, USA', 'CMH', '🇺🇸', ['198.51.100.40']],
+  ['Oregon', 'oregon', 'Oregon, USA', 'PDX', '🇺🇸', ['198.51.100.20']],
+  ['Ireland', 'ireland', 'Ireland', 'DUB', '🇮🇪', ['203.0.113.10', '203.0.113.11']],
   ['Sydney', 'sydney', 'Sydney, Australia', 'SYD', '🇦🇺', ['192.0.2.20', '192.0.2.21']],
-  ['Tokyo', 'tokyo', 'Tokyo, Japan', 'NRT', '🇯🇵', ['192.0.2.30']]
+  ['California', 'california', 'Northern California, USA', 'SFO', '🇺🇸', ['198.51.100.50']],
+  ['Frankfurt', 'frankfurt', 'Frankfurt, Germany', 'FRA', '🇩🇪', ['203.0.113.20']],
+  // Also the name in calibreapp/cli's test fixtures (__tests__/fixtures/completedTest.json).
+  ['NorthVirginia', 'north-virginia', 'North Virginia, USA', 'IAD', '🇺🇸', ['198.51.100.10', '198.51.100.11']]
 ].map(([tag, identifier, name, shortName, emoji, ips]) => ({
   tag,
   identifier,
@@ -28,16 +37,14 @@ const LOCATIONS = [
   agents: ips.map(ipv4 => ({ ipv4 }))
 }))
 
+// Tags: the default Test Profiles that calibre@7's `calibre site create` sends
+// (src/cli/site/create.js in the calibre package: Desktop, iPhone12,
+// MotorolaMotoGPower). Types: `phone`, `tablet` or `desktop` (calibre@7
+// CHANGELOG.md, 5.0.2: "device type: `phone` `tablet` or `desktop`").
 const DEVICES = [
   ['Desktop', 'Desktop', 1920, 1080, 'desktop', false],
-  ['iPhone15', 'iPhone 15', 393, 852, 'mobile', false],
-  ['iPhone12', 'iPhone 12', 390, 844, 'mobile', false],
-  ['iPhone8', 'iPhone 8', 375, 667, 'mobile', true],
-  ['Pixel7', 'Pixel 7', 412, 915, 'mobile', false],
-  ['Pixel5', 'Pixel 5', 393, 851, 'mobile', false],
-  ['MotorolaMotoGPower', 'Motorola Moto G Power', 412, 823, 'mobile', false],
-  ['MotorolaMotoG4', 'Motorola Moto G4', 360, 640, 'mobile', true],
-  ['iPadAir', 'iPad Air', 820, 1180, 'tablet', false]
+  ['iPhone12', 'iPhone 12', 390, 844, 'phone', false],
+  ['MotorolaMotoGPower', 'Motorola Moto G Power', 412, 823, 'phone', false]
 ].map(([tag, title, screenWidth, screenHeight, type, isDiscontinued]) => ({
   tag,
   title,
@@ -47,13 +54,17 @@ const DEVICES = [
   isDiscontinued
 }))
 
+// Tags: cable, LTE and regular3G from the same default Test Profiles (calibre@7
+// src/cli/site/create.js), good3G from calibreapp/cli examples/bash/create-test.sh.
+// The tag is lower-case `cable`: calibre@7 sends it to the API for every site
+// it creates, and the examples that create profiles spell it so; `Cable` (in
+// one update example) is its title, as test reports show it
+// (calibreapp/cli __tests__/fixtures/completedTest.json, "Connection Speed").
 const CONNECTIONS = [
   ['cable', 'Cable'],
-  ['dsl', 'DSL'],
   ['LTE', '4G LTE'],
   ['good3G', 'Good 3G'],
-  ['regular3G', 'Regular 3G'],
-  ['regular2G', 'Regular 2G']
+  ['regular3G', 'Regular 3G']
 ].map(([tag, title]) => ({ tag, title }))
 
 const PERFORMANCE = { name: 'performance', label: 'Performance' }
@@ -83,7 +94,11 @@ function metric (name, label, shortLabel, formatter, category, stops, sample, ex
 }
 
 // Synthetic (lab) metrics: `name` and `value` are the hyphenated tags that
-// MetricTag accepts, e.g. 'first-contentful-paint'.
+// MetricTag accepts, e.g. 'first-contentful-paint'. Tags as in calibreapp/cli's
+// fixtures (__tests__/fixtures/completedTest.json, listMetrics.json), except
+// cumulative-layout-shift and total-blocking-time: Lighthouse's audit ids, which
+// Calibre's Lighthouse metrics are named after (first-contentful-paint,
+// first-meaningful-paint, consistently-interactive, dom-size, …).
 const SYNTHETIC_METRICS = [
   metric('first-contentful-paint', 'First Contentful Paint', 'FCP', 'humanDuration', PERFORMANCE, [1800, 3000], [600, 4200], { recommended: true }),
   metric('largest-contentful-paint', 'Largest Contentful Paint', 'LCP', 'humanDuration', PERFORMANCE, [2500, 4000], [900, 5600], { recommended: true }),
@@ -104,17 +119,18 @@ const SYNTHETIC_METRICS = [
   metric('dom-size', 'DOM Element Count', 'DOM Size', 'number', COMPLEXITY, [800, 1400], [200, 2200])
 ]
 
-// Chrome UX Report (field) metrics, as named in calibreapp/cli fixtures.
+// Chrome UX Report (field) metrics, as named in calibreapp/cli's
+// __tests__/fixtures/cruxSummary.json.
 const CRUX_METRICS = [
   metric('cruxLargestContentfulPaint', 'Largest Contentful Paint', 'LCP', 'humanDuration', PERFORMANCE, [2500, 4000], [1200, 4800], { recommended: true }),
   metric('cruxCumulativeLayoutShift', 'Cumulative Layout Shift', 'CLS', 'unitless', PERFORMANCE, [0.1, 0.25], [0, 0.3], { recommended: true, decimals: 2 }),
   metric('cruxInteractionToNextPaint', 'Interaction to Next Paint', 'INP', 'humanDuration', PERFORMANCE, [200, 500], [60, 650], { recommended: true }),
-  metric('cruxFirstContentfulPaint', 'First Contentful Paint', 'FCP', 'humanDuration', PERFORMANCE, [1800, 3000], [700, 3600]),
   metric('cruxTimeToFirstByte', 'Time to First Byte', 'TTFB', 'humanDuration', PERFORMANCE, [800, 1800], [150, 2200])
 ]
 
 // Real User Monitoring metrics: their tags are the short names calibre@7
-// sends by default (lcp, cls, inp, ttfb, fcp, rtt).
+// sends by default (lcp, cls, inp, ttfb, fcp, rtt: DEFAULT_METRICS in
+// src/api/rum.js of the calibre package).
 const RUM_METRICS = [
   ['lcp', 'Largest Contentful Paint', 'LCP', 'humanDuration', [2500, 4000], [900, 5000], 0],
   ['cls', 'Cumulative Layout Shift', 'CLS', 'unitless', [0.1, 0.25], [0, 0.35], 3],

@@ -45,26 +45,26 @@ export declare const TIMINGS: Readonly<{
 /** Options of {@link startFakeCalibre}. */
 export interface FakeCalibreOptions {
   /** TCP port to listen on; `0` (the default) picks a free one. */
-  port?: number
+  port?: number | undefined
   /** Initial fake clock, in ms since the epoch. Default: `Date.now()` at start. */
-  now?: number
+  now?: number | undefined
   /**
    * Seed a plausible organisation (teams `marketing` and `engineering`, four
    * sites with pages, profiles, snapshots, deploys, integrations, budgets and
    * reviews, two single page tests). Default `true`. With `false` the store
    * holds one team, `default`, and no sites.
    */
-  seed?: boolean
+  seed?: boolean | undefined
   /**
    * Per-token rate limit on real wall-clock time, or `false` to disable it.
    * Default `{ limit: 10, windowMs: 1000 }` (the documented 10 requests per second).
    */
-  rateLimit?: RateLimitOptions | false
+  rateLimit?: RateLimitOptions | false | undefined
   /**
    * Make new single page tests, snapshots and pull request reviews finish
    * (`completed`) at once instead of on the fake clock. Default `false`.
    */
-  completeTestsImmediately?: boolean
+  completeTestsImmediately?: boolean | undefined
 }
 
 /**
@@ -73,9 +73,9 @@ export interface FakeCalibreOptions {
  */
 export interface RateLimitOptions {
   /** Requests allowed per window. Default 10. */
-  limit?: number
+  limit?: number | undefined
   /** Window length in ms. Default 1000. */
-  windowMs?: number
+  windowMs?: number | undefined
 }
 
 /** A running fake, as resolved by {@link startFakeCalibre}. */
@@ -121,23 +121,23 @@ export interface FakeCalibre {
  */
 export interface Fault {
   /** HTTP status of the canned response. Default 500 when `body` is given. */
-  status?: number
+  status?: number | undefined
   /**
    * Body of the canned response: objects are sent as JSON, strings and
    * Buffers as they are (`text/plain` unless `headers` set a Content-Type).
    * Default `{"error": "<reason phrase>"}`.
    */
-  body?: JsonValue | Buffer
+  body?: JsonValue | Buffer | undefined
   /** Extra response headers. */
-  headers?: Record<string, string>
+  headers?: Record<string, string> | undefined
   /** Real milliseconds to wait before answering (or hanging up). */
-  delayMs?: number
+  delayMs?: number | undefined
   /** Destroy the connection without answering. */
-  hangUp?: boolean
+  hangUp?: boolean | undefined
   /** How many requests get this fault. Default 1. */
-  count?: number
+  count?: number | undefined
   /** Only requests to this path (e.g. `/api/refresh_token`) get the fault. */
-  path?: string
+  path?: string | undefined
 }
 
 // ======================================================================
@@ -170,24 +170,24 @@ export interface FakeTokens {
 /** Options of {@link FakeTokens.create}. */
 export interface TokenOptions {
   /** Default `'admin'`. */
-  type?: TokenType
+  type?: TokenType | undefined
   /** Default `'admin'` for admin tokens (the only role they may have), `'member'` for personal ones. */
-  role?: TokenRole
+  role?: TokenRole | undefined
   /**
    * Team slug. Personal tokens only see this team's sites (default: the first
    * team, `marketing` when seeded). Admin tokens see every team regardless.
    */
-  team?: string
+  team?: string | undefined
   /** Lifetime in ms of fake time; absent or null = never expires. Refresh renews it for the same duration. */
-  expiresIn?: number | null
+  expiresIn?: number | null | undefined
   /**
    * Allowed IP Addresses: IPv4/IPv6 addresses and CIDR ranges, e.g.
    * `['127.0.0.1', '10.0.0.0/8', '2001:db8::/32']`. Empty or absent = any address.
    * IPv4-mapped IPv6 (`::ffff:127.0.0.1`) is compared as IPv4.
    */
-  allowedIps?: string[]
+  allowedIps?: string[] | undefined
   /** Use this exact token string instead of a random one (URL-safe characters). */
-  token?: string
+  token?: string | undefined
 }
 
 /** What {@link FakeTokens.get} tells about a token. */
@@ -472,7 +472,7 @@ export interface FakeTestProfile {
   uuid: string
   /** Display name. */
   name: string
-  /** Device tag, e.g. `iPhone15`, or null for none. */
+  /** Device tag, e.g. `iPhone12`, or null for none. */
   device: string | null
   /** Connection tag, e.g. `LTE`, or null for none. */
   connection: string | null
@@ -703,7 +703,7 @@ export interface FakeRumConfig {
 
 /** A test location. */
 export interface FakeLocation {
-  /** e.g. `NorthVirginia`, `Sydney`, `London`. */
+  /** e.g. `NorthVirginia`, `Sydney`, `Ireland`. */
   tag: string
   /** Stable id, e.g. `sydney`. */
   identifier: string
@@ -719,7 +719,7 @@ export interface FakeLocation {
 
 /** An emulated device. */
 export interface FakeDevice {
-  /** e.g. `Desktop`, `iPhone15`, `MotorolaMotoG4`. */
+  /** e.g. `Desktop`, `iPhone12`, `MotorolaMotoGPower`. */
   tag: string
   /** e.g. `iPhone 15`. */
   title: string
@@ -728,7 +728,7 @@ export interface FakeDevice {
   /** CSS pixels. */
   screenHeight: number
   /** Form factor. */
-  type: 'desktop' | 'mobile' | 'tablet'
+  type: 'desktop' | 'phone' | 'tablet'
   /** Whether new profiles should avoid it. */
   isDiscontinued: boolean
 }

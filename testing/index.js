@@ -16,10 +16,36 @@
 // rate-limit.js for access control; catalog.js for reference data.
 // Types and the documented shapes are in index.d.ts; usage in README.md.
 
+requireGraphql()
+
 const { Store, TIMINGS } = require('./state')
 const { TokenStore } = require('./tokens')
 const { RateLimiter } = require('./rate-limit')
 const { createFakeServer, FaultQueue } = require('./server')
+
+// graphql-js is an optional peer dependency: npm does not install it with calibre-native, and
+// Node's own "Cannot find module 'graphql'" with a require stack does not say what to do.
+function requireGraphql () {
+  let graphql
+  try {
+    graphql = require('graphql')
+  } catch (cause) {
+    if (cause.code !== 'MODULE_NOT_FOUND' || !cause.message.includes("'graphql'")) throw cause
+    const err = new Error(
+      "calibre-native/testing needs the 'graphql' package (graphql-js 16 or later), an optional peer " +
+      'dependency that is not installed. Install it next to calibre-native: npm install --save-dev graphql'
+    )
+    err.code = 'MODULE_NOT_FOUND'
+    throw err
+  }
+  const major = graphql.versionInfo?.major
+  if (!(major >= 16)) {
+    throw new Error(
+      `calibre-native/testing needs graphql-js 16 or later; version ${graphql.version} is installed. ` +
+      'Upgrade it: npm install --save-dev graphql@16'
+    )
+  }
+}
 
 const DEFAULT_RATE_LIMIT = Object.freeze({ limit: 10, windowMs: 1000 })
 

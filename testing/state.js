@@ -34,7 +34,7 @@ function slowdownFor (deviceTag, connectionTag) {
   const device = DEVICES.find(d => d.tag === deviceTag)
   let slowdown = device && device.type !== 'desktop' ? 1.35 : 1
   if (connectionTag && /3G|2G/.test(connectionTag)) slowdown *= 1.5
-  else if (connectionTag === 'LTE' || connectionTag === 'dsl') slowdown *= 1.15
+  else if (connectionTag === 'LTE') slowdown *= 1.15
   return slowdown
 }
 
@@ -307,10 +307,11 @@ function finishReview (review, at) {
 
 // ---------------------------------------------------------------- seed data
 
+// The Test Profiles calibre@7's `calibre site create` gives a new Site (src/cli/site/create.js).
 const DEFAULT_PROFILES = [
   { name: 'Chrome Desktop', device: 'Desktop', connection: 'cable' },
-  { name: 'iPhone 15, 4G LTE', device: 'iPhone15', connection: 'LTE' },
-  { name: 'Motorola Moto G Power, 3G', device: 'MotorolaMotoGPower', connection: 'regular3G' }
+  { name: 'iPhone, 4G LTE', device: 'iPhone12', connection: 'LTE' },
+  { name: 'Motorola Moto G Power, 3G connection', device: 'MotorolaMotoGPower', connection: 'regular3G' }
 ]
 
 const SEED_SITES = [
@@ -326,7 +327,7 @@ const SEED_SITES = [
   {
     team: 'marketing',
     name: 'Acme Blog',
-    location: 'London',
+    location: 'Ireland',
     origin: 'https://blog.acme.example',
     pages: [['Home', '/'], ['Latest post', '/posts/shipping-faster']],
     crux: true,
@@ -429,7 +430,7 @@ function seedOrganisation (store, now) {
   })
 
   store.addSinglePageTest({ url: 'https://www.acme.example/', location: 'Sydney', device: 'Desktop', connection: 'cable' }, now - 3 * DAY_MS, true)
-  store.addSinglePageTest({ url: 'https://app.acme.example/login', location: 'London', device: 'iPhone15', connection: 'LTE' }, now - DAY_MS, true)
+  store.addSinglePageTest({ url: 'https://app.acme.example/login', location: 'Ireland', device: 'iPhone12', connection: 'LTE' }, now - DAY_MS, true)
 }
 
 module.exports = { Store, TIMINGS, DEFAULT_PROFILES, slugify }

@@ -18,7 +18,7 @@ use crate::error::{CalibreError, ErrorCode};
 
 pub const TOKEN_ENV: &str = "CALIBRE_API_TOKEN";
 
-/// calibre@7's own message, kept byte for byte so existing checks on it keep matching.
+/// calibre@7's own message, kept byte for byte (after ours) so existing checks on it keep matching.
 const CALIBRE7_MISSING_MESSAGE: &str = "Please set your Calibre API token by running `calibre token set`\n or set the environment variable CALIBRE_API_TOKEN.\n\n See calibreapp.com/docs/api/tokens for help.";
 
 /// Read access to environment variables.
@@ -157,7 +157,7 @@ pub fn resolve(option: Option<&str>, env: &dyn Env) -> Result<ResolvedToken, Cal
   Err(CalibreError::new(
     ErrorCode::TokenMissing,
     format!(
-      "{CALIBRE7_MISSING_MESSAGE}\n\nLooked in: {}. Pass a token in code with new Calibre({{ token }}), set CALIBRE_API_TOKEN, or store one with `calibre-native token set -`.",
+      "No Calibre API token found. Looked in: {}. Store one with `calibre-native token set -` (reads it from standard input), set CALIBRE_API_TOKEN, or pass one in code with new Calibre({{ token }}).\n\n{CALIBRE7_MISSING_MESSAGE}",
       looked.join(", ")
     ),
   ))
@@ -243,7 +243,13 @@ pub mod tests {
     let env = FakeEnv::new(&[("XDG_CONFIG_HOME", dir.path().to_str().unwrap())]);
     let err = resolve(None, &env).unwrap_err();
     assert_eq!(err.code, ErrorCode::TokenMissing);
-    assert!(err.message.starts_with(CALIBRE7_MISSING_MESSAGE));
+    assert!(err
+      .message
+      .starts_with("No Calibre API token found. Looked in: "));
+    let ours = err.message.find("calibre-native token set -").unwrap();
+    let official = err.message.find("calibre token set").unwrap();
+    assert!(ours < official, "our command comes first: {}", err.message);
+    assert!(err.message.ends_with(CALIBRE7_MISSING_MESSAGE));
     assert!(err.message.contains("CALIBRE_API_TOKEN (not set)"));
     assert!(err.message.contains("calibre.json (no token stored)"));
   }

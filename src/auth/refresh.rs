@@ -1,7 +1,8 @@
 //! The body of `POST /api/refresh_token`. Calibre does not document it, so we accept what a
 //! sensible server could send: nothing (expiry extended server-side, token unchanged), or
 //! JSON carrying a token (`token` / `api_token`) and/or an expiry (`expires_at` / `expiresAt`),
-//! possibly wrapped in a `data` object.
+//! possibly wrapped in a `data` object. An expiry key that is `null` says the token does not expire
+//! (what a server that reports expiries sends for a token created without one).
 
 use serde_json::Value;
 
@@ -11,6 +12,8 @@ pub struct RefreshedToken {
   pub token: Option<String>,
   /// The new expiry as the server wrote it (ISO 8601 expected).
   pub expires_at: Option<String>,
+  /// The server said the token has no expiry (`"expires_at": null`), rather than not saying.
+  pub never_expires: bool,
 }
 
 pub fn parse_refresh_body(body: &str) -> RefreshedToken {
@@ -27,9 +30,15 @@ pub fn parse_refresh_body(body: &str) -> RefreshedToken {
       _ => None,
     })
   };
+  const EXPIRY_KEYS: [&str; 2] = ["expires_at", "expiresAt"];
+  let expires_at = text(&EXPIRY_KEYS);
   RefreshedToken {
     token: text(&["token", "api_token", "apiToken"]),
-    expires_at: text(&["expires_at", "expiresAt"]),
+    never_expires: expires_at.is_none()
+      && EXPIRY_KEYS
+        .iter()
+        .any(|k| matches!(map.get(*k), Some(Value::Null))),
+    expires_at,
   }
 }
 
@@ -64,6 +73,24 @@ mod tests {
       let got = parse_refresh_body(body);
       assert_eq!(got.token.as_deref(), token, "{body}");
       assert_eq!(got.expires_at.as_deref(), expires, "{body}");
+    }
+  }
+
+  #[test]
+  fn a_null_expiry_means_never_and_a_missing_one_means_unknown() {
+    for body in [
+      r#"{"token":"t","expires_at":null}"#,
+      r#"{"data":{"expiresAt":null}}"#,
+    ] {
+      assert!(parse_refresh_body(body).never_expires, "{body}");
+    }
+    for body in [
+      "",
+      "{}",
+      r#"{"token":"t"}"#,
+      r#"{"expires_at":"2027-01-01T00:00:00Z"}"#,
+    ] {
+      assert!(!parse_refresh_body(body).never_expires, "{body}");
     }
   }
 }

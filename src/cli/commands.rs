@@ -104,10 +104,11 @@ pub(super) fn prepare(
           let out = serde_json::json!({ "expiresAt": info.expires_at, "persisted": info.persisted, "source": info.source.kind() });
           term.out(&serde_json::to_string_pretty(&out).expect("JSON serializes"));
         } else {
-          let expiry = info
-            .expires_at
-            .as_deref()
-            .unwrap_or("extended (the server did not say until when)");
+          let expiry = match info.expires_at.as_deref() {
+            Some(at) => at,
+            None if info.never_expires => "never (this token has no expiry)",
+            None => "extended (the server did not say until when)",
+          };
           term.out(&format!(
             "{} API Token refreshed. Expires: {expiry}",
             term.green("✔")

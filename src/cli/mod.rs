@@ -173,8 +173,9 @@ type Job = std::pin::Pin<
 >;
 
 /// Runs the `calibre-native` command with `argv` (without `node` and the script) and
-/// resolves to the process exit code. Used by the package's `bin` shim.
-#[napi(ts_args_type = "argv: string[]", ts_return_type = "Promise<number>")]
+/// resolves to the process exit code. Used by the package's `bin` shim only, so it is left out
+/// of the typings.
+#[napi(skip_typescript)]
 pub fn run_cli<'env>(env: &'env Env, argv: Vec<String>) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   let term = Term::detect();
   let (argv, named) = split_request_variables(argv);

@@ -190,7 +190,7 @@ pub enum SyntheticCommand {
   TestProfiles(SiteJson),
   /// Add a Test Profile to a Site.
   #[command(
-    after_help = "Example:\n  calibre-native synthetic create-test-profile \"Slow phone\" --site my-site --device MotorolaMotoG4 --connection regular3G"
+    after_help = "Example:\n  calibre-native synthetic create-test-profile \"Slow phone\" --site my-site --device MotorolaMotoGPower --connection regular3G"
   )]
   CreateTestProfile(CreateTestProfile),
   /// Update Test Profile settings. Only changes specified attributes.
@@ -747,7 +747,7 @@ pub struct RumPages {
 pub enum TestCommand {
   /// Run a Single Page Test against any public URL.
   #[command(
-    after_help = "Examples:\n  calibre-native test create https://example.com --location NorthVirginia\n  calibre-native test create https://example.com --location London --device MotorolaMotoG4 --waitForTest --json\n  calibre-native test create https://example.com --location Sydney --markdown --timeout 10m"
+    after_help = "Examples:\n  calibre-native test create https://example.com --location NorthVirginia\n  calibre-native test create https://example.com --location Ireland --device MotorolaMotoGPower --waitForTest --json\n  calibre-native test create https://example.com --location Sydney --markdown --timeout 10m"
   )]
   Create(TestCreate),
   /// Download the artifacts of a test to ./test-artifacts/<uuid>. Includes: lighthouse.json, render progress screenshots, render progress MP4 video, HAR file (request log) and all other metrics and data available through the Calibre interface.
