@@ -972,7 +972,7 @@ pub fn rum(command: RumCommand, ctx: &Ctx) -> Prepared {
 
 pub fn test(command: TestCommand, ctx: &Ctx) -> Prepared {
   match command {
-    TestCommand::Create(a) => test_create(a, ctx),
+    TestCommand::Create(a) => test_create(*a, ctx),
     TestCommand::DownloadArtifacts(a) => artifacts::test(a, ctx),
     TestCommand::List(a) => ctx.show("test list", Ok(test::list_op()), a.json, human::tests),
     TestCommand::Show(a) => {

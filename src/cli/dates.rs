@@ -163,7 +163,10 @@ fn local_to_epoch([year, month, day, hour, minute, second]: [i32; 6]) -> Option<
     tm.tm_isdst = -1;
     libc::mktime(&mut tm)
   };
-  (seconds != -1 || (year, month, day) == (1969, 12, 31)).then_some(i64::from(seconds))
+  // `time_t` is not i64 on every target.
+  #[allow(clippy::useless_conversion)]
+  let seconds = i64::from(seconds);
+  (seconds != -1 || (year, month, day) == (1969, 12, 31)).then_some(seconds)
 }
 
 #[cfg(not(unix))]

@@ -581,7 +581,7 @@ fn rum_formatter<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
 
 fn rum_cell(term: Term, rum: &Value, row: &Value, key: &str) -> String {
   let shown = metric_value(rum_formatter(rum, key), key, row.get(key));
-  graded(term, shown, row.get(&format!("{key}Grading")))
+  graded(term, shown, row.get(format!("{key}Grading").as_str()))
 }
 
 pub fn rum_summary(value: &Value, term: Term) {

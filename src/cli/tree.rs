@@ -568,6 +568,8 @@ pub enum FormFactor {
   Tablet,
 }
 
+/// Variant names give the values (`six-months`).
+#[allow(clippy::enum_variant_names)]
 #[derive(Clone, Copy, ValueEnum)]
 pub enum TimePeriod {
   ThreeMonths,
@@ -749,7 +751,7 @@ pub enum TestCommand {
   #[command(
     after_help = "Examples:\n  calibre-native test create https://example.com --location NorthVirginia\n  calibre-native test create https://example.com --location Ireland --device MotorolaMotoGPower --waitForTest --json\n  calibre-native test create https://example.com --location Sydney --markdown --timeout 10m"
   )]
-  Create(TestCreate),
+  Create(Box<TestCreate>),
   /// Download the artifacts of a test to ./test-artifacts/<uuid>. Includes: lighthouse.json, render progress screenshots, render progress MP4 video, HAR file (request log) and all other metrics and data available through the Calibre interface.
   #[command(after_help = "Example:\n  calibre-native test download-artifacts <uuid>")]
   DownloadArtifacts(TestUuid),
