@@ -3,8 +3,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::auth::{serialize, ConfigFile, TokenSource};
-use crate::error::{ErrorCode, RequestInfo};
+use crate::auth::{serialize, ConfigFile};
+use crate::error::{ErrorCode, RequestInfo, TokenSource};
 use crate::graphql::{self, Context, Extract};
 use crate::transport::RawResponse;
 

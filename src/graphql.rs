@@ -8,8 +8,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::auth::TokenSource;
-use crate::error::{CalibreError, ErrorCode, RequestInfo, ResponseInfo};
+use crate::error::{self, CalibreError, ErrorCode, RequestInfo, ResponseInfo, TokenSource};
 use crate::transport::RawResponse;
 
 /// `{query, variables, operationName?}` in calibre@7's key order; `operationName` only when
@@ -434,134 +433,25 @@ fn fail(
   errors: Vec<Value>,
   ctx: &Context,
 ) -> CalibreError {
-  let mut err = CalibreError::new(code, message)
+  CalibreError::new(code, message)
+    .with_response(response_info(response), errors)
     .with_request(ctx.request.clone())
-    .with_token_source(ctx.source.clone());
-  err.status = Some(response.status);
-  err.errors = errors;
-  err.response = Some(ResponseInfo {
+    .with_token_source(ctx.source.clone())
+}
+
+fn response_info(response: &RawResponse) -> ResponseInfo {
+  ResponseInfo {
     status: response.status,
     headers: response.headers.clone(),
     body: response.text_lossy(),
-  });
-  err
+  }
 }
 
-/// Turns a failed response into the right code and a message that says what to do.
+/// A failed GraphQL answer: classified by status and `errors` (see `error::classify`), with
+/// the request that was sent.
 pub fn classify(response: &RawResponse, errors: Vec<Value>, ctx: &Context) -> CalibreError {
-  let status = response.status;
-  let body = response.text_lossy();
-  let source = ctx.source.describe();
-  let function = ctx.function;
-  let (code, message) = match status {
-    401 => (
-      ErrorCode::Unauthorized,
-      format!(
-        "{function}: Calibre rejected the API token (HTTP 401 Unauthorized). The token from {source} is unknown or was revoked. Create a new token in Calibre (Account → API Tokens) and store it with `calibre-native token set -` or CALIBRE_API_TOKEN."
-      ),
-    ),
-    403 => forbidden(function, &source, &body),
-    429 => (
-      ErrorCode::RateLimited,
-      format!(
-        "{function}: Calibre's rate limit was exceeded (HTTP 429 Too Many Requests). Slow down: the API allows 10 requests per second per token."
-      ),
-    ),
-    _ if !errors.is_empty() => (ErrorCode::GraphqlError, graphql_message(function, &errors)),
-    _ => (
-      ErrorCode::HttpError,
-      format!(
-        "{function}: Calibre answered HTTP {status}{}: {}",
-        reason(status),
-        excerpt(&body)
-      ),
-    ),
-  };
-  fail(code, message, response, errors, ctx)
-}
-
-fn forbidden(function: &str, source: &str, body: &str) -> (ErrorCode, String) {
-  let lower = body.to_ascii_lowercase();
-  if lower.contains("expired") {
-    (
-      ErrorCode::TokenExpired,
-      format!(
-        "{function}: the API token from {source} has expired (HTTP 403 Forbidden). Re-save it in Calibre (Account → API Tokens → Edit → Save) to renew it; next time refresh it before it expires with Token.refresh() or `calibre-native token refresh`."
-      ),
-    )
-  } else if lower.contains("ip address")
-    || lower.contains("allowed ip")
-    || (lower.contains(" ip ") && lower.contains("not allowed"))
-  {
-    (
-      ErrorCode::IpNotAllowed,
-      format!(
-        "{function}: this machine's IP address is not in the Allowed IP Addresses of the API token from {source} (HTTP 403 Forbidden). Add this address or its range to the token's Allowed IP Addresses in Calibre, or use a token without that restriction."
-      ),
-    )
-  } else {
-    (
-      ErrorCode::Forbidden,
-      format!(
-        "{function}: Calibre refused the request (HTTP 403 Forbidden) for the API token from {source}: {}. Check the token's permissions and team, its expiry and its Allowed IP Addresses in Calibre.",
-        excerpt(body)
-      ),
-    )
-  }
-}
-
-/// The first error's `extensions.problems[0].explanation` (what calibre's CLI shows) or its
-/// `message`, then every error after it.
-pub fn graphql_message(function: &str, errors: &[Value]) -> String {
-  let describe = |e: &Value| {
-    e.pointer("/extensions/problems/0/explanation")
-      .and_then(Value::as_str)
-      .or_else(|| e.get("message").and_then(Value::as_str))
-      .unwrap_or("unknown GraphQL error")
-      .to_owned()
-  };
-  let mut message = format!("{function}: {}", describe(&errors[0]));
-  for e in &errors[1..] {
-    message.push_str("\n - ");
-    message.push_str(&describe(e));
-  }
-  message
-}
-
-fn reason(status: u16) -> String {
-  reqwest::StatusCode::from_u16(status)
-    .ok()
-    .and_then(|s| s.canonical_reason())
-    .map(|r| format!(" {r}"))
-    .unwrap_or_default()
-}
-
-/// A short single-line excerpt of a body (HTML tags dropped).
-pub fn excerpt(body: &str) -> String {
-  let mut text = String::new();
-  let mut in_tag = false;
-  for c in body.chars() {
-    match c {
-      '<' => in_tag = true,
-      '>' => {
-        in_tag = false;
-        text.push(' ');
-      }
-      _ if !in_tag => text.push(c),
-      _ => {}
-    }
-  }
-  let words: Vec<&str> = text.split_whitespace().collect();
-  let joined = words.join(" ");
-  let mut cut: String = joined.chars().take(200).collect();
-  if joined.chars().count() > 200 {
-    cut.push('…');
-  }
-  if cut.is_empty() {
-    "(empty body)".to_owned()
-  } else {
-    cut
-  }
+  error::classify(ctx.function, ctx.source, response_info(response), errors)
+    .with_request(ctx.request.clone())
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use napi::bindgen_prelude::*;
 use napi::{Env, JsString, JsValue, ValueType};
 use serde_json::{Map, Value};
 
+use crate::env::{EnvSnapshot, VARS};
 use crate::error::{CalibreError, ErrorCode};
 use crate::runtime;
 use crate::transport::{abortable, AbortFlag};
@@ -221,6 +222,7 @@ pub fn positional_string(
 }
 
 /// The trailing `{ signal, timeoutMs, ... }` object every function accepts.
+#[derive(Default)]
 pub struct CallOptions {
   pub timeout: Option<Duration>,
   pub signal: Option<SignalHook>,
@@ -276,10 +278,6 @@ impl CallOptions {
       out.rest = rest;
     }
     Ok(out)
-  }
-
-  pub fn abort_flag(&self) -> Option<Arc<AbortFlag>> {
-    self.signal.as_ref().map(|s| Arc::clone(&s.flag))
   }
 }
 
@@ -370,7 +368,7 @@ where
     ) -> std::result::Result<Unknown<'a>, CalibreError>
     + 'static,
 {
-  let runtime = runtime::get().map_err(|e| {
+  let runtime = runtime::get(|| env_var(env, "TOKIO_WORKER_THREADS")).map_err(|e| {
     napi::Error::from_reason(format!(
       "calibre-native could not start its I/O thread: {e}"
     ))
@@ -458,18 +456,35 @@ pub fn handoff_error(err: napi::Error) -> CalibreError {
   )
 }
 
-/// `{ token, expiresAt, persisted }` as `Token.refresh()` returns it (also given to
-/// `onTokenRefreshed`, with `source`).
-pub fn refresh_info<'env>(
-  env: &'env Env,
-  info: &crate::session::RefreshInfo,
-) -> Result<Object<'env>> {
-  let mut out = Object::new(env)?;
-  out.set("token", info.token.as_str())?;
-  out.set("expiresAt", info.expires_at.as_deref())?;
-  out.set("persisted", info.persisted)?;
-  out.set("source", info.source.kind())?;
-  Ok(out)
+/// The package's variables (`env::VARS`) from `process.env` of this environment: a worker
+/// sees its own `env`, and nothing calls libc `getenv` (see `env`). Call on the JS thread.
+pub fn capture_env(env: &Env) -> EnvSnapshot {
+  let process_env = env
+    .get_global()
+    .and_then(|g| g.get_named_property::<Object>("process"))
+    .and_then(|p| p.get_named_property::<Object>("env"));
+  let Ok(process_env) = process_env else {
+    return EnvSnapshot::capture(|_| None);
+  };
+  EnvSnapshot::capture(|name| {
+    let value: Unknown = process_env.get_named_property(name).ok()?;
+    match value.get_type().ok()? {
+      ValueType::String => unsafe { String::from_napi_value(env.raw(), value.raw()) }.ok(),
+      _ => None,
+    }
+  })
+}
+
+/// `process.env[name]` of this environment, read only when asked (on the JS thread).
+pub fn env_var(env: &Env, name: &str) -> Option<String> {
+  debug_assert!(VARS.contains(&name), "{name} is not in env::VARS");
+  let process: Object = env.get_global().ok()?.get_named_property("process").ok()?;
+  let vars: Object = process.get_named_property("env").ok()?;
+  let value: Unknown = vars.get_named_property(name).ok()?;
+  match value.get_type().ok()? {
+    ValueType::String => unsafe { String::from_napi_value(env.raw(), value.raw()) }.ok(),
+    _ => None,
+  }
 }
 
 /// `process.emitWarning(message, { code })`.

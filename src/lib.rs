@@ -1,15 +1,18 @@
 //! calibre-native: a Rust drop-in for the `calibre@7` Node.js API.
 //!
-//! Layout (see DESIGN.md):
-//! - `error`     the one error type, its stable codes and the JS `CalibreError` it becomes
+//! Layout (ARCHITECTURE.md has the whole map), lowest layer first:
+//! - `env`       the environment seam: every variable read, from a snapshot of `process.env`
+//! - `error`     the one error type, its stable codes, the token source, HTTP classification
 //! - `auth`      the token: validation, the option > env > file chain, the config file, refresh
-//! - `transport` the only HTTP: one reqwest client, throttle, timeout, abort
+//! - `transport` the only HTTP: reqwest clients, throttle, retries, timeout, abort
 //! - `graphql`   request bodies and response decoding
-//! - `client`    the `Calibre` class, the default client and the call pipeline
-//! - `session`   one call's settings: retries, GraphQL execution, token refresh
-//! - `exports`   the `CalibreError` class and other exports napi cannot register alone
-//! - `js`        small helpers at the JS boundary (arguments, abort signals, JSON hand-off)
+//! - `config`    a client's settings (`new Calibre(options)` or the default client)
+//! - `session`   one call: its resolved token and URLs, GraphQL execution, token refresh
 //! - `runtime`   the tokio runtime behind every call, started by the first call
+//! - `js`        the JS boundary: `CalibreError`, arguments, abort signals, `process.env`, promises
+//! - `client`    the `Calibre` class and the namespaces bound to it
+//! - `call`      the one call pipeline every entry point goes through
+//! - `exports`   what napi cannot register alone: the `CalibreError` class (built by `js`)
 //! - `api`       one module per calibre@7 namespace
 //! - `cli`       the `calibre-native` command (clap), run through `runCli`
 #![deny(clippy::all)]
@@ -22,8 +25,11 @@
 
 mod api;
 mod auth;
+mod call;
 mod cli;
 mod client;
+mod config;
+mod env;
 mod error;
 mod exports;
 mod graphql;

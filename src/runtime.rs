@@ -20,22 +20,24 @@ use std::time::{Duration, Instant};
 use tokio::runtime::Runtime;
 
 /// The process-wide runtime (shared by every Node environment: main thread and workers).
-pub fn get() -> std::io::Result<&'static Runtime> {
+/// `worker_threads` reads `TOKIO_WORKER_THREADS` of the caller's environment; it is asked
+/// only when the runtime is built.
+pub fn get(worker_threads: impl FnOnce() -> Option<String>) -> std::io::Result<&'static Runtime> {
   static RUNTIME: OnceLock<Runtime> = OnceLock::new();
   if let Some(runtime) = RUNTIME.get() {
     return Ok(runtime);
   }
-  let runtime = build()?;
+  let runtime = build(worker_threads())?;
   // Two environments racing here: the loser's runtime is dropped (it has run nothing).
   Ok(RUNTIME.get_or_init(|| runtime))
 }
 
-fn build() -> std::io::Result<Runtime> {
+fn build(worker_threads: Option<String>) -> std::io::Result<Runtime> {
   // The worker outlives any one environment: keep this image mapped even if Node unloads the
   // addon when the worker thread that loaded it exits.
   napi::bindgen_prelude::retain_current_module_for_unload_safety();
-  let workers = std::env::var("TOKIO_WORKER_THREADS")
-    .ok()
+  // Given explicitly, so tokio does not read TOKIO_WORKER_THREADS from the process itself.
+  let workers = worker_threads
     .and_then(|n| n.trim().parse::<usize>().ok())
     .filter(|n| *n > 0)
     .unwrap_or(1);
@@ -117,8 +119,8 @@ mod tests {
 
   #[test]
   fn the_runtime_is_built_once_and_runs_tasks() {
-    let runtime = get().expect("runtime");
-    assert!(std::ptr::eq(runtime, get().expect("runtime")));
+    let runtime = get(|| None).expect("runtime");
+    assert!(std::ptr::eq(runtime, get(|| None).expect("runtime")));
     assert_eq!(runtime.block_on(async { 2 + 2 }), 4);
   }
 

@@ -1,18 +1,19 @@
-//! One call's resolved settings and everything that sends requests for it: the retry loop,
-//! GraphQL execution, token refresh (explicit and automatic). Built on the JS thread, then
-//! moved to the tokio runtime.
+//! One call: its client's settings (shared), what was resolved for it on the JS thread
+//! (token, URLs, config path, the HTTP environment), and everything that sends requests for
+//! it: the retry loop, GraphQL execution, token refresh (explicit and automatic). Built on
+//! the JS thread by the call pipeline (`call`), then moved to the tokio runtime.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
 
-use crate::auth::{
-  parse_refresh_body, parse_time, ApiToken, ConfigFile, ResolvedToken, TokenLifecycle, TokenSource,
-};
-use crate::error::{CalibreError, ErrorCode, RequestInfo};
+use crate::auth::{parse_refresh_body, parse_time, ApiToken, ConfigFile, ResolvedToken};
+use crate::config::ClientConfig;
+use crate::env::Env;
+use crate::error::{self, CalibreError, ErrorCode, ResponseInfo, TokenSource};
 use crate::graphql::{self, Context, Operation};
-use crate::transport::{self, HttpRequest, RawResponse, RetryPolicy, Throttle};
+use crate::transport::{self, HttpEnv, HttpRequest, RawResponse};
 
 /// Something the JS side must hear about once the call settles.
 pub enum TokenEvent {
@@ -23,7 +24,7 @@ pub enum TokenEvent {
 /// A successful refresh, as `Token.refresh()` returns it and `onTokenRefreshed` receives it.
 #[derive(Clone, Debug)]
 pub struct RefreshInfo {
-  pub token: String,
+  pub token: ApiToken,
   pub expires_at: Option<String>,
   /// The server said the token does not expire (see `auth::refresh`).
   pub never_expires: bool,
@@ -34,52 +35,49 @@ pub struct RefreshInfo {
 /// A response body this large is decoded off the runtime's worker (see `execute`).
 const LARGE_BODY: usize = 1 << 20;
 
+/// Token events of one session, read on the JS thread once the call settles.
+pub type Events = Arc<Mutex<Vec<TokenEvent>>>;
+
 pub struct Session {
   pub function: &'static str,
+  /// The client's settings: throttle, retries, HTTP client, limits, token lifecycle.
+  pub config: Arc<ClientConfig>,
   token: Mutex<ResolvedToken>,
-  pub(crate) url: String,
-  pub(crate) app_url: String,
-  pub(crate) timeout: Duration,
-  pub(crate) throttle: Option<Arc<Throttle>>,
-  pub(crate) retries: RetryPolicy,
-  pub(crate) http: Option<Arc<reqwest::Client>>,
-  pub(crate) max_response_bytes: u64,
-  pub(crate) lifecycle: Arc<TokenLifecycle>,
-  /// Where a refreshed token is stored when the caller asks to persist a non-file token.
-  pub(crate) config_file: Option<ConfigFile>,
-  pub(crate) events: Arc<Mutex<Vec<TokenEvent>>>,
+  url: String,
+  app_url: String,
+  timeout: Duration,
+  /// Where a token is stored (and a refreshed one persisted) for this call's environment.
+  pub config_file: Option<ConfigFile>,
+  /// Proxies and trust roots for the shared HTTP client (when the client has none of its own).
+  http_env: HttpEnv,
+  pub events: Events,
 }
 
 impl Session {
-  #[allow(clippy::too_many_arguments)]
-  pub(crate) fn new(
+  /// Resolves everything per call from `env` (a snapshot of the caller's environment):
+  /// the token (`token_override` > the client's option > env > file), the URLs, the config
+  /// file. `timeout` is the call's own `timeoutMs`, else the client's.
+  pub fn new(
+    config: Arc<ClientConfig>,
     function: &'static str,
-    token: ResolvedToken,
-    url: String,
-    app_url: String,
-    timeout: Duration,
-    throttle: Option<Arc<Throttle>>,
-    retries: RetryPolicy,
-    http: Option<Arc<reqwest::Client>>,
-    max_response_bytes: u64,
-    lifecycle: Arc<TokenLifecycle>,
-    config_file: Option<ConfigFile>,
-  ) -> Session {
-    let token = lifecycle.apply(token);
-    Session {
+    env: &dyn Env,
+    timeout: Option<Duration>,
+    token_override: Option<&str>,
+  ) -> Result<Session, CalibreError> {
+    let token = config
+      .lifecycle
+      .apply(config.resolve_token(token_override, env)?);
+    Ok(Session {
       function,
       token: Mutex::new(token),
-      url,
-      app_url,
-      timeout,
-      throttle,
-      retries,
-      http,
-      max_response_bytes,
-      lifecycle,
-      config_file,
+      url: config.graphql_url(function, env)?,
+      app_url: config.app_url(function, env)?,
+      timeout: timeout.unwrap_or(config.timeout),
+      config_file: ConfigFile::locate(env).ok(),
+      http_env: HttpEnv::from_env(env),
       events: Arc::new(Mutex::new(Vec::new())),
-    }
+      config,
+    })
   }
 
   /// For calls whose `timeoutMs` bounds a whole sequence of requests (the `waitFor*`
@@ -152,14 +150,19 @@ impl Session {
     idempotent: bool,
     token: &ResolvedToken,
   ) -> (Result<RawResponse, CalibreError>, u32) {
-    let client = self
-      .http
-      .as_deref()
-      .unwrap_or_else(|| transport::shared_client());
+    let shared;
+    let client = match &self.config.http {
+      Some(own) => own.as_ref(),
+      None => {
+        shared = transport::shared_client(&self.http_env);
+        shared.as_ref()
+      }
+    };
+    let config = &self.config;
     let mut attempts = 0;
     loop {
       attempts += 1;
-      if let Some(throttle) = &self.throttle {
+      if let Some(throttle) = &config.throttle {
         throttle.acquire().await;
       }
       let request = HttpRequest {
@@ -168,13 +171,13 @@ impl Session {
         token: &token.token,
         body,
         timeout: self.timeout,
-        max_response_bytes: self.max_response_bytes,
+        max_response_bytes: config.max_response_bytes,
       };
       let outcome = transport::post(request).await;
-      if let (Ok(response), Some(throttle)) = (&outcome, &self.throttle) {
+      if let (Ok(response), Some(throttle)) = (&outcome, &config.throttle) {
         throttle.observe(response);
       }
-      match self.retries.delay(&outcome, idempotent, attempts) {
+      match config.retries.delay(&outcome, idempotent, attempts) {
         Some(wait) => tokio::time::sleep(wait).await,
         None => {
           return (
@@ -198,17 +201,12 @@ impl Session {
     let (response, attempts) = self.post(&url, None, false, token).await;
     let response = response.map_err(|e| gave_up(e, attempts))?;
     if !(200..300).contains(&response.status) {
-      let request = RequestInfo {
-        query: String::new(),
-        variables: Value::Object(Default::default()),
+      let answer = ResponseInfo {
+        status: response.status,
+        body: response.text_lossy(),
+        headers: response.headers,
       };
-      let ctx = Context {
-        function: "Token.refresh",
-        source: &token.source,
-        request: &request,
-      };
-      let mut err = graphql::classify(&response, Vec::new(), &ctx);
-      err.request = None;
+      let err = error::classify("Token.refresh", &token.source, answer, Vec::new());
       return Err(gave_up(err, attempts));
     }
     let body = parse_refresh_body(&response.text_lossy());
@@ -238,10 +236,11 @@ impl Session {
       persisted = true;
     }
     self
+      .config
       .lifecycle
       .learned(&token.token, &new_token, expires, from_file && persisted);
     let info = RefreshInfo {
-      token: new_token.expose().to_owned(),
+      token: new_token.clone(),
       expires_at: body.expires_at,
       never_expires: body.never_expires,
       source: token.source.clone(),
@@ -273,12 +272,16 @@ impl Session {
   /// `auth::lifecycle` for the rules). Never fails: a failed refresh keeps the old token.
   async fn fresh_token(&self) -> ResolvedToken {
     let current = self.token();
-    if !self.lifecycle.needs_refresh(&current, SystemTime::now()) {
+    if !self
+      .config
+      .lifecycle
+      .needs_refresh(&current, SystemTime::now())
+    {
       return current;
     }
-    let _flight = self.lifecycle.single_flight().await;
+    let _flight = self.config.lifecycle.single_flight().await;
     // Another call may have refreshed while this one waited.
-    let mut current = self.lifecycle.apply(self.token());
+    let mut current = self.config.lifecycle.apply(self.token());
     if let TokenSource::File(path) = &current.source {
       if let Ok(Some(stored)) = ConfigFile::at(path.clone()).read_entry() {
         if let Ok(Some(token)) = ApiToken::parse(&stored.token) {
@@ -288,15 +291,18 @@ impl Session {
       }
     }
     self.set_token(current.clone());
-    if !self.lifecycle.needs_refresh(&current, SystemTime::now())
-      || !self.lifecycle.claim_attempt(Instant::now())
+    if !self
+      .config
+      .lifecycle
+      .needs_refresh(&current, SystemTime::now())
+      || !self.config.lifecycle.claim_attempt(Instant::now())
     {
       return current;
     }
     match self.refresh(&current, false).await {
       Ok(_) => self.token(),
       Err(err) => {
-        if self.lifecycle.first_failure() {
+        if self.config.lifecycle.first_failure() {
           self.push(TokenEvent::RefreshFailed(err));
         }
         current

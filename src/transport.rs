@@ -13,6 +13,7 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use crate::auth::ApiToken;
+use crate::env::Env;
 use crate::error::{CalibreError, ErrorCode};
 
 pub const USER_AGENT: &str = concat!("calibre-native/", env!("CARGO_PKG_VERSION"));
@@ -22,8 +23,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Which proxy a client uses.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ProxySetting {
-  /// `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY` (either case), read when the
-  /// HTTP client is built (Node's own `fetch` ignores these; we honour them).
+  /// `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY` (either case) of the caller's
+  /// environment (Node's own `fetch` ignores these; we honour them).
   FromEnv,
   /// No proxy, whatever the environment says.
   Off,
@@ -32,7 +33,8 @@ pub enum ProxySetting {
 }
 
 /// What an HTTP client is built from. The default (env proxies, no extra CA) is shared by
-/// the whole process; a client with its own `proxy` or `ca` option builds its own.
+/// every call with the same `HttpEnv`; a client with its own `proxy` or `ca` option builds
+/// its own.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpSettings {
   pub proxy: ProxySetting,
@@ -49,23 +51,112 @@ impl Default for HttpSettings {
   }
 }
 
-/// The process-wide client: one keep-alive pool for every call that needs nothing special.
-pub fn shared_client() -> &'static reqwest::Client {
-  static HTTP: LazyLock<reqwest::Client> = LazyLock::new(|| {
-    build_client(&HttpSettings::default()).expect("the default HTTP client configuration is valid")
-  });
-  &HTTP
+/// What the environment says about HTTP, taken from the call's environment snapshot: no
+/// library reads the process environment itself (reqwest's proxy detection is off, the
+/// system roots are loaded here).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HttpEnv {
+  https_proxy: Option<String>,
+  http_proxy: Option<String>,
+  all_proxy: Option<String>,
+  no_proxy: Option<String>,
+  node_extra_ca_certs: Option<String>,
+  ssl_cert_file: Option<String>,
+  ssl_cert_dir: Option<String>,
 }
 
-/// Builds a client: rustls with the system trust store (rustls-platform-verifier honours
-/// `SSL_CERT_FILE`), plus `NODE_EXTRA_CA_CERTS` and `settings.ca_pem` added to it.
-pub fn build_client(settings: &HttpSettings) -> Result<reqwest::Client, String> {
+impl HttpEnv {
+  /// Reads the variables as curl and reqwest do: upper case first, then lower case; empty
+  /// values count as unset.
+  pub fn from_env(env: &dyn Env) -> HttpEnv {
+    let first = |names: &[&str]| {
+      names
+        .iter()
+        .find_map(|name| env.var(name).filter(|v| !v.trim().is_empty()))
+    };
+    HttpEnv {
+      https_proxy: first(&["HTTPS_PROXY", "https_proxy"]),
+      http_proxy: first(&["HTTP_PROXY", "http_proxy"]),
+      all_proxy: first(&["ALL_PROXY", "all_proxy"]),
+      no_proxy: first(&["NO_PROXY", "no_proxy"]),
+      node_extra_ca_certs: first(&["NODE_EXTRA_CA_CERTS"]),
+      ssl_cert_file: first(&["SSL_CERT_FILE"]),
+      ssl_cert_dir: first(&["SSL_CERT_DIR"]),
+    }
+  }
+
+  fn no_proxy(&self) -> Option<reqwest::NoProxy> {
+    reqwest::NoProxy::from_string(self.no_proxy.as_deref().unwrap_or(""))
+  }
+
+  /// `NO_PROXY=*` means no proxy for any host (as in curl). hyper-util applies `*` to host
+  /// names only, so an IP-address host (`CALIBRE_HOST=http://127.0.0.1:4000`) still went
+  /// through the proxy.
+  fn no_proxy_for_every_host(&self) -> bool {
+    self
+      .no_proxy
+      .as_deref()
+      .is_some_and(|list| list.split(',').any(|entry| entry.trim() == "*"))
+  }
+}
+
+/// The shared client for an environment: one keep-alive pool for every call that needs
+/// nothing special (one per distinct proxy/CA environment, almost always just one).
+pub fn shared_client(env: &HttpEnv) -> Arc<reqwest::Client> {
+  type ByEnvironment = Vec<(HttpEnv, Arc<reqwest::Client>)>;
+  static CLIENTS: LazyLock<Mutex<ByEnvironment>> = LazyLock::new(|| Mutex::new(Vec::new()));
+  let mut clients = CLIENTS.lock().unwrap_or_else(|p| p.into_inner());
+  if let Some((_, client)) = clients.iter().find(|(known, _)| known == env) {
+    return Arc::clone(client);
+  }
+  let client = Arc::new(
+    build_client(&HttpSettings::default(), env)
+      .expect("the default HTTP client configuration is valid"),
+  );
+  clients.push((env.clone(), Arc::clone(&client)));
+  client
+}
+
+/// The system trust store without reading the process environment (on Linux and the other
+/// OpenSSL-style systems, where the store is files): `SSL_CERT_FILE` / `SSL_CERT_DIR` from
+/// `env` when set, else the platform's usual places. rustls-platform-verifier would read
+/// those variables itself, from whichever thread builds the client.
+#[cfg(all(unix, not(target_vendor = "apple")))]
+fn system_roots(env: &HttpEnv) -> Vec<reqwest::Certificate> {
+  use std::path::Path;
+  let loaded = if env.ssl_cert_file.is_some() || env.ssl_cert_dir.is_some() {
+    let mut all =
+      rustls_native_certs::load_certs_from_paths(env.ssl_cert_file.as_deref().map(Path::new), None);
+    for dir in env.ssl_cert_dir.iter().flat_map(|dirs| dirs.split(':')) {
+      if !dir.is_empty() {
+        let found = rustls_native_certs::load_certs_from_paths(None, Some(Path::new(dir)));
+        all.certs.extend(found.certs);
+      }
+    }
+    all.certs
+  } else {
+    openssl_probe::candidate_cert_dirs()
+      .flat_map(|dir| rustls_native_certs::load_certs_from_paths(None, Some(dir)).certs)
+      .collect()
+  };
+  loaded
+    .iter()
+    .filter_map(|der| reqwest::Certificate::from_der(der).ok())
+    .collect()
+}
+
+/// Builds a client: rustls with the system trust store (honouring `SSL_CERT_FILE` and
+/// `SSL_CERT_DIR`), plus `NODE_EXTRA_CA_CERTS` and `settings.ca_pem` added to it. Proxies
+/// come from `settings` and `env` only.
+pub fn build_client(settings: &HttpSettings, env: &HttpEnv) -> Result<reqwest::Client, String> {
   // ring instead of aws-lc: faster builds, smaller binary. Ignore "already installed".
   let _ = rustls::crypto::ring::default_provider().install_default();
   let mut extra_roots = Vec::new();
   // Node itself warns about an unreadable NODE_EXTRA_CA_CERTS and carries on; so do we.
-  if let Some(pem) =
-    std::env::var_os("NODE_EXTRA_CA_CERTS").and_then(|path| std::fs::read(path).ok())
+  if let Some(pem) = env
+    .node_extra_ca_certs
+    .as_ref()
+    .and_then(|path| std::fs::read(path).ok())
   {
     extra_roots.extend(reqwest::Certificate::from_pem_bundle(&pem).unwrap_or_default());
   }
@@ -77,37 +168,49 @@ pub fn build_client(settings: &HttpSettings) -> Result<reqwest::Client, String> 
     }
     extra_roots.extend(certs);
   }
+  // reqwest's own proxy detection reads the process environment: off, the proxies are ours.
   let mut builder = reqwest::Client::builder()
     .user_agent(USER_AGENT)
     .connect_timeout(CONNECT_TIMEOUT)
-    .pool_max_idle_per_host(128);
+    .pool_max_idle_per_host(128)
+    .no_proxy();
+  #[cfg(all(unix, not(target_vendor = "apple")))]
+  {
+    let mut roots = system_roots(env);
+    roots.extend(extra_roots);
+    builder = builder.tls_certs_only(roots);
+  }
+  // macOS and Windows: the platform verifier asks the OS (no environment variables).
+  #[cfg(not(all(unix, not(target_vendor = "apple"))))]
   if !extra_roots.is_empty() {
     builder = builder.tls_certs_merge(extra_roots);
   }
-  let proxy = if no_proxy_for_every_host() {
+  let proxy = if env.no_proxy_for_every_host() {
     &ProxySetting::Off
   } else {
     &settings.proxy
   };
-  builder = match proxy {
-    ProxySetting::FromEnv => builder,
-    ProxySetting::Off => builder.no_proxy(),
+  match proxy {
+    ProxySetting::Off => {}
     ProxySetting::Url(url) => {
       let proxy =
         reqwest::Proxy::all(url).map_err(|e| format!("`proxy` is not a valid proxy URL ({e})"))?;
-      builder.proxy(proxy.no_proxy(reqwest::NoProxy::from_env()))
+      builder = builder.proxy(proxy.no_proxy(env.no_proxy()));
     }
-  };
+    // As reqwest's system proxies: HTTPS_PROXY for https URLs, HTTP_PROXY for http ones,
+    // ALL_PROXY for both; an invalid URL is ignored.
+    ProxySetting::FromEnv => {
+      let from_env = [
+        env.https_proxy.as_deref().map(reqwest::Proxy::https),
+        env.http_proxy.as_deref().map(reqwest::Proxy::http),
+        env.all_proxy.as_deref().map(reqwest::Proxy::all),
+      ];
+      for proxy in from_env.into_iter().flatten().filter_map(Result::ok) {
+        builder = builder.proxy(proxy.no_proxy(env.no_proxy()));
+      }
+    }
+  }
   builder.build().map_err(|e| e.to_string())
-}
-
-/// `NO_PROXY=*` means no proxy for any host (as in curl). hyper-util applies `*` to host
-/// names only, so an IP-address host (`CALIBRE_HOST=http://127.0.0.1:4000`) still went
-/// through the proxy. Read like `reqwest::NoProxy::from_env`: `NO_PROXY`, else `no_proxy`.
-fn no_proxy_for_every_host() -> bool {
-  std::env::var("NO_PROXY")
-    .or_else(|_| std::env::var("no_proxy"))
-    .is_ok_and(|list| list.split(',').any(|entry| entry.trim() == "*"))
 }
 
 /// Largest response body read by default (a bigger one fails with CALIBRE_INVALID_RESPONSE).
@@ -546,6 +649,55 @@ pub async fn abortable<T>(
 #[cfg(test)]
 mod tests {
   use super::*;
+  use crate::env::EnvSnapshot;
+
+  #[test]
+  fn http_env_reads_the_injected_environment_upper_case_first() {
+    let env = EnvSnapshot::from_pairs(&[
+      ("https_proxy", "http://lower:1"),
+      ("HTTPS_PROXY", "http://upper:1"),
+      ("http_proxy", "http://plain:2"),
+      ("ALL_PROXY", " "),
+      ("no_proxy", "localhost, *"),
+      ("NODE_EXTRA_CA_CERTS", "/ca.pem"),
+      ("SSL_CERT_DIR", "/a:/b"),
+    ]);
+    let http = HttpEnv::from_env(&env);
+    assert_eq!(http.https_proxy.as_deref(), Some("http://upper:1"));
+    assert_eq!(http.http_proxy.as_deref(), Some("http://plain:2"));
+    assert_eq!(http.all_proxy, None, "blank counts as unset");
+    assert!(http.no_proxy_for_every_host());
+    assert_eq!(http.node_extra_ca_certs.as_deref(), Some("/ca.pem"));
+    assert_eq!(http.ssl_cert_dir.as_deref(), Some("/a:/b"));
+    assert_eq!(HttpEnv::from_env(&EnvSnapshot::empty()), HttpEnv::default());
+    assert!(!HttpEnv::default().no_proxy_for_every_host());
+  }
+
+  #[test]
+  fn one_shared_client_per_environment() {
+    let plain = HttpEnv::default();
+    let proxied = HttpEnv::from_env(&EnvSnapshot::from_pairs(&[(
+      "HTTPS_PROXY",
+      "http://127.0.0.1:9",
+    )]));
+    assert!(Arc::ptr_eq(&shared_client(&plain), &shared_client(&plain)));
+    assert!(!Arc::ptr_eq(
+      &shared_client(&plain),
+      &shared_client(&proxied)
+    ));
+  }
+
+  #[cfg(all(unix, not(target_vendor = "apple")))]
+  #[test]
+  fn system_roots_come_from_the_injected_ssl_cert_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let none = dir.path().join("none.pem");
+    let env = EnvSnapshot::from_pairs(&[("SSL_CERT_FILE", none.to_str().unwrap())]);
+    assert!(
+      system_roots(&HttpEnv::from_env(&env)).is_empty(),
+      "SSL_CERT_FILE replaces the system store, as in OpenSSL"
+    );
+  }
 
   #[tokio::test(start_paused = true)]
   async fn throttle_allows_limit_starts_per_interval() {

@@ -4,7 +4,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::Map;
 
-use crate::client::call;
+use crate::call::call;
 use crate::graphql::{Extract, Operation};
 
 const LIST_QUERY: &str = r#"

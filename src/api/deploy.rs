@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::paginate::{self, Lister};
 use super::vars::required_string;
-use crate::client::call;
+use crate::call::call;
 use crate::error::CalibreError;
 use crate::graphql::{Extract, Operation};
 use crate::js::Args;

@@ -1,6 +1,6 @@
 //! One module per calibre@7 namespace (plus `Token`). Each reads as a table: the GraphQL
 //! documents, then one short function per operation that builds the variables and names
-//! where the result is. They go through `client::call` (one request), `client::run` (the
+//! where the result is. They go through `call::call` (one request), `call::run` (the
 //! `waitFor*` polls, see `poll`) or `paginate` (the `iterate` helpers).
 
 pub(crate) mod agent;
@@ -9,7 +9,7 @@ pub(crate) mod connection;
 pub(crate) mod crux;
 pub(crate) mod deploy;
 pub(crate) mod device;
-mod graphql;
+mod graphql_request;
 mod integration;
 mod metric_budget;
 pub(crate) mod page;

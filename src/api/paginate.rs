@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex as SyncMutex};
+use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
 use napi::{sys, Env, JsValue};
@@ -21,11 +21,13 @@ use std::result::Result;
 use tokio::sync::Mutex;
 
 use super::vars::{put, required_string};
-use crate::client::{client_of, ClientConfig};
+use crate::call::{self, Call};
+use crate::client::client_of;
+use crate::config::ClientConfig;
 use crate::error::{CalibreError, ErrorCode};
 use crate::graphql::{Extract, Operation};
-use crate::js::{self, Args, CallOptions, SignalHook};
-use crate::session::{Session, TokenEvent};
+use crate::js::{self, Args, SignalHook};
+use crate::session::{Events, Session};
 use crate::transport::abortable;
 
 const DEFAULT_PAGE_SIZE: u64 = 25;
@@ -52,15 +54,16 @@ pub fn iterate<'env>(
   let client = client_of(this);
   let f = lister.function;
   let (mut hook, mut flag) = (None, None);
-  let setup = CallOptions::read(env, f, options).and_then(|mut options| {
-    flag = options.abort_flag();
-    hook = options.signal.take();
+  // The pipeline's first steps run now; each `next()` launches the rest.
+  let setup = Call::begin(env, Arc::clone(&client), f, options).and_then(|mut call| {
+    flag = call.abort_flag();
+    hook = call.take_signal();
     let args = Args::object(env, f, args, "{ site, pageSize }")?;
     let page_size = page_size(
       f,
       args
         .get("pageSize")
-        .or(options.rest.get("pageSize").cloned()),
+        .or(call.options.rest.get("pageSize").cloned()),
     )?;
     let mut base = crate::vars! {
       "site" => required_string(&args, "site")?,
@@ -69,7 +72,7 @@ pub fn iterate<'env>(
     for key in lister.filters {
       put(&mut base, key, args.get(key));
     }
-    Ok((client.session(f, &options, None)?, base))
+    Ok((call.session(None)?, base))
   });
   let events = setup.as_ref().ok().map(|(s, _)| Arc::clone(&s.events));
   let (session, base, error) = match setup {
@@ -105,9 +108,18 @@ pub fn iterate<'env>(
       })
       .await
     };
-    let promise = js::spawn(ctx.env, None, step, move |env, step| {
-      state.dispatch(env);
-      match step {
+    let events = state.events.clone();
+    let report_to = Arc::clone(&state.client);
+    let report = move |env: &Env, events| call::dispatch(&report_to, env, events);
+    // The step's own error settles here too, so the iteration is closed first.
+    let step = async move { Ok(step.await) };
+    let promise = call::launch(
+      ctx.env,
+      None,
+      events,
+      report,
+      step,
+      move |env, step| match step {
         Ok(Some(item)) => {
           let value = js::parse_result(env, &item)?;
           result(env, Some(value), false).map_err(unexpected)
@@ -120,8 +132,8 @@ pub fn iterate<'env>(
           state.close(env);
           Err(err)
         }
-      }
-    })?;
+      },
+    )?;
     Ok(promise.raw())
   })?;
 
@@ -200,16 +212,10 @@ struct IterState {
   hook: RefCell<Option<SignalHook>>,
   client: Arc<ClientConfig>,
   /// Token events of the session (an automatic refresh), reported after each `next()`.
-  events: Option<Arc<SyncMutex<Vec<TokenEvent>>>>,
+  events: Option<Events>,
 }
 
 impl IterState {
-  fn dispatch(&self, env: &Env) {
-    if let Some(events) = &self.events {
-      self.client.dispatch(env, events);
-    }
-  }
-
   fn close(&self, env: &Env) {
     self.closed.store(true, Ordering::SeqCst);
     if let Some(hook) = self.hook.borrow_mut().take() {

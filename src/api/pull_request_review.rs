@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use super::poll::{not_found, Wait};
 use super::vars::required_string;
-use crate::client::{call, client_of, run};
+use crate::call::{call, run};
+use crate::client::client_of;
 use crate::error::CalibreError;
 use crate::graphql::{Extract, Operation};
 use crate::js::{self, Args};

@@ -11,7 +11,7 @@ use napi_derive::napi;
 use serde_json::{Map, Value};
 
 use super::vars::{js_string, put, required_string};
-use crate::client::call;
+use crate::call::call;
 use crate::error::CalibreError;
 use crate::graphql::{Extract, Operation};
 use crate::js::Args;

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::paginate::{self, Lister};
 use super::vars::{js_number, js_string, required, required_string};
-use crate::client::call;
+use crate::call::call;
 use crate::error::CalibreError;
 use crate::graphql::{Extract, Operation};
 use crate::js::Args;

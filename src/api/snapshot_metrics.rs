@@ -4,7 +4,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use super::vars::{required, required_string};
-use crate::client::call;
+use crate::call::call;
 use crate::graphql::{Extract, Operation};
 use crate::js::Args;
 use crate::vars;

@@ -5,7 +5,7 @@ use napi_derive::napi;
 use serde_json::Value;
 
 use super::vars::required_string;
-use crate::client::call;
+use crate::call::call;
 use crate::graphql::{Extract, Operation};
 use crate::js::Args;
 use crate::vars;

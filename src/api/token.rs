@@ -5,14 +5,13 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::Value;
 
-use std::sync::Arc;
-
 use crate::auth::{
   env_token_set, remove_stored_token, status_report, store_user_token, ResolvedToken,
 };
+use crate::call::{start, Call};
 use crate::client::client_of;
 use crate::error::CalibreError;
-use crate::js::{self, CallOptions};
+use crate::js;
 
 /// The token the next call would use and where it came from: the client's `token`
 /// option, else `CALIBRE_API_TOKEN`, else the config file (`path`).
@@ -24,7 +23,7 @@ use crate::js::{self, CallOptions};
 )]
 pub fn resolve<'env>(env: &'env Env, this: This<Unknown>) -> Result<Object<'env>> {
   let resolved = client_of(&this)
-    .resolve_token(None)
+    .resolve_token(None, &js::capture_env(env))
     .map_err(|e| js::throw(env, e))?;
   resolved_to_js(env, &resolved)
 }
@@ -50,12 +49,13 @@ fn resolved_to_js<'env>(env: &'env Env, resolved: &ResolvedToken) -> Result<Obje
   ts_return_type = "TokenSetResult"
 )]
 pub fn set<'env>(env: &'env Env, token: Unknown) -> Result<Object<'env>> {
+  let vars = js::capture_env(env);
   let stored = js::positional_string(env, "Token.set", "token", token)
-    .and_then(|raw| store_user_token(&raw, "Token.set"))
+    .and_then(|raw| store_user_token(&raw, "Token.set", &vars))
     .map_err(|e| js::throw(env, e))?;
   let mut out = Object::new(env)?;
   out.set("path", stored.path().to_string_lossy().as_ref())?;
-  out.set("shadowedByEnv", env_token_set())?;
+  out.set("shadowedByEnv", env_token_set(&vars))?;
   Ok(out)
 }
 
@@ -63,7 +63,8 @@ pub fn set<'env>(env: &'env Env, token: Unknown) -> Result<Object<'env>> {
 /// `null`); `removed` is false, and nothing is written, when no token was stored.
 #[napi(namespace = "Token", ts_return_type = "TokenRemoveResult")]
 pub fn remove(env: &Env) -> Result<Object<'_>> {
-  let (file, removed) = remove_stored_token().map_err(|e| js::throw(env, e))?;
+  let (file, removed) =
+    remove_stored_token(&js::capture_env(env)).map_err(|e| js::throw(env, e))?;
   let mut out = Object::new(env)?;
   out.set("path", file.path().to_string_lossy().as_ref())?;
   out.set("removed", removed)?;
@@ -85,48 +86,23 @@ pub fn refresh<'env>(
   this: This<Unknown>,
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
-  const F: &str = "Token.refresh";
-  let client = client_of(&this);
-  let mut options = match CallOptions::read(env, F, options) {
-    Ok(options) => options,
-    Err(err) => return js::rejected(env, err),
-  };
-  let signal = options.signal.take();
-  let prepared = (|| {
-    let token_option = match options.rest.get("token") {
-      None | Some(Value::Null) => None,
-      Some(Value::String(s)) => Some(s.clone()),
-      Some(other) => {
-        return Err(CalibreError::invalid_argument(
-          F,
-          format!("`token` must be a string, got {}.", js::kind(other)),
-        ))
-      }
-    };
-    let persist = options.rest.get("persist").is_some_and(js::truthy);
-    Ok((
-      client.session(F, &options, token_option.as_deref())?,
-      persist,
-    ))
-  })();
-  let events = prepared
-    .as_ref()
-    .ok()
-    .map(|(session, _)| Arc::clone(&session.events));
-  js::spawn(
+  start(
     env,
-    signal,
-    async move {
-      let (session, persist) = prepared?;
-      session.refresh(&session.token(), persist).await
+    &this,
+    "Token.refresh",
+    options,
+    token_and_persist,
+    |session, _, persist| {
+      Ok(async move {
+        let token = session.token();
+        session.refresh(&token, persist).await
+      })
     },
-    move |env, result| {
-      if let Some(events) = events {
-        client.dispatch(env, &events);
-      }
-      let info = result?;
+    |env, info| {
       let mut out = Object::new(env).map_err(js::handoff_error)?;
-      out.set("token", info.token).map_err(js::handoff_error)?;
+      out
+        .set("token", info.token.expose())
+        .map_err(js::handoff_error)?;
       out
         .set("expiresAt", info.expires_at)
         .map_err(js::handoff_error)?;
@@ -136,6 +112,22 @@ pub fn refresh<'env>(
       Ok(out.to_unknown())
     },
   )
+}
+
+/// `Token.refresh`'s own options: `token` (beats the client's) and `persist`.
+fn token_and_persist(call: &Call) -> std::result::Result<(Option<String>, bool), CalibreError> {
+  let token = match call.options.rest.get("token") {
+    None | Some(Value::Null) => None,
+    Some(Value::String(s)) => Some(s.clone()),
+    Some(other) => {
+      return Err(CalibreError::invalid_argument(
+        call.function,
+        format!("`token` must be a string, got {}.", js::kind(other)),
+      ))
+    }
+  };
+  let persist = call.options.rest.get("persist").is_some_and(js::truthy);
+  Ok((token, persist))
 }
 
 /// What is known about the token the next call would use: `{ source, path, masked,
@@ -153,27 +145,26 @@ pub fn status<'env>(
   this: This<Unknown>,
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
-  const F: &str = "Token.status";
-  let client = client_of(&this);
-  let mut options = match CallOptions::read(env, F, options) {
-    Ok(options) => options,
-    Err(err) => return js::rejected(env, err),
-  };
-  let signal = options.signal.take();
-  let check = options.rest.get("check").is_some_and(js::truthy);
-  let prepared = client.session(F, &options, None);
-  js::spawn(
+  start(
     env,
-    signal,
-    async move {
-      let session = prepared?;
-      let outcome = if check {
-        Some(session.check_token().await)
-      } else {
-        None
-      };
-      Ok(status_report(&session.token(), outcome))
+    &this,
+    "Token.status",
+    options,
+    |call| Ok((None, call.options.rest.get("check").is_some_and(js::truthy))),
+    |session, _, check| {
+      Ok(async move {
+        let outcome = if check {
+          Some(session.check_token().await)
+        } else {
+          None
+        };
+        Ok(status_report(
+          &session.token(),
+          outcome,
+          session.config_file.as_ref(),
+        ))
+      })
     },
-    move |env, result| env.to_js_value(&result?).map_err(js::handoff_error),
+    |env, report| env.to_js_value(&report).map_err(js::handoff_error),
   )
 }

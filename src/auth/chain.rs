@@ -9,84 +9,17 @@
 //! picked up by its next request. The environment is injected so tests never touch the
 //! real process environment.
 
-use std::path::PathBuf;
 use std::time::SystemTime;
 
+use super::secret::ApiToken;
 use super::store::ConfigFile;
-use super::token::ApiToken;
-use crate::error::{CalibreError, ErrorCode};
+use crate::env::Env;
+use crate::error::{CalibreError, ErrorCode, TokenSource};
 
 pub const TOKEN_ENV: &str = "CALIBRE_API_TOKEN";
 
 /// calibre@7's own message, kept byte for byte (after ours) so existing checks on it keep matching.
 const CALIBRE7_MISSING_MESSAGE: &str = "Please set your Calibre API token by running `calibre token set`\n or set the environment variable CALIBRE_API_TOKEN.\n\n See calibreapp.com/docs/api/tokens for help.";
-
-/// Read access to environment variables.
-pub trait Env {
-  fn var(&self, name: &str) -> Option<String>;
-
-  /// The home directory; by default `$HOME` when not blank.
-  fn home_dir(&self) -> Option<PathBuf> {
-    self
-      .var("HOME")
-      .filter(|h| !h.is_empty())
-      .map(PathBuf::from)
-  }
-}
-
-/// The real process environment. Only read on the JS thread (Node's `process.env`
-/// writes go straight to the C environment without Rust's lock).
-pub struct ProcessEnv;
-
-impl Env for ProcessEnv {
-  fn var(&self, name: &str) -> Option<String> {
-    std::env::var(name).ok()
-  }
-
-  /// Like Node's `os.homedir()`: `$HOME`, else the password database.
-  fn home_dir(&self) -> Option<PathBuf> {
-    match self.var("HOME") {
-      Some(home) if home.is_empty() => None,
-      Some(home) => Some(PathBuf::from(home)),
-      None => dirs::home_dir(),
-    }
-  }
-}
-
-/// Where a token was found.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TokenSource {
-  Option,
-  Env,
-  File(PathBuf),
-}
-
-impl TokenSource {
-  /// `'option' | 'env' | 'file'`, as exposed to JS.
-  pub fn kind(&self) -> &'static str {
-    match self {
-      TokenSource::Option => "option",
-      TokenSource::Env => "env",
-      TokenSource::File(_) => "file",
-    }
-  }
-
-  pub fn path(&self) -> Option<&PathBuf> {
-    match self {
-      TokenSource::File(path) => Some(path),
-      _ => None,
-    }
-  }
-
-  /// A phrase for messages: "the CALIBRE_API_TOKEN environment variable".
-  pub fn describe(&self) -> String {
-    match self {
-      TokenSource::Option => "the `token` option passed in code".to_owned(),
-      TokenSource::Env => format!("the {TOKEN_ENV} environment variable"),
-      TokenSource::File(path) => format!("the config file {}", path.display()),
-    }
-  }
-}
 
 #[derive(Clone, Debug)]
 pub struct ResolvedToken {
@@ -164,25 +97,16 @@ pub fn resolve(option: Option<&str>, env: &dyn Env) -> Result<ResolvedToken, Cal
 }
 
 #[cfg(test)]
-pub mod tests {
-  use std::collections::HashMap;
+mod tests {
   use std::fs;
+  use std::path::PathBuf;
 
   use super::*;
+  use crate::env::EnvSnapshot;
 
   /// An injected environment for tests.
-  pub struct FakeEnv(pub HashMap<&'static str, String>);
-
-  impl FakeEnv {
-    pub fn new(vars: &[(&'static str, &str)]) -> Self {
-      FakeEnv(vars.iter().map(|(k, v)| (*k, v.to_string())).collect())
-    }
-  }
-
-  impl Env for FakeEnv {
-    fn var(&self, name: &str) -> Option<String> {
-      self.0.get(name).cloned()
-    }
+  fn fake_env(vars: &[(&'static str, &str)]) -> EnvSnapshot {
+    EnvSnapshot::from_pairs(vars)
   }
 
   fn with_file(dir: &tempfile::TempDir, body: &str) -> PathBuf {
@@ -197,7 +121,7 @@ pub mod tests {
     let dir = tempfile::tempdir().unwrap();
     with_file(&dir, r#"{"token":"file"}"#);
     let xdg = dir.path().to_str().unwrap();
-    let env = FakeEnv::new(&[(TOKEN_ENV, "env"), ("XDG_CONFIG_HOME", xdg)]);
+    let env = fake_env(&[(TOKEN_ENV, "env"), ("XDG_CONFIG_HOME", xdg)]);
     let got = resolve(Some("opt"), &env).unwrap();
     assert_eq!(
       (got.token.expose(), got.source),
@@ -210,9 +134,9 @@ pub mod tests {
     let dir = tempfile::tempdir().unwrap();
     let path = with_file(&dir, "{\n\t\"token\": \"file\"\n}");
     let xdg = dir.path().to_str().unwrap();
-    let env = FakeEnv::new(&[(TOKEN_ENV, " env "), ("XDG_CONFIG_HOME", xdg)]);
+    let env = fake_env(&[(TOKEN_ENV, " env "), ("XDG_CONFIG_HOME", xdg)]);
     assert_eq!(resolve(None, &env).unwrap().token.expose(), "env");
-    let env = FakeEnv::new(&[(TOKEN_ENV, "  "), ("XDG_CONFIG_HOME", xdg)]);
+    let env = fake_env(&[(TOKEN_ENV, "  "), ("XDG_CONFIG_HOME", xdg)]);
     let got = resolve(None, &env).unwrap();
     assert_eq!(
       (got.token.expose(), got.source),
@@ -226,7 +150,7 @@ pub mod tests {
     let path = dir.path().join(".config/configstore/calibre.json");
     fs::create_dir_all(path.parent().unwrap()).unwrap();
     fs::write(&path, r#"{"token": 123456}"#).unwrap();
-    let env = FakeEnv::new(&[("HOME", dir.path().to_str().unwrap())]);
+    let env = fake_env(&[("HOME", dir.path().to_str().unwrap())]);
     let got = resolve(None, &env).unwrap();
     assert_eq!(
       got.token.expose(),
@@ -240,7 +164,7 @@ pub mod tests {
   fn missing_token_message_keeps_calibre7_first_line_and_says_where_we_looked() {
     let dir = tempfile::tempdir().unwrap();
     with_file(&dir, "{\n\t\"token\": null\n}");
-    let env = FakeEnv::new(&[("XDG_CONFIG_HOME", dir.path().to_str().unwrap())]);
+    let env = fake_env(&[("XDG_CONFIG_HOME", dir.path().to_str().unwrap())]);
     let err = resolve(None, &env).unwrap_err();
     assert_eq!(err.code, ErrorCode::TokenMissing);
     assert!(err
@@ -256,14 +180,14 @@ pub mod tests {
 
   #[test]
   fn no_home_and_no_xdg_is_missing_not_a_temp_dir() {
-    let err = resolve(None, &FakeEnv::new(&[])).unwrap_err();
+    let err = resolve(None, &fake_env(&[])).unwrap_err();
     assert_eq!(err.code, ErrorCode::TokenMissing);
     assert!(err.message.contains("neither XDG_CONFIG_HOME nor HOME"));
   }
 
   #[test]
   fn invalid_token_names_the_source_not_the_token() {
-    let env = FakeEnv::new(&[(TOKEN_ENV, "sec ret")]);
+    let env = fake_env(&[(TOKEN_ENV, "sec ret")]);
     let err = resolve(None, &env).unwrap_err();
     assert_eq!(err.code, ErrorCode::TokenInvalid);
     assert!(err
@@ -276,7 +200,7 @@ pub mod tests {
   fn corrupt_file_is_an_error_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = with_file(&dir, "{\"token\": ");
-    let env = FakeEnv::new(&[("XDG_CONFIG_HOME", dir.path().to_str().unwrap())]);
+    let env = fake_env(&[("XDG_CONFIG_HOME", dir.path().to_str().unwrap())]);
     let err = resolve(None, &env).unwrap_err();
     assert_eq!(err.code, ErrorCode::ConfigCorrupt);
     assert!(err.message.contains(path.to_str().unwrap()));

@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::chain::ResolvedToken;
-use super::token::ApiToken;
+use super::secret::ApiToken;
 
 pub const REFRESH_WINDOW: Duration = Duration::from_secs(5 * 60);
 pub const MIN_ATTEMPT_INTERVAL: Duration = Duration::from_secs(30);
@@ -136,7 +136,7 @@ impl TokenLifecycle {
 #[cfg(test)]
 mod tests {
   use super::*;
-  use crate::auth::TokenSource;
+  use crate::error::TokenSource;
 
   fn token(raw: &str, expires_at: Option<SystemTime>) -> ResolvedToken {
     ResolvedToken {

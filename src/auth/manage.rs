@@ -6,22 +6,25 @@ use std::time::SystemTime;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::chain::{Env, ProcessEnv, ResolvedToken, TOKEN_ENV};
+use super::chain::{ResolvedToken, TOKEN_ENV};
 use super::lifecycle::format_time;
+use super::secret::ApiToken;
 use super::store::{ConfigFile, EXPIRY_KEY};
-use super::token::ApiToken;
+use crate::env::Env;
 use crate::error::{CalibreError, ErrorCode};
 
 /// Whether `CALIBRE_API_TOKEN` is set (and so wins over a stored token).
-pub fn env_token_set() -> bool {
-  ProcessEnv
-    .var(TOKEN_ENV)
-    .is_some_and(|v| !v.trim().is_empty())
+pub fn env_token_set(env: &dyn Env) -> bool {
+  env.var(TOKEN_ENV).is_some_and(|v| !v.trim().is_empty())
 }
 
 /// Validates a token typed or pasted by the user and stores it in the config file. A new
 /// token's expiry is unknown, so a stored `tokenExpiresAt` is dropped.
-pub fn store_user_token(raw: &str, caller: &str) -> Result<ConfigFile, CalibreError> {
+pub fn store_user_token(
+  raw: &str,
+  caller: &str,
+  env: &dyn Env,
+) -> Result<ConfigFile, CalibreError> {
   let token = match ApiToken::parse(raw) {
     Ok(Some(token)) => token,
     Ok(None) => return Err(CalibreError::invalid_argument(caller, "the token is empty.")),
@@ -32,15 +35,15 @@ pub fn store_user_token(raw: &str, caller: &str) -> Result<ConfigFile, CalibreEr
       ))
     }
   };
-  let file = ConfigFile::locate(&ProcessEnv)?;
+  let file = ConfigFile::locate(env)?;
   file.store_token(token.expose(), None)?;
   Ok(file)
 }
 
 /// Sets `"token": null` like `calibre token remove`; `false` (nothing written) when no
 /// token was stored.
-pub fn remove_stored_token() -> Result<(ConfigFile, bool), CalibreError> {
-  let file = ConfigFile::locate(&ProcessEnv)?;
+pub fn remove_stored_token(env: &dyn Env) -> Result<(ConfigFile, bool), CalibreError> {
+  let file = ConfigFile::locate(env)?;
   if file.read_token()?.is_none() {
     return Ok((file, false));
   }
@@ -84,13 +87,15 @@ pub fn check_state(code: Option<ErrorCode>) -> &'static str {
   }
 }
 
+/// `config_file` is where a token would be stored (located when the call started).
 pub fn status_report(
   token: &ResolvedToken,
   check: Option<Result<(), CalibreError>>,
+  config_file: Option<&ConfigFile>,
 ) -> TokenStatusReport {
   let file = match token.source.path() {
     Some(path) => Some(ConfigFile::at(path.clone())),
-    None => ConfigFile::locate(&ProcessEnv).ok(),
+    None => config_file.cloned(),
   };
   let expires_in_ms = token
     .expires_at

@@ -4,14 +4,14 @@ mod chain;
 mod lifecycle;
 mod manage;
 mod refresh;
+mod secret;
 mod store;
-mod token;
 
-pub use chain::{resolve, Env, ProcessEnv, ResolvedToken, TokenSource};
+pub use chain::{resolve, ResolvedToken};
 pub use lifecycle::{format_time, parse_time, TokenLifecycle};
 pub use manage::{env_token_set, remove_stored_token, status_report, store_user_token};
 pub use refresh::parse_refresh_body;
+pub use secret::ApiToken;
 #[cfg(fuzzing)]
 pub(crate) use store::serialize;
 pub use store::ConfigFile;
-pub use token::ApiToken;

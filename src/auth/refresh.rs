@@ -6,7 +6,9 @@
 
 use serde_json::Value;
 
-#[derive(Clone, Debug, Default, PartialEq)]
+/// What the server sent back. The token is raw text until the caller validates it into an
+/// `ApiToken`; `Debug` does not show it.
+#[derive(Clone, Default, PartialEq)]
 pub struct RefreshedToken {
   /// A new token when the server issued one.
   pub token: Option<String>,
@@ -14,6 +16,16 @@ pub struct RefreshedToken {
   pub expires_at: Option<String>,
   /// The server said the token has no expiry (`"expires_at": null`), rather than not saying.
   pub never_expires: bool,
+}
+
+impl std::fmt::Debug for RefreshedToken {
+  fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    f.debug_struct("RefreshedToken")
+      .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+      .field("expires_at", &self.expires_at)
+      .field("never_expires", &self.never_expires)
+      .finish()
+  }
 }
 
 pub fn parse_refresh_body(body: &str) -> RefreshedToken {

@@ -13,18 +13,28 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::chain::Env;
+use crate::env::Env;
 use crate::error::{CalibreError, ErrorCode};
 
 /// Key beside `token` where a known expiry is kept (ISO 8601). The official CLI ignores
 /// keys it does not know.
 pub const EXPIRY_KEY: &str = "tokenExpiresAt";
 
-/// The token as stored, with its expiry when one is known.
-#[derive(Clone, Debug, PartialEq)]
+/// The token as stored, with its expiry when one is known. The token is raw text (it is
+/// validated into an `ApiToken` by the chain); `Debug` does not show it.
+#[derive(Clone, PartialEq)]
 pub struct StoredToken {
   pub token: String,
   pub expires_at: Option<String>,
+}
+
+impl std::fmt::Debug for StoredToken {
+  fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    f.debug_struct("StoredToken")
+      .field("token", &"<redacted>")
+      .field("expires_at", &self.expires_at)
+      .finish()
+  }
 }
 
 #[derive(Clone, Debug)]

@@ -12,6 +12,7 @@
 //! written to a temporary name first, so a broken download never leaves a partial file.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -23,6 +24,16 @@ use super::tree::{DownloadSnapshotArtifacts, TestUuid};
 use crate::api::{snapshot, test};
 use crate::error::{CalibreError, ErrorCode};
 use crate::js::Args;
+use crate::transport::{self, HttpEnv};
+
+/// The HTTP client of the call: the client's own, else the shared one for the proxies and
+/// trust roots of the call's environment (the same as its GraphQL requests use).
+fn http_client(ctx: &Ctx) -> Arc<reqwest::Client> {
+  match &ctx.call.client.http {
+    Some(own) => Arc::clone(own),
+    None => transport::shared_client(&HttpEnv::from_env(&ctx.call.env)),
+  }
+}
 
 /// The four files of a test: (label, URL key, file name, manifest key).
 const FILES: [(&str, &str, &str, &str); 4] = [
@@ -42,6 +53,7 @@ const FILES: [(&str, &str, &str, &str); 4] = [
   ),
 ];
 
+/// The working directory (getcwd; no environment variable is read).
 fn cwd(function: &str) -> Result<PathBuf, CalibreError> {
   std::env::current_dir().map_err(|e| {
     CalibreError::new(
@@ -67,7 +79,12 @@ fn relative(path: &Path, base: &Path) -> String {
 }
 
 /// GETs `url` into `path` (kept when it already exists).
-async fn download(function: &str, url: &str, path: &Path) -> Result<bool, CalibreError> {
+async fn download(
+  http: &reqwest::Client,
+  function: &str,
+  url: &str,
+  path: &Path,
+) -> Result<bool, CalibreError> {
   if path.exists() {
     return Ok(false);
   }
@@ -77,7 +94,7 @@ async fn download(function: &str, url: &str, path: &Path) -> Result<bool, Calibr
       format!("{function}: downloading {url} failed: {e}"),
     )
   };
-  let mut response = crate::transport::shared_client()
+  let mut response = http
     .get(url)
     .send()
     .await
@@ -113,6 +130,7 @@ async fn download(function: &str, url: &str, path: &Path) -> Result<bool, Calibr
 /// Downloads a test's files into `dir`, all at once; returns the manifest entries (relative to
 /// `root`) of the files that exist, in calibre@7's order.
 async fn download_test(
+  http: &reqwest::Client,
   function: &'static str,
   term: Term,
   urls: &Value,
@@ -132,7 +150,7 @@ async fn download_test(
           Ok(None)
         }
         Some(url) => {
-          let fetched = download(function, &url, &path).await?;
+          let fetched = download(http, function, &url, &path).await?;
           term.out(&format!(
             "  {} {label}{}",
             term.green("✔"),
@@ -162,6 +180,7 @@ pub fn test(a: TestUuid, ctx: &Ctx) -> Prepared {
   let op = test::fetch_artifacts_op(a.uuid.clone());
   let (json, uuid) = (a.out.json, a.uuid);
   let base = cwd(F)?;
+  let http = http_client(ctx);
   ctx.run(F, move |session, term| async move {
     let urls = session.execute_value(&op).await?;
     if json {
@@ -177,7 +196,7 @@ pub fn test(a: TestUuid, ctx: &Ctx) -> Prepared {
     let dir = base.join("test-artifacts").join(&uuid);
     std::fs::create_dir_all(&dir).map_err(|e| io_error(F, &dir, e))?;
     term.out("Downloading test artifacts");
-    download_test(F, term, &urls, &dir, &dir).await?;
+    download_test(&http, F, term, &urls, &dir, &dir).await?;
     term.out(&format!("Saved artifacts to {}", relative(&dir, &base)));
     Ok(0)
   })
@@ -201,6 +220,7 @@ pub fn snapshot(a: DownloadSnapshotArtifacts, ctx: &Ctx) -> Prepared {
   ))?;
   let (json, site) = (a.out.json, a.site.site);
   let base = cwd(F)?;
+  let http = http_client(ctx);
   ctx.run(F, move |session, term| async move {
     let response = session.execute_value(&op).await?;
     if json {
@@ -239,7 +259,7 @@ pub fn snapshot(a: DownloadSnapshotArtifacts, ctx: &Ctx) -> Prepared {
         human::text(&page, "name"),
         human::text(&profile, "name")
       ));
-      let files = download_test(F, term, t, &dir, &root).await?;
+      let files = download_test(&http, F, term, t, &dir, &root).await?;
       let pick = |v: &Value| {
         Value::Object(json::object([
           ("uuid", v.get("uuid").cloned()),

@@ -15,34 +15,49 @@ use super::human;
 use super::json::{self, coerce, object};
 use super::term::Term;
 use super::tree::*;
-use super::{artifacts, cookies, session, Job};
+use super::{artifacts, cookies, dates, Job};
 use crate::api::{
   agent, connection, crux, deploy, device, page, poll, pull_request_review, rum, site, snapshot,
   snapshot_metrics, test, test_profile, time_series,
 };
-use crate::client::ClientConfig;
+use crate::call::Call;
+use crate::env::Env;
 use crate::error::{CalibreError, ErrorCode};
 use crate::graphql::{Extract, Operation};
 use crate::js::Args;
-use crate::session::{Session, TokenEvent};
+use crate::session::{self, Session};
 
-pub type Events = Option<Arc<Mutex<Vec<TokenEvent>>>>;
-pub type Prepared = Result<(Job, Events), CalibreError>;
+pub type Prepared = Result<(Job, Option<session::Events>), CalibreError>;
 
-/// What every command needs: the default client (env and config file) and the terminal.
-pub struct Ctx {
-  pub client: Arc<ClientConfig>,
+/// What every command needs, on the JS thread: the call (the default client and a snapshot
+/// of `process.env`), the terminal, and the JS environment (for local time, as JS `Date`).
+pub struct Ctx<'a> {
+  pub call: &'a Call,
   pub term: Term,
+  pub js: napi::Env,
 }
 
-impl Ctx {
+impl Ctx<'_> {
+  /// Local wall-clock time to ms since the epoch, as JS `Date` computes it (`process.env.TZ`).
+  fn local_ms(&self, [year, month, day, hour, minute, second]: [i32; 6]) -> Option<f64> {
+    let script = format!(
+      "(() => {{ const d = new Date(0); d.setFullYear({year}, {}, {day}); d.setHours({hour}, {minute}, {second}, 0); return d.getTime() }})()",
+      month - 1
+    );
+    self
+      .js
+      .run_script::<_, f64>(script)
+      .ok()
+      .filter(|ms| ms.is_finite())
+  }
+
   /// Runs `work` with a session for `function` (the command's name in error messages).
   pub fn run<F, Fut>(&self, function: &'static str, work: F) -> Prepared
   where
     F: FnOnce(Session, Term) -> Fut,
     Fut: Future<Output = Result<i32, CalibreError>> + Send + 'static,
   {
-    let session = session(&self.client, function)?;
+    let session = self.call.session_as(function)?;
     let events = Some(Arc::clone(&session.events));
     Ok((Box::pin(work(session, self.term)), events))
   }
@@ -115,8 +130,9 @@ fn confirm(function: &str, term: Term, confirmed: bool, what: &str) -> Result<()
 }
 
 /// calibre@7's `[calibre:deprecated]` notice for the old command names.
-fn deprecated(term: Term, old: &str, new: &str) {
-  if std::env::var_os("CALIBRE_SUPPRESS_DEPRECATIONS").is_none() {
+fn deprecated(ctx: &Ctx, old: &str, new: &str) {
+  let term = ctx.term;
+  if ctx.call.env.var("CALIBRE_SUPPRESS_DEPRECATIONS").is_none() {
     term.err(&term.yellow(&format!(
       "[calibre:deprecated] \"{old}\" has moved to \"{new}\""
     )));
@@ -126,15 +142,11 @@ fn deprecated(term: Term, old: &str, new: &str) {
 pub fn site(command: SiteCommand, ctx: &Ctx) -> Prepared {
   use SiteCommand as S;
   let synthetic = |old: &str, new: &str, command: SyntheticCommand| {
-    deprecated(
-      ctx.term,
-      &format!("site {old}"),
-      &format!("synthetic {new}"),
-    );
+    deprecated(ctx, &format!("site {old}"), &format!("synthetic {new}"));
     self::synthetic(command, ctx)
   };
   let deploys = |old: &str, new: &str, command: DeployCommand| {
-    deprecated(ctx.term, &format!("site {old}"), &format!("deploy {new}"));
+    deprecated(ctx, &format!("site {old}"), &format!("deploy {new}"));
     self::deploy(command, ctx)
   };
   match command {
@@ -546,7 +558,7 @@ fn create_review(a: CreatePullRequestReview, ctx: &Ctx) -> Prepared {
       ("config", config),
     ],
   ))?;
-  let wait = Waiting::from_args(F, &a.wait)?;
+  let wait = Waiting::from_args(F, &a.wait, &ctx.call.env)?;
   let poll = pull_request_review::branch_op(a.site.site.clone(), s(&a.branch));
   let (json, markdown) = (a.out.json, a.markdown);
   let (site, branch) = (a.site.site, a.branch);
@@ -632,14 +644,15 @@ fn metrics(a: Metrics, ctx: &Ctx) -> Prepared {
     v.as_ref()
       .map(|items| Value::Array(items.iter().map(|i| Value::String(i.clone())).collect()))
   };
+  let local = |fields| ctx.local_ms(fields);
   let (from, to) = if a.thirty_day {
     let now = std::time::SystemTime::now();
-    let from = super::dates::days_before(now, 30);
-    (Some(super::dates::iso(from)), Some(super::dates::iso(now)))
+    let from = dates::days_before(now, 30);
+    (Some(dates::iso(from)), Some(dates::iso(now)))
   } else {
     (
-      a.from.as_deref().map(super::dates::parse_iso_value),
-      a.to.as_deref().map(super::dates::parse_iso_value),
+      a.from.as_deref().map(|t| dates::parse_iso_value(t, &local)),
+      a.to.as_deref().map(|t| dates::parse_iso_value(t, &local)),
     )
   };
   let op = time_series::list_op(&args(
@@ -788,7 +801,7 @@ pub fn deprecated_list(old: &str, new: SyntheticCommand, ctx: &Ctx) -> Prepared 
     SyntheticCommand::Devices(_) => "synthetic devices",
     _ => "synthetic locations",
   };
-  deprecated(ctx.term, old, name);
+  deprecated(ctx, old, name);
   synthetic(new, ctx)
 }
 
@@ -1063,7 +1076,7 @@ fn test_create(a: TestCreate, ctx: &Ctx) -> Prepared {
     check_url(F, webhook, "Please enter a valid webhook URL")?;
   }
   if let Some(expires) = &a.expires_at {
-    if super::dates::parse_js_date(expires).is_none() {
+    if dates::parse_js_date(expires, &|fields| ctx.local_ms(fields)).is_none() {
       return Err(invalid(
         F,
         "Please enter a valid `expiresAt` ISO8601 date time string",
@@ -1086,7 +1099,7 @@ fn test_create(a: TestCreate, ctx: &Ctx) -> Prepared {
       ("blockedHosts", Some(blocked)),
     ],
   ))?;
-  let wait = Waiting::from_args(F, &a.wait)?;
+  let wait = Waiting::from_args(F, &a.wait, &ctx.call.env)?;
   let (json, markdown) = (a.out.json, a.markdown);
   let waits = json || markdown || a.wait_for_test;
   ctx.run(F, move |session, term| async move {
@@ -1148,12 +1161,13 @@ fn parse_duration(function: &str, flag: &str, raw: &str) -> Result<Duration, Cal
 }
 
 impl Waiting {
-  fn from_args(function: &str, a: &WaitArgs) -> Result<Waiting, CalibreError> {
+  fn from_args(function: &str, a: &WaitArgs, env: &dyn Env) -> Result<Waiting, CalibreError> {
     let interval = match &a.interval {
       Some(raw) => parse_duration(function, "--interval", raw)?,
+      // 5000 ms like calibre@7, unless CALIBRE_POLL_INTERVAL_MS says otherwise (tests, demos).
       None => Duration::from_millis(
-        std::env::var("CALIBRE_POLL_INTERVAL_MS")
-          .ok()
+        env
+          .var("CALIBRE_POLL_INTERVAL_MS")
           .and_then(|v| v.parse().ok())
           .unwrap_or(5000),
       ),

@@ -2,20 +2,21 @@
 //! anything that talks to Calibre becomes a `Job` for the runtime.
 
 use std::io::Read;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 use super::calibre::{self, Ctx};
 use super::term::Term;
-use super::{json, session, Command, Job, RequestArgs, TokenCommand};
+use super::{json, Command, Job, RequestArgs, TokenCommand};
 use crate::auth::{env_token_set, remove_stored_token, status_report, store_user_token};
-use crate::client::ClientConfig;
+use crate::call::Call;
+use crate::env::Env;
 use crate::error::CalibreError;
 use crate::graphql::{Extract, Operation};
-use crate::session::TokenEvent;
+use crate::session;
 
-type Events = Option<Arc<Mutex<Vec<TokenEvent>>>>;
+type Events = Option<session::Events>;
 
 fn done(code: i32) -> Job {
   Box::pin(async move { Ok(code) })
@@ -23,15 +24,16 @@ fn done(code: i32) -> Job {
 
 pub(super) fn prepare(
   command: Command,
-  client: &Arc<ClientConfig>,
+  call: &Call,
   term: Term,
+  js: napi::Env,
 ) -> Result<(Job, Events), CalibreError> {
   match command {
     Command::Token(TokenCommand::Set { token }) => {
-      token_set(&token, term).map(|code| (done(code), None))
+      token_set(&token, &call.env, term).map(|code| (done(code), None))
     }
     Command::Token(TokenCommand::Remove) => {
-      let (_, removed) = remove_stored_token()?;
+      let (_, removed) = remove_stored_token(&call.env)?;
       if removed {
         term.out(&format!("{} API Token removed.", term.green("✔")));
       } else {
@@ -40,7 +42,7 @@ pub(super) fn prepare(
       Ok((done(0), None))
     }
     Command::Token(TokenCommand::Status { check, json }) => {
-      let session = session(client, "token status")?;
+      let session = call.session_as("token status")?;
       let events = Some(Arc::clone(&session.events));
       let job: Job = Box::pin(async move {
         let outcome = if check {
@@ -48,7 +50,7 @@ pub(super) fn prepare(
         } else {
           None
         };
-        let report = status_report(&session.token(), outcome);
+        let report = status_report(&session.token(), outcome, session.config_file.as_ref());
         if json {
           term.out(&serde_json::to_string_pretty(&report).expect("a report serializes"));
         } else {
@@ -96,7 +98,7 @@ pub(super) fn prepare(
       Ok((job, events))
     }
     Command::Token(TokenCommand::Refresh { json }) => {
-      let session = session(client, "token refresh")?;
+      let session = call.session_as("token refresh")?;
       let events = Some(Arc::clone(&session.events));
       let job: Job = Box::pin(async move {
         let info = session.refresh(&session.token(), false).await?;
@@ -128,7 +130,7 @@ pub(super) fn prepare(
       });
       Ok((job, events))
     }
-    Command::Request(args) => request(args, client, term),
+    Command::Request(args) => request(args, call, term),
     Command::Completions { shell } => {
       let mut command = <super::Cli as clap::CommandFactory>::command();
       let mut out = Vec::new();
@@ -136,13 +138,7 @@ pub(super) fn prepare(
       term.out(String::from_utf8_lossy(&out).trim_end());
       Ok((done(0), None))
     }
-    command => {
-      let ctx = Ctx {
-        client: Arc::clone(client),
-        term,
-      };
-      calibre_command(command, &ctx)
-    }
+    command => calibre_command(command, &Ctx { call, term, js }),
   }
 }
 
@@ -169,7 +165,7 @@ fn calibre_command(command: Command, ctx: &Ctx) -> calibre::Prepared {
   }
 }
 
-fn token_set(raw: &str, term: Term) -> Result<i32, CalibreError> {
+fn token_set(raw: &str, env: &dyn Env, term: Term) -> Result<i32, CalibreError> {
   let raw = if raw == "-" {
     let mut input = String::new();
     std::io::stdin().read_to_string(&mut input).map_err(|e| {
@@ -182,13 +178,13 @@ fn token_set(raw: &str, term: Term) -> Result<i32, CalibreError> {
   } else {
     raw.to_owned()
   };
-  let file = store_user_token(&raw, "token set")?;
+  let file = store_user_token(&raw, "token set", env)?;
   term.out(&format!(
     "{} API Token saved to {}",
     term.green("✔"),
     file.path().display()
   ));
-  if env_token_set() {
+  if env_token_set(env) {
     term.err(&term.yellow("Warning: CALIBRE_API_TOKEN is set and takes precedence over the stored token; unset it to use the stored one."));
   }
   Ok(0)
@@ -204,11 +200,7 @@ fn text_or_file(value: &str, what: &str) -> Result<String, CalibreError> {
   }
 }
 
-fn request(
-  args: RequestArgs,
-  client: &Arc<ClientConfig>,
-  term: Term,
-) -> Result<(Job, Events), CalibreError> {
+fn request(args: RequestArgs, call: &Call, term: Term) -> Result<(Job, Events), CalibreError> {
   let query = text_or_file(&args.query, "--query")?;
   let mut variables = match &args.variables {
     None => Map::new(),
@@ -223,7 +215,7 @@ fn request(
     },
   };
   variables.extend(args.named);
-  let session = session(client, "request")?;
+  let session = call.session_as("request")?;
   let events = Some(Arc::clone(&session.events));
   let op = Operation {
     query: query.into(),

@@ -1,5 +1,6 @@
 //! Dates as calibre@7's CLI reads them: date-fns `parseISO` for `--from`/`--to` (a date
-//! without a zone is local time) and `new Date(text)` for `--expiresAt`.
+//! without a zone is local time) and `new Date(text)` for `--expiresAt`. Local time is the
+//! caller's `local` (JS `Date` on the JS thread, so `process.env.TZ` counts as in calibre@7).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -19,19 +20,22 @@ pub fn days_before(time: SystemTime, days: u64) -> SystemTime {
   time - Duration::from_secs(days * 86_400)
 }
 
+/// Local wall-clock time (year, month, day, hour, minute, second) to ms since the epoch.
+pub type LocalTime<'a> = &'a dyn Fn([i32; 6]) -> Option<f64>;
+
 /// What `JSON.stringify(parseISO(text))` sends: the ISO instant, or `null` for an invalid date.
-pub fn parse_iso_value(text: &str) -> Value {
-  parse_iso(text).map(iso).unwrap_or(Value::Null)
+pub fn parse_iso_value(text: &str, local: LocalTime) -> Value {
+  parse_iso(text, local).map(iso).unwrap_or(Value::Null)
 }
 
 /// `new Date(text)` is valid: the ISO forms of `parse_iso`.
-pub fn parse_js_date(text: &str) -> Option<SystemTime> {
-  parse_iso(text.trim())
+pub fn parse_js_date(text: &str, local: LocalTime) -> Option<SystemTime> {
+  parse_iso(text.trim(), local)
 }
 
 /// date-fns `parseISO` (extended and basic ISO 8601 calendar dates with an optional time and
 /// zone). Without a zone the time is local.
-pub fn parse_iso(text: &str) -> Option<SystemTime> {
+pub fn parse_iso(text: &str, local: LocalTime) -> Option<SystemTime> {
   let (date, rest) = match text.find(['T', ' ']) {
     Some(i) => (&text[..i], Some(&text[i + 1..])),
     None => (text, None),
@@ -47,7 +51,10 @@ pub fn parse_iso(text: &str) -> Option<SystemTime> {
       days_from_civil(year, month, day) * 86_400 + i64::from(hour * 3600 + minute * 60 + second)
         - offset
     }
-    None => local_to_epoch(fields)?,
+    None => {
+      let ms = local(fields)?;
+      (ms / 1000.0).floor() as i64
+    }
   };
   let time = if seconds >= 0 {
     UNIX_EPOCH + Duration::from_secs(seconds as u64)
@@ -148,38 +155,21 @@ fn days_from_civil(year: i32, month: i32, day: i32) -> i64 {
   era * 146_097 + doe - 719_468
 }
 
-/// Local wall-clock time to seconds since the epoch (the TZ rules of the C library).
-#[cfg(unix)]
-fn local_to_epoch([year, month, day, hour, minute, second]: [i32; 6]) -> Option<i64> {
-  // SAFETY: `tm` is fully initialised (zeroed, then set) and only read by mktime.
-  let seconds = unsafe {
-    let mut tm: libc::tm = std::mem::zeroed();
-    tm.tm_year = year - 1900;
-    tm.tm_mon = month - 1;
-    tm.tm_mday = day;
-    tm.tm_hour = hour;
-    tm.tm_min = minute;
-    tm.tm_sec = second;
-    tm.tm_isdst = -1;
-    libc::mktime(&mut tm)
-  };
-  // `time_t` is not i64 on every target.
-  #[allow(clippy::useless_conversion)]
-  let seconds = i64::from(seconds);
-  (seconds != -1 || (year, month, day) == (1969, 12, 31)).then_some(seconds)
-}
-
-#[cfg(not(unix))]
-fn local_to_epoch([year, month, day, hour, minute, second]: [i32; 6]) -> Option<i64> {
-  Some(days_from_civil(year, month, day) * 86_400 + i64::from(hour * 3600 + minute * 60 + second))
-}
-
 #[cfg(test)]
 mod tests {
   use super::*;
 
+  /// Local time 10 hours ahead of UTC (e.g. Australia/Sydney in winter).
+  fn plus_ten([y, mo, d, h, mi, s]: [i32; 6]) -> Option<f64> {
+    let days = days_from_civil(y, mo, d);
+    Some(((days * 86_400 + i64::from(h * 3600 + mi * 60 + s) - 36_000) * 1000) as f64)
+  }
+
   fn shown(text: &str) -> String {
-    parse_iso_value(text).as_str().unwrap_or("null").to_owned()
+    parse_iso_value(text, &plus_ten)
+      .as_str()
+      .unwrap_or("null")
+      .to_owned()
   }
 
   #[test]
@@ -198,13 +188,7 @@ mod tests {
 
   #[test]
   fn dates_without_a_zone_are_local() {
-    let local = parse_iso("2024-06-01").unwrap();
-    let utc = parse_iso("2024-06-01T00:00Z").unwrap();
-    let diff = if local > utc {
-      local.duration_since(utc)
-    } else {
-      utc.duration_since(local)
-    };
-    assert!(diff.unwrap() <= Duration::from_secs(14 * 3600));
+    assert_eq!(shown("2024-06-01"), "2024-05-31T14:00:00.000Z");
+    assert_eq!(shown("2024-06-01T12:30"), "2024-06-01T02:30:00.000Z");
   }
 }

@@ -17,16 +17,14 @@ mod json;
 mod term;
 mod tree;
 
-use std::sync::Arc;
-
 use clap::{Args, Parser, Subcommand};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::client::{default_client, ClientConfig};
+use crate::call::{launch, Call};
+use crate::config::default_client;
 use crate::error::{CalibreError, ErrorCode};
-use crate::js::{self, CallOptions};
-use crate::session::{Session, TokenEvent};
+use crate::session::{Events, TokenEvent};
 use term::Term;
 
 const AFTER_HELP: &str = "\
@@ -177,7 +175,9 @@ type Job = std::pin::Pin<
 /// of the typings.
 #[napi(skip_typescript)]
 pub fn run_cli<'env>(env: &'env Env, argv: Vec<String>) -> Result<PromiseRaw<'env, Unknown<'env>>> {
-  let term = Term::detect();
+  // The CLI runs in Node too: its environment is `process.env`, like every call's.
+  let call = Call::plain(env, default_client(), "calibre-native");
+  let term = Term::detect(&call.env);
   let (argv, named) = split_request_variables(argv);
   let cli = match Cli::try_parse_from(std::iter::once("calibre-native".to_owned()).chain(argv)) {
     Ok(mut cli) => {
@@ -192,8 +192,7 @@ pub fn run_cli<'env>(env: &'env Env, argv: Vec<String>) -> Result<PromiseRaw<'en
       return resolve_code(env, Ok(Box::pin(async move { Ok(code) })), term, None);
     }
   };
-  let client = default_client();
-  let prepared = commands::prepare(cli.command, &client, term);
+  let prepared = commands::prepare(cli.command, &call, term, *env);
   let events = prepared
     .as_ref()
     .ok()
@@ -245,19 +244,26 @@ fn resolve_code<'env>(
   env: &'env Env,
   job: std::result::Result<Job, CalibreError>,
   term: Term,
-  events: Option<Arc<std::sync::Mutex<Vec<TokenEvent>>>>,
+  events: Option<Events>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
-  js::spawn(env, None, async move { job?.await }, move |env, result| {
-    if let Some(events) = events {
-      for event in std::mem::take(&mut *events.lock().unwrap_or_else(|p| p.into_inner())) {
-        if let TokenEvent::RefreshFailed(err) = event {
-          term.err(&term.yellow(&format!(
-            "Warning: automatic token refresh failed: {}",
-            err.message
-          )));
-        }
+  let report = move |_: &Env, events: Vec<TokenEvent>| {
+    for event in events {
+      if let TokenEvent::RefreshFailed(err) = event {
+        term.err(&term.yellow(&format!(
+          "Warning: automatic token refresh failed: {}",
+          err.message
+        )));
       }
     }
+  };
+  // Every failure becomes an exit code: the work itself never fails.
+  let work = async move {
+    Ok(match job {
+      Ok(job) => job.await,
+      Err(err) => Err(err),
+    })
+  };
+  launch(env, None, events, report, work, move |env, result| {
     let code = match result {
       Ok(code) => code,
       Err(err) => {
@@ -270,17 +276,4 @@ fn resolve_code<'env>(
       .map(|v| v.to_unknown())
       .map_err(|e| CalibreError::new(ErrorCode::InvalidResponse, e.reason))
   })
-}
-
-/// A session of the default client (env and config file), as API calls use.
-fn session(
-  client: &Arc<ClientConfig>,
-  function: &'static str,
-) -> std::result::Result<Session, CalibreError> {
-  let options = CallOptions {
-    timeout: None,
-    signal: None,
-    rest: Default::default(),
-  };
-  client.session(function, &options, None)
 }

@@ -3,6 +3,8 @@
 
 use std::io::{IsTerminal, Write};
 
+use crate::env::Env;
+
 #[derive(Clone, Copy)]
 pub struct Term {
   stdout_tty: bool,
@@ -11,11 +13,11 @@ pub struct Term {
 }
 
 impl Term {
-  pub fn detect() -> Term {
+  pub fn detect(env: &dyn Env) -> Term {
     let stdout_tty = std::io::stdout().is_terminal();
     let stderr_tty = std::io::stderr().is_terminal();
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+    let no_color = env.var("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let dumb = env.var("TERM").is_some_and(|t| t == "dumb");
     Term {
       stdout_tty,
       stderr_tty,

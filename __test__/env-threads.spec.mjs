@@ -1,0 +1,78 @@
+// The environment is read from `process.env` of the calling JS environment, on its thread
+// (issue 15.1 and 15.2): a worker uses its own variables, and no thread calls libc getenv
+// while Node's setenv may be moving the C environment.
+import { test, before, after, beforeEach, afterEach } from 'node:test'
+import assert from 'node:assert/strict'
+import { Worker } from 'node:worker_threads'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { fileURLToPath } from 'node:url'
+import { Token } from '../index.mjs'
+import { startRecorder } from './helpers/recorder.mjs'
+import { isolatedEnv } from './helpers/env.mjs'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+let server
+let env
+
+before(async () => { server = await startRecorder() })
+after(async () => { await server.close() })
+beforeEach(() => {
+  env = isolatedEnv({ CALIBRE_HOST: server.url, CALIBRE_API_TOKEN: 'tok_ORG_A' })
+  server.requests.length = 0
+})
+afterEach(() => env.restore())
+
+// Runs `body` (an async function's text) in a Worker with `options`; resolves to what it returns.
+function inWorker(body, options = {}) {
+  const code = `
+    const { parentPort } = require('node:worker_threads')
+    const calibre = require(${JSON.stringify(root)})
+    ;(async () => { ${body} })().then(
+      (value) => parentPort.postMessage({ value }),
+      (e) => parentPort.postMessage({ error: { code: e.code, message: e.message } }))`
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(code, { eval: true, ...options })
+    let result
+    worker.on('message', (m) => { result = m })
+    worker.on('error', reject)
+    worker.on('exit', () => resolve(result))
+  })
+}
+
+test("a worker started with its own env resolves and sends that env's token", async () => {
+  const got = await inWorker(
+    `const resolved = calibre.Token.resolve()
+     await calibre.GraphQL.request({ query: '{ a }' })
+     return resolved`,
+    { env: { ...process.env, CALIBRE_API_TOKEN: 'tok_ORG_B' } },
+  )
+  assert.deepEqual(got, { value: { token: 'tok_ORG_B', source: 'env' } })
+  assert.equal(server.last().headers.authorization, 'Token tok_ORG_B')
+})
+
+test('process.env set inside a worker is what the worker uses', async () => {
+  delete process.env.CALIBRE_API_TOKEN
+  const got = await inWorker(
+    `process.env.CALIBRE_API_TOKEN = 'tok_SET_IN_WORKER'
+     const resolved = calibre.Token.resolve()
+     await calibre.GraphQL.request({ query: '{ a }' })
+     return resolved`,
+  )
+  assert.deepEqual(got, { value: { token: 'tok_SET_IN_WORKER', source: 'env' } })
+  assert.equal(server.last().headers.authorization, 'Token tok_SET_IN_WORKER')
+  assert.throws(() => Token.resolve(), { code: 'CALIBRE_TOKEN_MISSING' }, 'the main thread is unchanged')
+})
+
+test('workers resolving tokens while the main thread changes process.env never crash', async () => {
+  // Bounded: 4 processes × 2.5 s. Before the fix one 15 s run crashed (SIGSEGV) about 1 in 3.
+  const race = fileURLToPath(new URL('./helpers/env-race.cjs', import.meta.url))
+  const runs = await Promise.all(Array.from({ length: 4 }, () =>
+    promisify(execFile)(process.execPath, [race, root, '2500'], { timeout: 60000 })
+      .then(({ stdout }) => ({ code: 0, stdout }))
+      .catch((e) => ({ code: e.code, signal: e.signal, stdout: e.stdout }))))
+  for (const run of runs) {
+    assert.deepEqual({ code: run.code, signal: run.signal ?? null }, { code: 0, signal: null }, run.stdout)
+    assert.ok(JSON.parse(run.stdout).resolved > 0, run.stdout)
+  }
+})

@@ -1,0 +1,380 @@
+//! A client's settings (`new Calibre(options)`, or the default client's), read and checked
+//! once at construction. What an option leaves open (token, hosts, proxies) is decided per
+//! call from the environment snapshot (`Session::new`).
+
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
+
+use napi::bindgen_prelude::{FunctionRef, Unknown};
+use serde_json::{Map, Value};
+
+use crate::auth::{self, TokenLifecycle};
+use crate::env::{Env, EnvSnapshot};
+use crate::error::{CalibreError, ErrorCode};
+use crate::transport::{
+  self, HttpEnv, HttpSettings, ProxySetting, RetryPolicy, Throttle, DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_TIMEOUT,
+};
+
+const DEFAULT_HOST: &str = "https://api.calibreapp.com";
+const DEFAULT_APP_HOST: &str = "https://calibreapp.com";
+/// The function name in construction errors.
+const F: &str = "new Calibre";
+
+/// The `token` option as given. Only a blank string is kept apart from "not given": the
+/// missing-token message says it was blank.
+pub enum TokenOption {
+  Unset,
+  Blank,
+  Token(auth::ApiToken),
+}
+
+/// Per-client settings. `None` means "decide per call from the environment".
+pub struct ClientConfig {
+  pub(crate) token: TokenOption,
+  host: Option<String>,
+  app_host: Option<String>,
+  pub(crate) timeout: Duration,
+  /// `None`: throttling turned off.
+  pub(crate) throttle: Option<Arc<Throttle>>,
+  pub(crate) retries: RetryPolicy,
+  /// `None`: the shared HTTP client for the call's environment (its proxies and CAs).
+  pub(crate) http: Option<Arc<reqwest::Client>>,
+  pub(crate) max_response_bytes: u64,
+  /// Known expiries, refreshed successors, the auto-refresh switch.
+  pub(crate) lifecycle: Arc<TokenLifecycle>,
+  /// `onTokenRefreshed(info)`, called on the JS thread after a refresh.
+  pub(crate) on_token_refreshed: Option<FunctionRef<Unknown<'static>, Unknown<'static>>>,
+}
+
+static DEFAULT_CLIENT: LazyLock<Arc<ClientConfig>> = LazyLock::new(|| {
+  Arc::new(ClientConfig {
+    token: TokenOption::Unset,
+    host: None,
+    app_host: None,
+    timeout: DEFAULT_TIMEOUT,
+    throttle: Some(Throttle::process_wide()),
+    retries: RetryPolicy::DEFAULT,
+    http: None,
+    max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+    lifecycle: Arc::new(TokenLifecycle::new(true)),
+    on_token_refreshed: None,
+  })
+});
+
+/// The client behind the module-level namespaces (and the CLI): environment and config file.
+pub fn default_client() -> Arc<ClientConfig> {
+  Arc::clone(&DEFAULT_CLIENT)
+}
+
+/// A variable that is set and not blank.
+fn env_var(env: &dyn Env, name: &str) -> Option<String> {
+  env.var(name).filter(|v| !v.trim().is_empty())
+}
+
+fn base_url(function: &str, raw: &str, what: &str) -> Result<String, CalibreError> {
+  let trimmed = raw.trim().trim_end_matches('/');
+  match reqwest::Url::parse(trimmed) {
+    Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(trimmed.to_owned()),
+    _ => Err(CalibreError::invalid_argument(
+      function,
+      format!("{what} must be an http(s) URL such as https://api.calibreapp.com, got {raw:?}."),
+    )),
+  }
+}
+
+type Options = Map<String, Value>;
+
+fn text(options: &Options, key: &str) -> Result<Option<String>, CalibreError> {
+  match options.get(key) {
+    None | Some(Value::Null) => Ok(None),
+    Some(Value::String(s)) => Ok(Some(s.clone())),
+    Some(other) => Err(CalibreError::invalid_argument(
+      F,
+      format!("`{key}` must be a string, got {}.", crate::js::kind(other)),
+    )),
+  }
+}
+
+/// `token`: checked now, so a bad one fails at construction, not on the first call.
+fn token(options: &Options) -> Result<TokenOption, CalibreError> {
+  let Some(raw) = text(options, "token")? else {
+    return Ok(TokenOption::Unset);
+  };
+  match auth::resolve(Some(&raw), &EnvSnapshot::empty()) {
+    Ok(resolved) => Ok(TokenOption::Token(resolved.token)),
+    Err(e) if e.code == ErrorCode::TokenMissing => Ok(TokenOption::Blank),
+    Err(e) => Err(e),
+  }
+}
+
+fn host(options: &Options, key: &str) -> Result<Option<String>, CalibreError> {
+  text(options, key)?
+    .map(|h| base_url(F, &h, &format!("`{key}`")))
+    .transpose()
+}
+
+fn timeout(options: &Options) -> Result<Duration, CalibreError> {
+  match options.get("timeoutMs") {
+    None | Some(Value::Null) => Ok(DEFAULT_TIMEOUT),
+    Some(v) => match v.as_f64() {
+      Some(ms) if ms > 0.0 && ms.is_finite() => Ok(Duration::from_millis(ms as u64)),
+      _ => Err(CalibreError::invalid_argument(
+        F,
+        "`timeoutMs` must be a positive number of milliseconds.",
+      )),
+    },
+  }
+}
+
+fn throttle(options: &Options) -> Result<Option<Arc<Throttle>>, CalibreError> {
+  match options.get("throttle") {
+    None | Some(Value::Null) => Ok(Some(Throttle::process_wide())),
+    Some(Value::Bool(false)) => Ok(None),
+    Some(Value::Object(t)) => {
+      let limit = t.get("limit").and_then(Value::as_u64).filter(|l| *l > 0);
+      let interval = t
+        .get("intervalMs")
+        .and_then(Value::as_u64)
+        .filter(|i| *i > 0);
+      match (limit, interval) {
+        (Some(limit), Some(interval)) => Ok(Some(Arc::new(Throttle::new(
+          limit.min(u32::MAX as u64) as u32,
+          Duration::from_millis(interval),
+        )))),
+        _ => Err(CalibreError::invalid_argument(
+          F,
+          "`throttle` must be { limit, intervalMs } with positive integers, or false.",
+        )),
+      }
+    }
+    Some(_) => Err(CalibreError::invalid_argument(
+      F,
+      "`throttle` must be { limit, intervalMs } or false.",
+    )),
+  }
+}
+
+fn retries(options: &Options) -> Result<RetryPolicy, CalibreError> {
+  let r = match options.get("retries") {
+    None | Some(Value::Null) => return Ok(RetryPolicy::DEFAULT),
+    Some(Value::Bool(false)) => return Ok(RetryPolicy::NONE),
+    Some(Value::Object(r)) => r,
+    Some(_) => {
+      return Err(CalibreError::invalid_argument(
+        F,
+        "`retries` must be { max, baseMs, capMs } or false.",
+      ))
+    }
+  };
+  let ms = |key: &str, default: Duration| match r.get(key) {
+    None | Some(Value::Null) => Ok(default),
+    Some(v) => v
+      .as_f64()
+      .filter(|ms| *ms >= 0.0 && ms.is_finite())
+      .map(|ms| Duration::from_millis(ms as u64))
+      .ok_or_else(|| {
+        CalibreError::invalid_argument(
+          F,
+          format!("`retries.{key}` must be a number of milliseconds."),
+        )
+      }),
+  };
+  let max_retries = match r.get("max") {
+    None | Some(Value::Null) => RetryPolicy::DEFAULT.max_retries,
+    Some(v) => v.as_u64().filter(|m| *m <= 20).ok_or_else(|| {
+      CalibreError::invalid_argument(F, "`retries.max` must be a whole number from 0 to 20.")
+    })? as u32,
+  };
+  Ok(RetryPolicy {
+    max_retries,
+    base: ms("baseMs", RetryPolicy::DEFAULT.base)?,
+    cap: ms("capMs", RetryPolicy::DEFAULT.cap)?,
+  })
+}
+
+/// `proxy` and `ca`: a client of its own when either is given, built with the environment
+/// of the constructor's call (`NO_PROXY`, `NODE_EXTRA_CA_CERTS`, the system roots).
+fn http(options: &Options, env: &dyn Env) -> Result<Option<Arc<reqwest::Client>>, CalibreError> {
+  let proxy = match options.get("proxy") {
+    None | Some(Value::Null) => ProxySetting::FromEnv,
+    Some(Value::Bool(false)) => ProxySetting::Off,
+    Some(Value::String(url)) => ProxySetting::Url(url.clone()),
+    Some(_) => {
+      return Err(CalibreError::invalid_argument(
+        F,
+        "`proxy` must be a proxy URL such as http://proxy:3128, or false.",
+      ))
+    }
+  };
+  let settings = HttpSettings {
+    proxy,
+    ca_pem: text(options, "ca")?,
+  };
+  if settings == HttpSettings::default() {
+    return Ok(None);
+  }
+  transport::build_client(&settings, &HttpEnv::from_env(env))
+    .map(|client| Some(Arc::new(client)))
+    .map_err(|why| CalibreError::invalid_argument(F, why))
+}
+
+fn max_response_bytes(options: &Options) -> Result<u64, CalibreError> {
+  match options.get("maxResponseBytes") {
+    None | Some(Value::Null) => Ok(DEFAULT_MAX_RESPONSE_BYTES),
+    Some(v) => v.as_u64().filter(|n| *n > 0).ok_or_else(|| {
+      CalibreError::invalid_argument(F, "`maxResponseBytes` must be a positive whole number.")
+    }),
+  }
+}
+
+fn auto_refresh(options: &Options) -> Result<bool, CalibreError> {
+  match options.get("autoRefresh") {
+    None | Some(Value::Null) => Ok(true),
+    Some(Value::Bool(b)) => Ok(*b),
+    Some(_) => Err(CalibreError::invalid_argument(
+      F,
+      "`autoRefresh` must be a boolean.",
+    )),
+  }
+}
+
+impl ClientConfig {
+  /// Reads `{ token, host, appHost, timeoutMs, throttle, retries, proxy, ca,
+  /// maxResponseBytes, autoRefresh }` (`onTokenRefreshed` is read from the JS object).
+  pub fn from_options(options: &Options, env: &dyn Env) -> Result<ClientConfig, CalibreError> {
+    Ok(ClientConfig {
+      token: token(options)?,
+      host: host(options, "host")?,
+      app_host: host(options, "appHost")?,
+      timeout: timeout(options)?,
+      throttle: throttle(options)?,
+      retries: retries(options)?,
+      http: http(options, env)?,
+      max_response_bytes: max_response_bytes(options)?,
+      lifecycle: Arc::new(TokenLifecycle::new(auto_refresh(options)?)),
+      on_token_refreshed: None,
+    })
+  }
+
+  /// The GraphQL endpoint: the `host` option, else `CALIBRE_HOST`.
+  pub fn graphql_url(&self, function: &str, env: &dyn Env) -> Result<String, CalibreError> {
+    let host = match &self.host {
+      Some(host) => host.clone(),
+      None => base_url(
+        function,
+        &env_var(env, "CALIBRE_HOST").unwrap_or_else(|| DEFAULT_HOST.to_owned()),
+        "CALIBRE_HOST",
+      )?,
+    };
+    Ok(format!("{host}/graphql"))
+  }
+
+  /// The app host for refresh: option, else `CALIBRE_APP_HOST`, else `CALIBRE_HOST` (so one
+  /// local server serves both), else https://calibreapp.com.
+  pub fn app_url(&self, function: &str, env: &dyn Env) -> Result<String, CalibreError> {
+    if let Some(host) = &self.app_host {
+      return Ok(host.clone());
+    }
+    if let Some(host) = env_var(env, "CALIBRE_APP_HOST") {
+      return base_url(function, &host, "CALIBRE_APP_HOST");
+    }
+    if let Some(host) = &self.host {
+      return Ok(host.clone());
+    }
+    match env_var(env, "CALIBRE_HOST") {
+      Some(host) => base_url(function, &host, "CALIBRE_HOST"),
+      None => Ok(DEFAULT_APP_HOST.to_owned()),
+    }
+  }
+
+  /// This client's own per-request timeout (its `timeoutMs`, default 60 s).
+  pub fn request_timeout(&self) -> Duration {
+    self.timeout
+  }
+
+  /// Resolves this client's token now (option > env > file). `token_override` beats the
+  /// client's option (e.g. `Token.refresh({ token })`).
+  pub fn resolve_token(
+    &self,
+    token_override: Option<&str>,
+    env: &dyn Env,
+  ) -> Result<auth::ResolvedToken, CalibreError> {
+    let option = token_override.or(match &self.token {
+      TokenOption::Unset => None,
+      TokenOption::Blank => Some(""),
+      TokenOption::Token(token) => Some(token.expose()),
+    });
+    auth::resolve(option, env)
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  fn config(options: Value) -> ClientConfig {
+    let Value::Object(map) = options else {
+      unreachable!()
+    };
+    ClientConfig::from_options(&map, &EnvSnapshot::empty()).unwrap()
+  }
+
+  #[test]
+  fn hosts_come_from_the_option_then_the_injected_environment() {
+    let plain = config(serde_json::json!({}));
+    let env = EnvSnapshot::from_pairs(&[("CALIBRE_HOST", "http://127.0.0.1:9/")]);
+    assert_eq!(
+      plain.graphql_url("f", &env).unwrap(),
+      "http://127.0.0.1:9/graphql"
+    );
+    assert_eq!(plain.app_url("f", &env).unwrap(), "http://127.0.0.1:9");
+    let both = EnvSnapshot::from_pairs(&[
+      ("CALIBRE_HOST", "http://a.test"),
+      ("CALIBRE_APP_HOST", "http://b.test"),
+    ]);
+    assert_eq!(plain.app_url("f", &both).unwrap(), "http://b.test");
+    let blank = EnvSnapshot::from_pairs(&[("CALIBRE_HOST", "  ")]);
+    assert_eq!(
+      plain.graphql_url("f", &blank).unwrap(),
+      "https://api.calibreapp.com/graphql"
+    );
+    assert_eq!(
+      plain.app_url("f", &blank).unwrap(),
+      "https://calibreapp.com"
+    );
+    let bad = EnvSnapshot::from_pairs(&[("CALIBRE_HOST", "ftp://x")]);
+    let err = plain.graphql_url("Site.list", &bad).unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidArgument);
+    assert!(err.message.contains("CALIBRE_HOST"));
+    let own = config(serde_json::json!({ "host": "http://own.test/" }));
+    assert_eq!(
+      own.graphql_url("f", &env).unwrap(),
+      "http://own.test/graphql"
+    );
+  }
+
+  #[test]
+  fn the_token_option_beats_the_injected_environment() {
+    let env = EnvSnapshot::from_pairs(&[("CALIBRE_API_TOKEN", "from-env")]);
+    let own = config(serde_json::json!({ "token": " opt " }));
+    assert_eq!(own.resolve_token(None, &env).unwrap().token.expose(), "opt");
+    assert_eq!(
+      own
+        .resolve_token(Some("over"), &env)
+        .unwrap()
+        .token
+        .expose(),
+      "over"
+    );
+    let blank = config(serde_json::json!({ "token": "" }));
+    assert_eq!(
+      blank.resolve_token(None, &env).unwrap().token.expose(),
+      "from-env"
+    );
+    let err = blank
+      .resolve_token(None, &EnvSnapshot::empty())
+      .unwrap_err();
+    assert!(err.message.contains("the `token` option (blank)"));
+  }
+}
