@@ -4,7 +4,7 @@ import { test, before, after, beforeEach, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { spawn } from 'node:child_process'
+import { spawn, execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { startFakeCalibre } from '../testing/index.mjs'
 import { isolatedEnv, writeConfig } from './helpers/env.mjs'
@@ -21,9 +21,10 @@ beforeEach(() => { env = isolatedEnv() })
 afterEach(() => env.restore())
 
 /** Runs a command asynchronously (the fake answers from this process). */
-function run(args, { input, extraEnv = {}, script = bin } = {}) {
+function run(args, { input, extraEnv = {}, script = bin, direct = false } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
+    // `direct`: `script` is a program of its own (e.g. util-linux `script` for a terminal).
+    const child = spawn(direct ? script : process.execPath, direct ? args : [script, ...args], {
       env: { PATH: process.env.PATH, HOME: env.dir, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME, CALIBRE_HOST: fake.url, ...extraEnv },
     })
     let stdout = ''
@@ -272,4 +273,30 @@ test('completions for bash, zsh and fish', async () => {
     assert.match(stdout, /calibre-native/)
     assert.match(stdout, /create-pull-request-review/)
   }
+})
+
+const noScript = (() => {
+  try {
+    execFileSync('script', ['-qec', 'true', '/dev/null'], { stdio: 'ignore' })
+    return false
+  } catch {
+    return 'util-linux `script` is not installed: no pseudo-terminal to run the command on'
+  }
+})()
+
+test('on a terminal, deletions need --confirm (as in calibre@7) and nothing is sent without it', { skip: noScript }, async () => {
+  const token = fake.tokens.create({ type: 'admin' })
+  const page = fake.state.sites.find((s) => s.slug === 'acme-blog').pages[0]
+  const onTty = (args) => {
+    const command = [process.execPath, bin, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ')
+    return run(['-qec', command, '/dev/null'], { script: 'script', extraEnv: { CALIBRE_API_TOKEN: token }, direct: true })
+  }
+  const before = fake.requests.length
+  const refused = await onTty(['synthetic', 'delete-page', '--site', 'acme-blog', '--uuid', page.uuid])
+  assert.equal(refused.code, 2, refused.stdout)
+  assert.match(refused.stdout, /Add the --confirm flag to confirm the immediate and irreversible deletion of this Page/)
+  assert.equal(fake.requests.length, before, 'nothing was sent')
+  const confirmed = await onTty(['synthetic', 'delete-page', '--site', 'acme-blog', '--uuid', page.uuid, '--confirm'])
+  assert.equal(confirmed.code, 0, confirmed.stdout)
+  assert.match(confirmed.stdout, /Page deleted/)
 })
