@@ -272,7 +272,22 @@ test('completions for bash, zsh and fish', async () => {
     assert.equal(code, 0, shell)
     assert.match(stdout, /calibre-native/)
     assert.match(stdout, /create-pull-request-review/)
+    assert.doesNotMatch(stdout, /create-deploy/, 'deprecated names are not offered')
   }
+  const bash = (await run(['completions', 'bash'])).stdout
+  const script = path.join(env.dir, 'completions.bash')
+  fs.writeFileSync(script, bash)
+  let complete
+  try {
+    // What bash offers after `calibre-native synthetic cre<TAB>` and `... synthetic pages --s<TAB>`.
+    complete = (words) => execFileSync('bash', ['-c', `source '${script}'; COMP_WORDS=(${words.join(' ')}); COMP_CWORD=${words.length - 1}; _calibre_native; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).trim()
+    complete(['calibre-native'])
+  } catch {
+    return // no bash here
+  }
+  assert.equal(complete(['calibre-native', 'synthetic', 'cre']), 'create-page create-snapshot create-test-profile create-pull-request-review')
+  assert.equal(complete(['calibre-native', 'synthetic', 'pages', '--s']), '--site')
+  assert.equal(complete(['calibre-native', 'crux', 'url', 'x', '--f']), '--formFactor')
 })
 
 const noScript = (() => {

@@ -129,26 +129,8 @@ fn confirm(function: &str, term: Term, confirmed: bool, what: &str) -> Result<()
   Ok(())
 }
 
-/// calibre@7's `[calibre:deprecated]` notice for the old command names.
-fn deprecated(ctx: &Ctx, old: &str, new: &str) {
-  let term = ctx.term;
-  if ctx.call.env.var("CALIBRE_SUPPRESS_DEPRECATIONS").is_none() {
-    term.err(&term.yellow(&format!(
-      "[calibre:deprecated] \"{old}\" has moved to \"{new}\""
-    )));
-  }
-}
-
 pub fn site(command: SiteCommand, ctx: &Ctx) -> Prepared {
   use SiteCommand as S;
-  let synthetic = |old: &str, new: &str, command: SyntheticCommand| {
-    deprecated(ctx, &format!("site {old}"), &format!("synthetic {new}"));
-    self::synthetic(command, ctx)
-  };
-  let deploys = |old: &str, new: &str, command: DeployCommand| {
-    deprecated(ctx, &format!("site {old}"), &format!("deploy {new}"));
-    self::deploy(command, ctx)
-  };
   match command {
     S::Create(a) => site_create(a, ctx),
     S::List(a) => ctx.show("site list", Ok(site::list_op()), a.json, human::sites),
@@ -160,82 +142,6 @@ pub fn site(command: SiteCommand, ctx: &Ctx) -> Prepared {
         human::done(term, &format!("Site deleted: {}", human::text(v, "name")))
       })
     }
-    S::Pages(a) => synthetic("pages", "pages", SyntheticCommand::Pages(a)),
-    S::CreatePage(a) => synthetic(
-      "create-page",
-      "create-page",
-      SyntheticCommand::CreatePage(a),
-    ),
-    S::UpdatePage(a) => synthetic(
-      "update-page",
-      "update-page",
-      SyntheticCommand::UpdatePage(a),
-    ),
-    S::DeletePage(a) => synthetic(
-      "delete-page",
-      "delete-page",
-      SyntheticCommand::DeletePage(a),
-    ),
-    S::Snapshots(a) => synthetic("snapshots", "snapshots", SyntheticCommand::Snapshots(a)),
-    S::CreateSnapshot(a) => synthetic(
-      "create-snapshot",
-      "create-snapshot",
-      SyntheticCommand::CreateSnapshot(a),
-    ),
-    S::DeleteSnapshot(a) => synthetic(
-      "delete-snapshot",
-      "delete-snapshot",
-      SyntheticCommand::DeleteSnapshot(a),
-    ),
-    S::DownloadSnapshotArtifacts(a) => synthetic(
-      "download-snapshot-artifacts",
-      "download-artifacts",
-      SyntheticCommand::DownloadArtifacts(a),
-    ),
-    S::GetSnapshotMetrics(a) => synthetic(
-      "get-snapshot-metrics",
-      "get-snapshot-metrics",
-      SyntheticCommand::GetSnapshotMetrics(a),
-    ),
-    S::Metrics(a) => synthetic("metrics", "metrics", SyntheticCommand::Metrics(a)),
-    S::TestProfiles(a) => synthetic(
-      "test-profiles",
-      "test-profiles",
-      SyntheticCommand::TestProfiles(a),
-    ),
-    S::CreateTestProfile(a) => synthetic(
-      "create-test-profile",
-      "create-test-profile",
-      SyntheticCommand::CreateTestProfile(a),
-    ),
-    S::UpdateTestProfile(a) => synthetic(
-      "update-test-profile",
-      "update-test-profile",
-      SyntheticCommand::UpdateTestProfile(a),
-    ),
-    S::DeleteTestProfile(a) => synthetic(
-      "delete-test-profile",
-      "delete-test-profile",
-      SyntheticCommand::DeleteTestProfile(a),
-    ),
-    S::PullRequestReviews(a) => synthetic(
-      "pull-request-reviews",
-      "pull-request-reviews",
-      SyntheticCommand::PullRequestReviews(a),
-    ),
-    S::CreatePullRequestReview(a) => synthetic(
-      "create-pull-request-review",
-      "create-pull-request-review",
-      SyntheticCommand::CreatePullRequestReview(a),
-    ),
-    S::PullRequestReview(a) => synthetic(
-      "pull-request-review",
-      "pull-request-review",
-      SyntheticCommand::PullRequestReview(a),
-    ),
-    S::Deploys(a) => deploys("deploys", "list", DeployCommand::List(a)),
-    S::CreateDeploy(a) => deploys("create-deploy", "create", DeployCommand::Create(a)),
-    S::DeleteDeploy(a) => deploys("delete-deploy", "delete", DeployCommand::Delete(a)),
   }
 }
 
@@ -792,17 +698,6 @@ pub fn team(command: TeamCommand, ctx: &Ctx) -> Prepared {
     Extract::Path(&["organisation", "teams"]),
   );
   ctx.show("team list", Ok(op), a.json, human::teams)
-}
-
-/// The deprecated top-level `connection-list`, `device-list`, `location-list`.
-pub fn deprecated_list(old: &str, new: SyntheticCommand, ctx: &Ctx) -> Prepared {
-  let name = match &new {
-    SyntheticCommand::Connections(_) => "synthetic connections",
-    SyntheticCommand::Devices(_) => "synthetic devices",
-    _ => "synthetic locations",
-  };
-  deprecated(ctx, old, name);
-  synthetic(new, ctx)
 }
 
 pub fn deploy(command: DeployCommand, ctx: &Ctx) -> Prepared {

@@ -132,10 +132,8 @@ pub(super) fn prepare(
     }
     Command::Request(args) => request(args, call, term),
     Command::Completions { shell } => {
-      let mut command = <super::Cli as clap::CommandFactory>::command();
-      let mut out = Vec::new();
-      clap_complete::generate(shell, &mut command, "calibre-native", &mut out);
-      term.out(String::from_utf8_lossy(&out).trim_end());
+      let command = <super::Cli as clap::CommandFactory>::command();
+      term.out(super::completions::script(shell, &command).trim_end());
       Ok((done(0), None))
     }
     command => calibre_command(command, &Ctx { call, term, js }),
@@ -144,7 +142,6 @@ pub(super) fn prepare(
 
 /// The commands of calibre@7's `calibre` CLI.
 fn calibre_command(command: Command, ctx: &Ctx) -> calibre::Prepared {
-  use super::tree::SyntheticCommand as S;
   match command {
     Command::Site(c) => calibre::site(c, ctx),
     Command::Synthetic(c) => calibre::synthetic(c, ctx),
@@ -154,11 +151,6 @@ fn calibre_command(command: Command, ctx: &Ctx) -> calibre::Prepared {
     Command::Test(c) => calibre::test(c, ctx),
     Command::Team(c) => calibre::team(c, ctx),
     Command::MetricList(a) => calibre::metric_list(a, ctx),
-    Command::ConnectionList(a) => {
-      calibre::deprecated_list("connection-list", S::Connections(a), ctx)
-    }
-    Command::DeviceList(a) => calibre::deprecated_list("device-list", S::Devices(a), ctx),
-    Command::LocationList(a) => calibre::deprecated_list("location-list", S::Locations(a), ctx),
     Command::Token(_) | Command::Request(_) | Command::Completions { .. } => {
       unreachable!("handled by prepare")
     }

@@ -10,6 +10,7 @@
 mod artifacts;
 mod calibre;
 mod commands;
+mod completions;
 mod cookies;
 mod dates;
 mod human;
@@ -23,6 +24,7 @@ use napi_derive::napi;
 
 use crate::call::{launch, Call};
 use crate::config::default_client;
+use crate::env::Env as EnvVars;
 use crate::error::{CalibreError, ErrorCode};
 use crate::session::{Events, TokenEvent};
 use term::Term;
@@ -83,19 +85,14 @@ enum Command {
   /// List available web performance metrics. Returns synthetic metrics by default.
   #[command(after_help = "Example:\n  calibre-native metric-list --type rum --json")]
   MetricList(tree::MetricList),
-  #[command(hide = true)]
-  ConnectionList(tree::JsonArg),
-  #[command(hide = true)]
-  DeviceList(tree::JsonArg),
-  #[command(hide = true)]
-  LocationList(tree::JsonArg),
-  /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+  /// Print a shell completion script (bash, zsh or fish)
   #[command(
     after_help = "Examples:\n  calibre-native completions bash > /etc/bash_completion.d/calibre-native\n  calibre-native completions zsh > \"${fpath[1]}/_calibre-native\"\n  calibre-native completions fish > ~/.config/fish/completions/calibre-native.fish"
   )]
   Completions {
     /// The shell
-    shell: clap_complete::Shell,
+    #[arg(value_enum)]
+    shell: completions::Shell,
   },
 }
 
@@ -178,6 +175,7 @@ pub fn run_cli<'env>(env: &'env Env, argv: Vec<String>) -> Result<PromiseRaw<'en
   // The CLI runs in Node too: its environment is `process.env`, like every call's.
   let call = Call::plain(env, default_client(), "calibre-native");
   let term = Term::detect(&call.env);
+  let argv = follow_deprecated_names(argv, &call.env, term);
   let (argv, named) = split_request_variables(argv);
   let cli = match Cli::try_parse_from(std::iter::once("calibre-native".to_owned()).chain(argv)) {
     Ok(mut cli) => {
@@ -199,6 +197,25 @@ pub fn run_cli<'env>(env: &'env Env, argv: Vec<String>) -> Result<PromiseRaw<'en
     .and_then(|(_, events)| events.clone());
   let job = prepared.map(|(job, _)| job);
   resolve_code(env, job, term, events)
+}
+
+/// calibre@7's deprecated names (`site pages`, `device-list`, ...) run their new command after
+/// calibre@7's notice on stderr (unless `CALIBRE_SUPPRESS_DEPRECATIONS` is set).
+fn follow_deprecated_names(argv: Vec<String>, env: &dyn EnvVars, term: Term) -> Vec<String> {
+  for (old, new) in tree::DEPRECATED {
+    if argv.len() >= old.len() && argv.iter().zip(old.iter()).all(|(a, o)| a == o) {
+      if env.var("CALIBRE_SUPPRESS_DEPRECATIONS").is_none() {
+        term.err(&term.yellow(&format!(
+          "[calibre:deprecated] \"{}\" has moved to \"{}\"",
+          old.join(" "),
+          new.join(" ")
+        )));
+      }
+      let rest = argv[old.len()..].iter().cloned();
+      return new.iter().map(|s| (*s).to_owned()).chain(rest).collect();
+    }
+  }
+  argv
 }
 
 /// calibre@7's `request` sends every flag other than `--query` as a GraphQL variable

@@ -4,6 +4,64 @@
 
 use clap::{ArgAction, Args, Subcommand, ValueEnum};
 
+/// calibre@7's deprecated command names and where they moved: `calibre-native site pages`
+/// runs `synthetic pages` after calibre@7's notice on stderr.
+pub const DEPRECATED: &[(&[&str], &[&str])] = &[
+  (&["connection-list"], &["synthetic", "connections"]),
+  (&["device-list"], &["synthetic", "devices"]),
+  (&["location-list"], &["synthetic", "locations"]),
+  (&["site", "pages"], &["synthetic", "pages"]),
+  (&["site", "create-page"], &["synthetic", "create-page"]),
+  (&["site", "update-page"], &["synthetic", "update-page"]),
+  (&["site", "delete-page"], &["synthetic", "delete-page"]),
+  (&["site", "snapshots"], &["synthetic", "snapshots"]),
+  (
+    &["site", "create-snapshot"],
+    &["synthetic", "create-snapshot"],
+  ),
+  (
+    &["site", "delete-snapshot"],
+    &["synthetic", "delete-snapshot"],
+  ),
+  (
+    &["site", "download-snapshot-artifacts"],
+    &["synthetic", "download-artifacts"],
+  ),
+  (
+    &["site", "get-snapshot-metrics"],
+    &["synthetic", "get-snapshot-metrics"],
+  ),
+  (&["site", "metrics"], &["synthetic", "metrics"]),
+  (&["site", "test-profiles"], &["synthetic", "test-profiles"]),
+  (
+    &["site", "create-test-profile"],
+    &["synthetic", "create-test-profile"],
+  ),
+  (
+    &["site", "update-test-profile"],
+    &["synthetic", "update-test-profile"],
+  ),
+  (
+    &["site", "delete-test-profile"],
+    &["synthetic", "delete-test-profile"],
+  ),
+  (
+    &["site", "pull-request-reviews"],
+    &["synthetic", "pull-request-reviews"],
+  ),
+  (
+    &["site", "create-pull-request-review"],
+    &["synthetic", "create-pull-request-review"],
+  ),
+  (
+    &["site", "pull-request-review"],
+    &["synthetic", "pull-request-review"],
+  ),
+  (&["site", "deploys"], &["deploy", "list"]),
+  (&["site", "create-deploy"], &["deploy", "create"]),
+  (&["site", "delete-deploy"], &["deploy", "delete"]),
+];
+
 pub const SITE_HELP: &str = "A unique slug identifying each Site. You can find it in Site Settings → General or by using the calibre site list command.";
 
 /// `--site` (required, like calibre@7's `options.site`).
@@ -58,47 +116,6 @@ pub enum SiteCommand {
   /// Delete a selected Site.
   #[command(after_help = "Example:\n  calibre-native site delete my-site --confirm")]
   Delete(SiteDelete),
-  // calibre@7's deprecated `site <command>` aliases (hidden, with a warning on stderr).
-  #[command(hide = true)]
-  Pages(PagesList),
-  #[command(hide = true)]
-  CreatePage(CreatePage),
-  #[command(hide = true)]
-  UpdatePage(UpdatePage),
-  #[command(hide = true)]
-  DeletePage(DeletePage),
-  #[command(hide = true)]
-  Snapshots(SnapshotsList),
-  #[command(hide = true)]
-  CreateSnapshot(CreateSnapshot),
-  #[command(hide = true)]
-  DeleteSnapshot(DeleteSnapshot),
-  #[command(hide = true)]
-  DownloadSnapshotArtifacts(DownloadSnapshotArtifacts),
-  #[command(hide = true)]
-  GetSnapshotMetrics(GetSnapshotMetrics),
-  #[command(hide = true)]
-  Metrics(Metrics),
-  #[command(hide = true)]
-  TestProfiles(SiteJson),
-  #[command(hide = true)]
-  CreateTestProfile(CreateTestProfile),
-  #[command(hide = true)]
-  UpdateTestProfile(UpdateTestProfile),
-  #[command(hide = true)]
-  DeleteTestProfile(DeleteTestProfile),
-  #[command(hide = true)]
-  PullRequestReviews(SiteJson),
-  #[command(hide = true)]
-  CreatePullRequestReview(CreatePullRequestReview),
-  #[command(hide = true)]
-  PullRequestReview(PullRequestReview),
-  #[command(hide = true)]
-  Deploys(DeployList),
-  #[command(hide = true)]
-  CreateDeploy(DeployCreate),
-  #[command(hide = true)]
-  DeleteDeploy(DeployDelete),
 }
 
 #[derive(Args)]
