@@ -7,6 +7,7 @@ import { createRequire } from 'node:module'
 import fs from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import * as viaFile from '../index.mjs'
+import { hostPlatform } from '../scripts/package.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const require = createRequire(import.meta.url)
@@ -43,7 +44,7 @@ test('require and import of the package give the same binding', () => {
 })
 
 test("NAPI_RS_NATIVE_LIBRARY_PATH goes through napi's loader", () => {
-  const file = fs.readdirSync(root).find((f) => f.endsWith('.node'))
+  const file = `calibre-native.${hostPlatform()}.node`
   const out = run(['-e', "const c = require('calibre-native'); console.log(typeof c.GraphQL.request, c.__napiBindingTarget)"], {
     NAPI_RS_NATIVE_LIBRARY_PATH: `${root}${file}`,
   })

@@ -19,6 +19,13 @@ const npmCommand = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 /** `aarch64-unknown-linux-gnu` → `linux-arm64-gnu`: the folder under npm/ napi made for it. */
 export const { platformOf } = createRequire(import.meta.url)('../no-binary.js')
 
+/** This machine's platform, as napi names it: `linux-x64-gnu`, `darwin-arm64`, `win32-x64-msvc`. */
+export function hostPlatform() {
+  const libc = process.report.getReport().header.glibcVersionRuntime ? 'gnu' : 'musl'
+  const abi = { linux: libc, win32: 'msvc' }[process.platform]
+  return [process.platform, process.arch, abi].filter(Boolean).join('-')
+}
+
 function npmPack(dir, out, env) {
   const stdout = execFileSync(npmCommand, ['pack', '--ignore-scripts', '--json', '--pack-destination', out], { cwd: dir, env, encoding: 'utf8' })
   const [{ filename, files }] = JSON.parse(stdout)
