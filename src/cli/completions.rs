@@ -48,8 +48,9 @@ pub fn script(shell: Shell, command: &clap::Command) -> String {
   walk(command, String::new(), &mut nodes);
   match shell {
     Shell::Bash => bash(&nodes),
+    // zsh runs the bash script through its bash emulation (`source <(... completions zsh)`).
     Shell::Zsh => format!(
-      "#compdef calibre-native\nautoload -U +X bashcompinit && bashcompinit\n{}",
+      "autoload -U +X compinit && compinit\nautoload -U +X bashcompinit && bashcompinit\n{}",
       bash(&nodes)
     ),
     Shell::Fish => fish(&nodes),

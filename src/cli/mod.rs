@@ -87,7 +87,7 @@ enum Command {
   MetricList(tree::MetricList),
   /// Print a shell completion script (bash, zsh or fish)
   #[command(
-    after_help = "Examples:\n  calibre-native completions bash > /etc/bash_completion.d/calibre-native\n  calibre-native completions zsh > \"${fpath[1]}/_calibre-native\"\n  calibre-native completions fish > ~/.config/fish/completions/calibre-native.fish"
+    after_help = "Examples:\n  calibre-native completions bash > /etc/bash_completion.d/calibre-native\n  echo 'source <(calibre-native completions zsh)' >> ~/.zshrc\n  calibre-native completions fish > ~/.config/fish/completions/calibre-native.fish"
   )]
   Completions {
     /// The shell
