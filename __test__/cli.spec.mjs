@@ -46,6 +46,14 @@ test('--help on every command, with examples', async () => {
     assert.match(stdout, /Usage: calibre-native/)
     assert.match(stdout, /Example/, `${args.join(' ')} --help has examples`)
   }
+  // Every command of the tree (the paths the bash completion knows).
+  const paths = [...(await run(['completions', 'bash'])).stdout.matchAll(/^ {4}" ([^"]+)"\)/gm)].map((m) => m[1].split(' '))
+  assert.ok(paths.length >= 55, `${paths.length} commands`)
+  for (const args of paths) {
+    const { code, stdout } = await run([...args, '--help'])
+    assert.equal(code, 0, args.join(' '))
+    assert.match(stdout, /Example/, `${args.join(' ')} --help has examples`)
+  }
   const usage = await run(['token', 'frobnicate'])
   assert.equal(usage.code, 2)
   assert.match(usage.stderr, /unrecognized subcommand/)

@@ -51,25 +51,43 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
   /// Manage your Sites.
-  #[command(subcommand)]
+  #[command(
+    subcommand,
+    after_help = "Examples:\n  calibre-native site list --json\n  calibre-native site create \"My Site\" --url https://example.com --location NorthVirginia"
+  )]
   Site(tree::SiteCommand),
   /// Synthetic monitoring — manage scheduled Lighthouse tests, Pages, Test Profiles, Snapshots, and Pull Request Reviews.
-  #[command(subcommand)]
+  #[command(
+    subcommand,
+    after_help = "Examples:\n  calibre-native synthetic snapshots --site my-site --json\n  calibre-native synthetic metrics --site my-site --30-day --csv"
+  )]
   Synthetic(tree::SyntheticCommand),
   /// Manage deployment markers — annotate your performance charts across Synthetic, CrUX, and RUM data.
-  #[command(subcommand)]
+  #[command(
+    subcommand,
+    after_help = "Example:\n  calibre-native deploy create --site my-site --revision \"$GITHUB_SHA\" --json"
+  )]
   Deploy(tree::DeployCommand),
   /// Chrome UX Report (CrUX) — real-world performance data from Chrome users.
-  #[command(subcommand)]
+  #[command(
+    subcommand,
+    after_help = "Example:\n  calibre-native crux summary --site my-site --formFactor phone"
+  )]
   Crux(tree::CruxCommand),
   /// Real User Metrics (RUM) — field performance data from your real users.
-  #[command(subcommand)]
+  #[command(
+    subcommand,
+    after_help = "Example:\n  calibre-native rum summary --site my-site --duration 30 --json"
+  )]
   Rum(tree::RumCommand),
   /// Run Single Page Tests, list them, show their results and download their artifacts.
-  #[command(subcommand)]
+  #[command(
+    subcommand,
+    after_help = "Examples:\n  calibre-native test create https://example.com --location NorthVirginia --json\n  calibre-native test list"
+  )]
   Test(tree::TestCommand),
   /// Use the team command to manage Teams.
-  #[command(subcommand)]
+  #[command(subcommand, after_help = "Example:\n  calibre-native team list --json")]
   Team(tree::TeamCommand),
   /// Store, remove, inspect and refresh the API token
   #[command(
