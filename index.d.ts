@@ -208,11 +208,11 @@ export interface CalibreOptions {
    */
   proxy?: string | false | undefined
   /**
-   * Extra trusted certificate authorities (PEM), added to the system trust store and
-   * `NODE_EXTRA_CA_CERTS` — for corporate TLS-inspecting proxies and private CAs.
+   * Extra trusted certificate authorities (PEM), added to Mozilla's roots (built in), the system
+   * trust store and `NODE_EXTRA_CA_CERTS` — for corporate TLS-inspecting proxies and private CAs.
    */
   ca?: string | undefined
-  /** Largest response body accepted, in bytes; a larger one fails with `CALIBRE_INVALID_RESPONSE`. Default: 100 MiB. */
+  /** Largest response body accepted (decoded), in bytes; a larger one fails with `CALIBRE_INVALID_RESPONSE`. Default: 100 MiB. */
   maxResponseBytes?: number | undefined
   /**
    * Refresh the token automatically before a call when its expiry is known (from a previous refresh, or

@@ -210,3 +210,23 @@ test('the rate limit: 429 without retries, absorbed with them', async () => {
     await limited.close()
   }
 })
+
+test('answers come compressed from the fake (brotli) and decode to the same data', async () => {
+  const now = Date.UTC(2024, 5, 1)
+  const fakes = [await startFakeCalibre({ rateLimit: false, now }), await startFakeCalibre({ rateLimit: false, now, compression: false })]
+  try {
+    const [compressed, plain] = await Promise.all(fakes.map((f) => {
+      const client = new Calibre({ token: f.tokens.create({ type: 'admin' }), host: f.url, throttle: false })
+      return client.TimeSeries.list({ site: 'acme-website' })
+    }))
+    const [asked, plainAsked] = fakes.map((f) => f.requests.at(-1))
+    assert.match(asked.headers['accept-encoding'], /\bbr\b/)
+    assert.match(asked.headers['accept-encoding'], /\bgzip\b/)
+    assert.equal(asked.encoding, 'br')
+    assert.equal(plainAsked.encoding, null)
+    assert.ok(compressed.series.length > 0)
+    assert.deepEqual(compressed, plain)
+  } finally {
+    await Promise.all(fakes.map((f) => f.close()))
+  }
+})

@@ -925,6 +925,83 @@ describe('request log and lifecycle', () => {
   })
 })
 
+// ─────────────────────────────────────────────────────────────────────────────
+
+describe('compression', () => {
+  const zlib = require('node:zlib')
+  const http = require('node:http')
+  const { pickEncoding } = require('../testing/server.js')
+  const decoders = { br: zlib.brotliDecompressSync, gzip: zlib.gunzipSync, deflate: zlib.inflateSync }
+
+  /** POSTs with node:http, which neither asks for nor decodes compression by itself. */
+  function rawPost (fake, token, acceptEncoding) {
+    return new Promise((resolve, reject) => {
+      const headers = { 'content-type': 'application/json', authorization: `Token ${token}` }
+      if (acceptEncoding !== undefined) headers['accept-encoding'] = acceptEncoding
+      const req = http.request(`${fake.url}/graphql`, { method: 'POST', headers }, res => {
+        const chunks = []
+        res.on('data', chunk => chunks.push(chunk))
+        res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }))
+      })
+      req.on('error', reject)
+      req.end(JSON.stringify({ query: '{ locations { tag name } }' }))
+    })
+  }
+
+  test('answers in the coding the client prefers among br, gzip and deflate, as a server does', async () => {
+    const fake = await startFakeCalibre({ rateLimit: false })
+    try {
+      const token = fake.tokens.create()
+      const plain = await rawPost(fake, token)
+      assert.equal(plain.headers['content-encoding'], undefined)
+      assert.equal(fake.requests.at(-1).encoding, null)
+      const expected = JSON.parse(plain.body)
+      assert.ok(expected.data.locations.length > 0)
+      for (const [accept, encoding] of [
+        ['gzip, deflate', 'gzip'],
+        ['gzip, deflate, br', 'br'],
+        ['deflate', 'deflate'],
+        ['br;q=0, gzip;q=0.5, deflate', 'gzip'],
+        ['*', 'br'],
+        ['identity', undefined],
+        ['zstd', undefined]
+      ]) {
+        const answer = await rawPost(fake, token, accept)
+        assert.equal(answer.headers['content-encoding'], encoding, accept)
+        assert.equal(answer.headers.vary, 'Accept-Encoding')
+        assert.equal(Number(answer.headers['content-length']), answer.body.length)
+        assert.equal(fake.requests.at(-1).encoding, encoding ?? null)
+        const body = encoding ? decoders[encoding](answer.body) : answer.body
+        assert.deepEqual(JSON.parse(body), expected, accept)
+      }
+    } finally {
+      await fake.close()
+    }
+  })
+
+  test('compression: false always answers uncompressed', async () => {
+    const fake = await startFakeCalibre({ rateLimit: false, compression: false })
+    try {
+      const answer = await rawPost(fake, fake.tokens.create(), 'gzip, deflate, br')
+      assert.equal(answer.headers['content-encoding'], undefined)
+      assert.equal(answer.headers.vary, undefined)
+      assert.ok(JSON.parse(answer.body).data.locations)
+    } finally {
+      await fake.close()
+    }
+    await assert.rejects(startFakeCalibre({ compression: 'yes' }), TypeError)
+  })
+
+  test('Accept-Encoding is read with its q-values', () => {
+    assert.equal(pickEncoding(undefined), null)
+    assert.equal(pickEncoding(''), null)
+    assert.equal(pickEncoding('GZIP'), 'gzip')
+    assert.equal(pickEncoding('gzip;q=0'), null)
+    assert.equal(pickEncoding('*;q=0, deflate'), 'deflate')
+    assert.equal(pickEncoding('br ; q=0.1 , gzip'), 'br')
+  })
+})
+
 describe('the graphql peer dependency', () => {
   // A copy of testing/ where `graphql` cannot be resolved (or resolves to an old version), as in a
   // project that installed calibre-native without its optional peer.

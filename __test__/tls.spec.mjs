@@ -1,9 +1,14 @@
 // TLS trust: a throwaway CA made at test time (openssl) signs a node:https server's
 // certificate. The default client rejects it; the `ca` option, NODE_EXTRA_CA_CERTS (added to
-// the roots, not replacing them) and SSL_CERT_FILE make it trusted.
+// the roots, not replacing them) and SSL_CERT_FILE make it trusted. Mozilla's roots are bundled,
+// so a machine without a system CA store still works.
 import { test, before, after, beforeEach, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import http from 'node:http'
 import https from 'node:https'
+import os from 'node:os'
+import path from 'node:path'
 import util from 'node:util'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
@@ -141,4 +146,25 @@ test('an unreadable NODE_EXTRA_CA_CERTS is ignored, as Node does', { skip, timeo
   const out = await child({ NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem', SSL_CERT_FILE: certs.caPath, CALIBRE_HOST: server.url }, `
     out.default = await attempt(GraphQL.request({ query: '{ ok }' }))`)
   assert.equal(out.default, 'ok')
+})
+
+test('without a readable system CA store (a slim container), calls still work: plain HTTP, and HTTPS with `ca`', { skip, timeout: 30000 }, async () => {
+  // SSL_CERT_FILE / SSL_CERT_DIR point at an empty directory: no system roots at all. The
+  // bundled roots still stand, so building the client must not fail.
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'calibre-no-ca-'))
+  const plain = http.createServer((req, res) => { req.resume(); req.on('end', () => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify(OK)) }) })
+  await new Promise((resolve) => plain.listen(0, '127.0.0.1', resolve))
+  try {
+    const out = await child({ SSL_CERT_FILE: empty, SSL_CERT_DIR: empty, CALIBRE_HOST: `http://127.0.0.1:${plain.address().port}` }, `
+      out.plain = await attempt(GraphQL.request({ query: '{ ok }' }))
+      out.https = await attempt(new Calibre({ host: ${JSON.stringify(server.url)}, ca: ${JSON.stringify(certs.ca)} }).GraphQL.request({ query: '{ ok }' }))
+      out.untrusted = await attempt(new Calibre({ host: ${JSON.stringify(otherServer.url)}, retries: false }).GraphQL.request({ query: '{ ok }' }))`)
+    assert.equal(out.plain, 'ok')
+    assert.equal(out.https, 'ok')
+    assert.match(out.untrusted, /^CALIBRE_NETWORK_ERROR: .*(certificate|UnknownIssuer)/i)
+  } finally {
+    plain.closeAllConnections()
+    await new Promise((resolve) => plain.close(resolve))
+    fs.rmSync(empty, { recursive: true, force: true })
+  }
 })

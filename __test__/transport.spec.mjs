@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import { spawnSync, execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
+import zlib from 'node:zlib'
 import { GraphQL, Calibre } from '../index.mjs'
 import { startRecorder } from './helpers/recorder.mjs'
 import { isolatedEnv, writeConfig } from './helpers/env.mjs'
@@ -36,6 +37,75 @@ test('sends the headers and body calibre@7 sends', async () => {
     variables: { slug: 'a', kept: null },
     operationName: 'GetSite',
   }))
+})
+
+test('responses are asked for compressed (gzip, br, deflate) and decoded', async () => {
+  const data = { series: Array.from({ length: 2000 }, (_, i) => ({ at: i, value: i % 7 })) }
+  const text = JSON.stringify({ data })
+  const codecs = { gzip: zlib.gzipSync, br: zlib.brotliCompressSync, deflate: zlib.deflateSync }
+  for (const [encoding, compress] of Object.entries(codecs)) {
+    server.reply = () => ({ body: compress(text), headers: { 'content-encoding': encoding } })
+    assert.deepEqual(await GraphQL.request({ query: '{ series }' }), data, encoding)
+    const offered = server.last().headers['accept-encoding'].split(',').map((s) => s.trim())
+    assert.deepEqual([...offered].sort(), ['br', 'deflate', 'gzip'])
+  }
+  // A body that is not what its Content-Encoding says: an invalid response, not retried.
+  server.reply = () => ({ body: text, headers: { 'content-encoding': 'gzip' } })
+  const before = server.requests.length
+  await assert.rejects(GraphQL.request({ query: '{ series }' }), (e) => {
+    assert.equal(e.code, 'CALIBRE_INVALID_RESPONSE')
+    assert.match(e.message, /could not be decoded/)
+    return true
+  })
+  assert.equal(server.requests.length - before, 1)
+})
+
+test('a large answer (over 1 MB) reads the same as a small one, success or not', async () => {
+  // Large 2xx answers are parsed whole by V8 and read in Rust only when they are not a plain
+  // success: every shape must come out as it does for a small answer.
+  const ts = (value) => `{"data":{"organisation":{"site":{"timeSeries":${value}}}}`
+  const shapes = {
+    success: (pad) => ts(`{"points":[1,2,3],"csv":"a,b","pad":"${pad}"}`),
+    'empty errors': (pad) => `{"errors":[],"data":{"organisation":{"site":{"timeSeries":{"x":"${pad}"}}}}}`,
+    'last step null': (pad) => `{"data":{"organisation":{"site":{"timeSeries":null,"pad":"${pad}"}}}}`,
+    'site null': (pad) => `{"data":{"organisation":{"site":null,"pad":"${pad}"}}}`,
+    'site missing': (pad) => `{"data":{"organisation":{"pad":"${pad}"}}}`,
+    'site an array': (pad) => `{"data":{"organisation":{"site":["${pad}"]}}}`,
+    'graphql errors': (pad) => `{"data":null,"errors":[{"message":"boom","extensions":{"pad":"${pad}"}}]}`,
+    'errors and data': (pad) => `{"errors":[{"message":"partial"}],"data":{"organisation":{"site":{"timeSeries":{"x":"${pad}"}}}}}`,
+    'errors not a list': (pad) => `{"errors":{"message":"odd"},"data":{"organisation":{"site":{"timeSeries":{"x":"${pad}"}}}}}`,
+    'data null': (pad) => `{"data":null,"extensions":{"pad":"${pad}"}}`,
+    'no data': (pad) => `{"extensions":{"pad":"${pad}"}}`,
+    'not an object': (pad) => `["${pad}"]`,
+    truncated: (pad) => ts(`{"x":"${pad}"}`).slice(0, -3),
+    'trailing text': (pad) => ts(`{"x":"${pad}"}`) + ' extra',
+    'duplicate data': (pad) => `{"data":{"organisation":{"site":{"timeSeries":1}}},"data":{"organisation":{"site":{"timeSeries":{"x":"${pad}"}}}}}`,
+  }
+  const api = new Calibre({ retries: false, throttle: false })
+  const outcome = async (text) => {
+    server.reply = () => ({ body: Buffer.from(text) })
+    try {
+      const value = await api.TimeSeries.list({ site: 's' })
+      return { value: JSON.stringify(value)?.replace(/x{100,}/g, 'PAD') }
+    } catch (e) {
+      return { code: e.code, message: e.message, errors: e.errors?.length }
+    }
+  }
+  const pad = 'x'.repeat(1.2e6)
+  for (const [name, shape] of Object.entries(shapes)) {
+    const small = await outcome(shape('x'.repeat(100)))
+    const large = await outcome(shape(pad))
+    assert.ok(shape(pad).length > 1 << 20, name)
+    assert.deepEqual(large, small, name)
+  }
+  // Not UTF-8: the same error either way.
+  const notUtf8 = (n) => Buffer.concat([Buffer.from(ts('{"x":"')), Buffer.alloc(n, 0xff), Buffer.from('"}')])
+  server.reply = () => ({ body: notUtf8(10) })
+  const small = await api.TimeSeries.list({ site: 's' }).catch((e) => e)
+  server.reply = () => ({ body: notUtf8(1.2e6) })
+  const large = await api.TimeSeries.list({ site: 's' }).catch((e) => e)
+  assert.equal(small.code, 'CALIBRE_INVALID_RESPONSE')
+  assert.deepEqual([large.code, large.message], [small.code, small.message])
 })
 
 test('anonymous documents send no operationName but still send variables', async () => {

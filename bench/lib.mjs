@@ -97,3 +97,18 @@ export function startServer({ largeBytes }) {
     child.on('exit', (code) => reject(new Error(`bench server exited early (${code})`)))
   })
 }
+
+/** Where `npm run bench:wan` keeps its section of BENCHMARKS.md, which `npm run bench` keeps. */
+export const WAN_RESULTS = path.join(BENCH, 'wan-results.md')
+
+/** Replaces the WAN section of BENCHMARKS.md's text (or puts it before the notes). */
+export function spliceWanSection(text, section) {
+  const start = text.indexOf('## WAN:')
+  if (start >= 0) {
+    const end = text.indexOf('\n## ', start + 1)
+    return text.slice(0, start) + section.trim() + '\n' + (end >= 0 ? text.slice(end) : '')
+  }
+  const notes = text.indexOf('## Notes')
+  if (notes >= 0) return text.slice(0, notes) + section.trim() + '\n\n' + text.slice(notes)
+  return text.trimEnd() + '\n\n' + section.trim() + '\n'
+}

@@ -27,7 +27,7 @@ use crate::env::EnvSnapshot;
 use crate::error::CalibreError;
 use crate::graphql::Operation;
 use crate::js::{self, CallOptions, SignalHook};
-use crate::session::{Events, RefreshInfo, Session, TokenEvent};
+use crate::session::{Answer, Events, RefreshInfo, Session, TokenEvent};
 use crate::transport::AbortFlag;
 
 /// Steps 1 and 3: one call's options and environment, read on the JS thread.
@@ -171,9 +171,9 @@ where
   )
 }
 
-/// The future behind a call that settles with JSON text, boxed so the pipeline is compiled
-/// once for every API function (each copy was ~11 KB of inlined pipeline and task harness).
-type JsonWork = Pin<Box<dyn Future<Output = Result<String, CalibreError>> + Send>>;
+/// The future behind a call that settles with JSON, boxed so the pipeline is compiled once
+/// for every API function (each copy was ~11 KB of inlined pipeline and task harness).
+type JsonWork = Pin<Box<dyn Future<Output = Result<Answer, CalibreError>> + Send>>;
 type JsonPrepare = Box<dyn FnOnce(Session, CallOptions) -> Result<JsonWork, CalibreError>>;
 
 /// A call of one GraphQL operation. `build` turns the arguments into the operation; it runs
@@ -205,7 +205,7 @@ fn call_operation<'env>(
     this,
     function,
     options,
-    Box::new(|session, _| Ok(Box::pin(async move { session.execute(&op).await }))),
+    Box::new(|session, _| Ok(Box::pin(async move { session.execute_for_js(&op).await }))),
   )
 }
 
@@ -227,7 +227,10 @@ where
     this,
     function,
     options,
-    Box::new(move |session, options| Ok(Box::pin(work(session, options)?) as JsonWork)),
+    Box::new(move |session, options| {
+      let work = work(session, options)?;
+      Ok(Box::pin(async move { work.await.map(Answer::Text) }) as JsonWork)
+    }),
   )
 }
 
@@ -246,7 +249,14 @@ fn json_call<'env>(
     options,
     |_| Ok((None, ())),
     |session, options, ()| work(session, options),
-    |env, text: String| js::parse_result(env, &text),
+    |env, answer| match answer {
+      Answer::Text(text) => js::parse_result(env, &text),
+      // A large success is parsed whole by V8; anything else is read in Rust for the error.
+      Answer::Whole { body, path, read } => match js::parse_success_at(env, &body, path)? {
+        Some(value) => Ok(value),
+        None => js::parse_result(env, &read(body)?),
+      },
+    },
   )
 }
 

@@ -445,6 +445,45 @@ pub fn parse_result<'env>(
   json_parse(env, text).map_err(handoff_error)
 }
 
+/// Parses a whole GraphQL response and returns `{ value }`, `value` being the result at the
+/// dotted `path` under `data`, or `undefined` when the response is not the plain success shape
+/// (not JSON, `errors` not empty, `data` null, a step missing or not an object).
+const SUCCESS_AT: &str = r#"(function (text, path) {
+  let response
+  try { response = JSON.parse(text) } catch { return undefined }
+  if (response === null || typeof response !== 'object' || Array.isArray(response)) return undefined
+  const errors = response.errors
+  if (errors != null && !(Array.isArray(errors) && errors.length === 0)) return undefined
+  let value = response.data
+  if (value == null) return undefined
+  for (const step of path ? path.split('.') : []) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, step)) return undefined
+    value = value[step]
+  }
+  return { value }
+})"#;
+
+/// `JSON.parse` of a whole GraphQL response and the result at `path` under `data`; `None`
+/// when the response is not the plain success shape (the caller reads it in Rust for the error).
+pub fn parse_success_at<'env>(
+  env: &'env Env,
+  body: &str,
+  path: &[&str],
+) -> std::result::Result<Option<Unknown<'env>>, CalibreError> {
+  let found = (|| {
+    let success_at: Function<FnArgs<(JsString, JsString)>, Unknown> = env.run_script(SUCCESS_AT)?;
+    let args = (env.create_string(body)?, env.create_string(path.join("."))?);
+    let found = success_at.call(args.into())?;
+    if found.get_type()? == ValueType::Undefined {
+      return Ok(None);
+    }
+    // SAFETY: the helper returns `undefined` or an object.
+    let found: Object = unsafe { found.cast()? };
+    found.get_named_property::<Unknown>("value").map(Some)
+  })();
+  found.map_err(handoff_error)
+}
+
 /// A failure to build the JS result (napi error) as a CalibreError.
 pub fn handoff_error(err: napi::Error) -> CalibreError {
   CalibreError::new(

@@ -11,8 +11,8 @@ use serde_json::Value;
 use crate::auth::{parse_refresh_body, parse_time, ApiToken, ConfigFile, ResolvedToken};
 use crate::config::ClientConfig;
 use crate::env::Env;
-use crate::error::{self, CalibreError, ErrorCode, ResponseInfo, TokenSource};
-use crate::graphql::{self, Context, Operation};
+use crate::error::{self, CalibreError, ErrorCode, RequestInfo, ResponseInfo, TokenSource};
+use crate::graphql::{self, Context, Extract, Operation};
 use crate::transport::{self, HttpEnv, HttpRequest, RawResponse};
 
 /// Something the JS side must hear about once the call settles.
@@ -32,8 +32,116 @@ pub struct RefreshInfo {
   pub persisted: bool,
 }
 
-/// A response body this large is decoded off the runtime's worker (see `execute`).
+/// A response body this large is decoded off the runtime's worker (see `Exchange::read`), or
+/// handed to V8 whole (see `Answer::Whole`).
 const LARGE_BODY: usize = 1 << 20;
+
+/// What a GraphQL call hands to JavaScript.
+pub enum Answer {
+  /// The result's JSON text.
+  Text(String),
+  /// A large 2xx answer, left whole: V8 parses it and takes the result at `path` under `data`.
+  /// That is one pass over the body instead of a Rust scan and then V8's pass over the result,
+  /// which matters most after a slow download. When the result is not plainly there (errors, a
+  /// null on the way, not JSON), `read` reads the body in Rust as usual, for the error.
+  Whole {
+    body: String,
+    path: &'static [&'static str],
+    read: Box<dyn FnOnce(String) -> Result<String, CalibreError> + Send>,
+  },
+}
+
+/// A GraphQL exchange done, its answer not read yet.
+struct Exchange {
+  response: Result<RawResponse, CalibreError>,
+  attempts: u32,
+  function: &'static str,
+  source: TokenSource,
+  request: RequestInfo,
+  extract: Extract,
+}
+
+impl Exchange {
+  /// The result's JSON text, or the error the answer means.
+  fn read(self) -> Result<String, CalibreError> {
+    let ctx = Context {
+      function: self.function,
+      source: &self.source,
+      request: &self.request,
+    };
+    let large = matches!(&self.response, Ok(r) if r.body.len() > LARGE_BODY);
+    let extract = self.extract;
+    let decode = || {
+      self
+        .response
+        .and_then(|response| graphql::decode(&response, extract, &ctx))
+    };
+    let multi_thread = tokio::runtime::Handle::try_current()
+      .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    // Scanning a body of many MB keeps the worker busy for tens of ms: let another thread
+    // run the other calls' I/O meanwhile.
+    let result = if large && multi_thread {
+      tokio::task::block_in_place(decode)
+    } else {
+      decode()
+    };
+    result.map_err(|e| gave_up(e.with_request(self.request.clone()), self.attempts))
+  }
+
+  /// `Answer::Whole` for a large 2xx UTF-8 body whose result is `data` or a path in it; else
+  /// the text (or error) read here.
+  fn into_answer(self) -> Result<Answer, CalibreError> {
+    let path = match self.extract {
+      Extract::Data => &[][..],
+      Extract::Path(path) => path,
+      Extract::Connection { .. } => return self.read().map(Answer::Text),
+    };
+    let Exchange {
+      response,
+      attempts,
+      function,
+      source,
+      request,
+      extract,
+    } = self;
+    let rebuild = move |response| Exchange {
+      response,
+      attempts,
+      function,
+      source,
+      request,
+      extract,
+    };
+    let RawResponse {
+      status,
+      headers,
+      body,
+    } = match response {
+      Ok(r) if (200..300).contains(&r.status) && r.body.len() > LARGE_BODY => r,
+      other => return rebuild(other).read().map(Answer::Text),
+    };
+    let body = match String::from_utf8(body) {
+      Ok(body) => body,
+      Err(e) => {
+        let response = RawResponse {
+          status,
+          headers,
+          body: e.into_bytes(),
+        };
+        return rebuild(Ok(response)).read().map(Answer::Text);
+      }
+    };
+    let read = Box::new(move |body: String| {
+      let response = RawResponse {
+        status,
+        headers,
+        body: body.into_bytes(),
+      };
+      rebuild(Ok(response)).read()
+    });
+    Ok(Answer::Whole { body, path, read })
+  }
+}
 
 /// Token events of one session, read on the JS thread once the call settles.
 pub type Events = Arc<Mutex<Vec<TokenEvent>>>;
@@ -106,28 +214,30 @@ impl Session {
 
   /// Runs one GraphQL operation; `Ok` is the JSON text of the extracted result.
   pub async fn execute(&self, op: &Operation) -> Result<String, CalibreError> {
+    self.exchange(op).await.read()
+  }
+
+  /// Runs one GraphQL operation for JavaScript: as `execute`, but a large answer that looks
+  /// like a success is handed over whole, for V8 to parse once (see `Answer::Whole`).
+  pub async fn execute_for_js(&self, op: &Operation) -> Result<Answer, CalibreError> {
+    self.exchange(op).await.into_answer()
+  }
+
+  /// Sends `op` (with retries) and keeps what is needed to read the answer.
+  async fn exchange(&self, op: &Operation) -> Exchange {
     let token = self.fresh_token().await;
     let request = op.request_info();
     let body = graphql::request_body(&op.query, &op.variables);
     let idempotent = !graphql::has_mutation(&op.query);
     let (response, attempts) = self.post(&self.url, Some(&body), idempotent, &token).await;
-    let ctx = Context {
+    Exchange {
+      response,
+      attempts,
       function: self.function,
-      source: &token.source,
-      request: &request,
-    };
-    let large = matches!(&response, Ok(r) if r.body.len() > LARGE_BODY);
-    let decode = || response.and_then(|response| graphql::decode(&response, op.extract, &ctx));
-    let multi_thread = tokio::runtime::Handle::try_current()
-      .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-    // Scanning a body of many MB keeps the worker busy for tens of ms: let another thread
-    // run the other calls' I/O meanwhile.
-    let result = if large && multi_thread {
-      tokio::task::block_in_place(decode)
-    } else {
-      decode()
-    };
-    result.map_err(|e| gave_up(e.with_request(request.clone()), attempts))
+      source: token.source,
+      request,
+      extract: op.extract,
+    }
   }
 
   /// Runs `op` and parses the result into a serde value (for Rust-side logic like polling).
@@ -153,10 +263,13 @@ impl Session {
     let shared;
     let client = match &self.config.http {
       Some(own) => own.as_ref(),
-      None => {
-        shared = transport::shared_client(&self.http_env);
-        shared.as_ref()
-      }
+      None => match transport::shared_client(&self.http_env) {
+        Ok(client) => {
+          shared = client;
+          shared.as_ref()
+        }
+        Err(error) => return (Err(error.with_token_source(token.source.clone())), 0),
+      },
     };
     let config = &self.config;
     let mut attempts = 0;

@@ -9,6 +9,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use rustls::pki_types::{pem::PemObject, CertificateDer};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
@@ -101,90 +102,41 @@ impl HttpEnv {
 }
 
 /// The shared client for an environment: one keep-alive pool for every call that needs
-/// nothing special (one per distinct proxy/CA environment, almost always just one).
-pub fn shared_client(env: &HttpEnv) -> Arc<reqwest::Client> {
-  type ByEnvironment = Vec<(HttpEnv, Arc<reqwest::Client>)>;
-  static CLIENTS: LazyLock<Mutex<ByEnvironment>> = LazyLock::new(|| Mutex::new(Vec::new()));
+/// nothing special (one per distinct proxy/CA environment, almost always just one). Built on
+/// first use; a configuration it cannot be built from fails each call that needs it (with the
+/// reason) instead of taking the process down.
+pub fn shared_client(env: &HttpEnv) -> Result<Arc<reqwest::Client>, CalibreError> {
+  type Built = Result<Arc<reqwest::Client>, String>;
+  static CLIENTS: LazyLock<Mutex<Vec<(HttpEnv, Built)>>> = LazyLock::new(|| Mutex::new(Vec::new()));
   let mut clients = CLIENTS.lock().unwrap_or_else(|p| p.into_inner());
-  if let Some((_, client)) = clients.iter().find(|(known, _)| known == env) {
-    return Arc::clone(client);
-  }
-  let client = Arc::new(
-    build_client(&HttpSettings::default(), env)
-      .expect("the default HTTP client configuration is valid"),
-  );
-  clients.push((env.clone(), Arc::clone(&client)));
-  client
-}
-
-/// The system trust store without reading the process environment (on Linux and the other
-/// OpenSSL-style systems, where the store is files): `SSL_CERT_FILE` / `SSL_CERT_DIR` from
-/// `env` when set, else the platform's usual places. rustls-platform-verifier would read
-/// those variables itself, from whichever thread builds the client.
-#[cfg(all(unix, not(target_vendor = "apple")))]
-fn system_roots(env: &HttpEnv) -> Vec<reqwest::Certificate> {
-  use std::path::Path;
-  let loaded = if env.ssl_cert_file.is_some() || env.ssl_cert_dir.is_some() {
-    let mut all =
-      rustls_native_certs::load_certs_from_paths(env.ssl_cert_file.as_deref().map(Path::new), None);
-    for dir in env.ssl_cert_dir.iter().flat_map(|dirs| dirs.split(':')) {
-      if !dir.is_empty() {
-        let found = rustls_native_certs::load_certs_from_paths(None, Some(Path::new(dir)));
-        all.certs.extend(found.certs);
-      }
+  let built = match clients.iter().find(|(known, _)| known == env) {
+    Some((_, built)) => built.clone(),
+    None => {
+      let built = build_client(&HttpSettings::default(), env).map(Arc::new);
+      clients.push((env.clone(), built.clone()));
+      built
     }
-    all.certs
-  } else {
-    openssl_probe::candidate_cert_dirs()
-      .flat_map(|dir| rustls_native_certs::load_certs_from_paths(None, Some(dir)).certs)
-      .collect()
   };
-  loaded
-    .iter()
-    .filter_map(|der| reqwest::Certificate::from_der(der).ok())
-    .collect()
+  built.map_err(|why| {
+    CalibreError::new(
+      ErrorCode::NetworkError,
+      format!("The HTTP client could not be set up: {why}. Check the proxy and certificate settings (HTTPS_PROXY, NODE_EXTRA_CA_CERTS)."),
+    )
+  })
 }
 
-/// Builds a client: rustls with the system trust store (honouring `SSL_CERT_FILE` and
-/// `SSL_CERT_DIR`), plus `NODE_EXTRA_CA_CERTS` and `settings.ca_pem` added to it. Proxies
-/// come from `settings` and `env` only.
+/// Builds a client: HTTP/1.1 over rustls (ring) trusting `trusted_roots` plus
+/// `NODE_EXTRA_CA_CERTS` and `settings.ca_pem`, asking for gzip, brotli or deflate responses
+/// (decoded as they arrive). Proxies come from `settings` and `env` only.
 pub fn build_client(settings: &HttpSettings, env: &HttpEnv) -> Result<reqwest::Client, String> {
-  // ring instead of aws-lc: faster builds, smaller binary. Ignore "already installed".
-  let _ = rustls::crypto::ring::default_provider().install_default();
-  let mut extra_roots = Vec::new();
-  // Node itself warns about an unreadable NODE_EXTRA_CA_CERTS and carries on; so do we.
-  if let Some(pem) = env
-    .node_extra_ca_certs
-    .as_ref()
-    .and_then(|path| std::fs::read(path).ok())
-  {
-    extra_roots.extend(reqwest::Certificate::from_pem_bundle(&pem).unwrap_or_default());
-  }
-  if let Some(pem) = &settings.ca_pem {
-    let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
-      .map_err(|e| format!("`ca` is not a PEM certificate bundle ({e})"))?;
-    if certs.is_empty() {
-      return Err("`ca` holds no PEM certificate".to_owned());
-    }
-    extra_roots.extend(certs);
-  }
+  let extra_roots = extra_roots(settings.ca_pem.as_deref(), env)?;
   // reqwest's own proxy detection reads the process environment: off, the proxies are ours.
-  let mut builder = reqwest::Client::builder()
+  let builder = reqwest::Client::builder()
     .user_agent(USER_AGENT)
     .connect_timeout(CONNECT_TIMEOUT)
     .pool_max_idle_per_host(128)
     .no_proxy();
-  #[cfg(all(unix, not(target_vendor = "apple")))]
-  {
-    let mut roots = system_roots(env);
-    roots.extend(extra_roots);
-    builder = builder.tls_certs_only(roots);
-  }
-  // macOS and Windows: the platform verifier asks the OS (no environment variables).
-  #[cfg(not(all(unix, not(target_vendor = "apple"))))]
-  if !extra_roots.is_empty() {
-    builder = builder.tls_certs_merge(extra_roots);
-  }
+  let mut builder = with_trusted_roots(builder, env, extra_roots)?;
   let proxy = if env.no_proxy_for_every_host() {
     &ProxySetting::Off
   } else {
@@ -211,6 +163,117 @@ pub fn build_client(settings: &HttpSettings, env: &HttpEnv) -> Result<reqwest::C
     }
   }
   builder.build().map_err(|e| e.to_string())
+}
+
+/// The certificates trusted on top of the usual roots: `NODE_EXTRA_CA_CERTS` (from `env`), then
+/// `ca_pem`. Node itself warns about an unreadable NODE_EXTRA_CA_CERTS and carries on; so do
+/// we. A `ca` that holds no usable certificate is an error.
+fn extra_roots(
+  ca_pem: Option<&str>,
+  env: &HttpEnv,
+) -> Result<Vec<CertificateDer<'static>>, String> {
+  let mut extra = Vec::new();
+  if let Some(pem) = env
+    .node_extra_ca_certs
+    .as_ref()
+    .and_then(|path| std::fs::read(path).ok())
+  {
+    extra.extend(CertificateDer::pem_slice_iter(&pem).flatten());
+  }
+  if let Some(pem) = ca_pem {
+    let mut added = 0;
+    for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+      let cert = cert.map_err(|e| format!("`ca` is not a PEM certificate bundle ({e})"))?;
+      rustls::RootCertStore::empty()
+        .add(cert.clone())
+        .map_err(|e| format!("`ca` holds a certificate that cannot be trusted ({e})"))?;
+      extra.push(cert);
+      added += 1;
+    }
+    if added == 0 {
+      return Err("`ca` holds no PEM certificate".to_owned());
+    }
+  }
+  Ok(extra)
+}
+
+/// Linux and the other OpenSSL-style systems: our own rustls configuration trusting
+/// `trusted_roots` and `extra`, handed to reqwest.
+#[cfg(all(unix, not(target_vendor = "apple")))]
+fn with_trusted_roots(
+  builder: reqwest::ClientBuilder,
+  env: &HttpEnv,
+  extra: Vec<CertificateDer<'static>>,
+) -> Result<reqwest::ClientBuilder, String> {
+  let mut roots = trusted_roots(env);
+  roots.add_parsable_certificates(extra);
+  let provider = Arc::new(rustls::crypto::ring::default_provider());
+  let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+    .with_safe_default_protocol_versions()
+    .map_err(|e| format!("TLS set-up failed ({e})"))?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+  // What reqwest itself offers without its `http2` feature.
+  tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+  Ok(builder.tls_backend_preconfigured(tls))
+}
+
+/// macOS and Windows: the platform verifier asks the OS store (always there; no environment
+/// variables read), with `extra` added to it.
+#[cfg(not(all(unix, not(target_vendor = "apple"))))]
+fn with_trusted_roots(
+  builder: reqwest::ClientBuilder,
+  _env: &HttpEnv,
+  extra: Vec<CertificateDer<'static>>,
+) -> Result<reqwest::ClientBuilder, String> {
+  // ring instead of aws-lc: faster builds, smaller binary. Ignore "already installed".
+  let _ = rustls::crypto::ring::default_provider().install_default();
+  let extra: Vec<reqwest::Certificate> = extra
+    .iter()
+    .filter_map(|der| reqwest::Certificate::from_der(der).ok())
+    .collect();
+  Ok(if extra.is_empty() {
+    builder
+  } else {
+    builder.tls_certs_merge(extra)
+  })
+}
+
+/// The roots a server certificate may chain to (before `NODE_EXTRA_CA_CERTS` and `ca`):
+/// Mozilla's, bundled (as Node bundles them, so a container without a CA store still reaches
+/// the API), plus the system store when it can be read.
+#[cfg(all(unix, not(target_vendor = "apple")))]
+fn trusted_roots(env: &HttpEnv) -> rustls::RootCertStore {
+  let mut roots = rustls::RootCertStore {
+    roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+  };
+  // A missing or unreadable store, or a certificate in it rustls cannot use, is skipped.
+  roots.add_parsable_certificates(system_roots(env));
+  roots
+}
+
+/// The system trust store without reading the process environment (the store is files
+/// here): `SSL_CERT_FILE` / `SSL_CERT_DIR` from `env` when set, else the platform's usual
+/// places. rustls-native-certs' `load_native_certs` would read those variables itself, from
+/// whichever thread builds the client.
+#[cfg(all(unix, not(target_vendor = "apple")))]
+fn system_roots(env: &HttpEnv) -> Vec<CertificateDer<'static>> {
+  use std::path::Path;
+  if env.ssl_cert_file.is_some() || env.ssl_cert_dir.is_some() {
+    let mut all =
+      rustls_native_certs::load_certs_from_paths(env.ssl_cert_file.as_deref().map(Path::new), None);
+    for dir in env.ssl_cert_dir.iter().flat_map(|dirs| dirs.split(':')) {
+      if !dir.is_empty() {
+        let found = rustls_native_certs::load_certs_from_paths(None, Some(Path::new(dir)));
+        all.certs.extend(found.certs);
+      }
+    }
+    all.certs
+  } else {
+    openssl_probe::candidate_cert_dirs()
+      .flat_map(|dir| rustls_native_certs::load_certs_from_paths(None, Some(dir)).certs)
+      .collect()
+  }
 }
 
 /// Largest response body read by default (a bigger one fails with CALIBRE_INVALID_RESPONSE).
@@ -330,11 +393,19 @@ pub async fn post(request: HttpRequest<'_>) -> Result<RawResponse, Failure> {
       return Err(too_large());
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response
-      .chunk()
-      .await
-      .map_err(|e| fail(network_error(url, &e), false, false))?
-    {
+    while let Some(chunk) = response.chunk().await.map_err(|e| {
+      if let Some(why) = undecodable(&e) {
+        // A body its Content-Encoding does not describe: the same on every try.
+        let message = format!("The response from {url} could not be decoded: {why}.");
+        fail(
+          CalibreError::new(ErrorCode::InvalidResponse, message),
+          false,
+          false,
+        )
+      } else {
+        fail(network_error(url, &e), false, false)
+      }
+    })? {
       if body.len() as u64 + chunk.len() as u64 > max {
         return Err(too_large());
       }
@@ -357,6 +428,17 @@ pub async fn post(request: HttpRequest<'_>) -> Result<RawResponse, Failure> {
       false,
     )),
   }
+}
+
+/// Why a body could not be decompressed, if that is what `err` is. reqwest reports every body
+/// error as a decode error, a dropped connection too; a decompressor's own failure is the
+/// `InvalidData` I/O error directly under it (not one carrying a TLS error).
+fn undecodable(err: &reqwest::Error) -> Option<String> {
+  let io = err.source()?.downcast_ref::<std::io::Error>()?;
+  let tls = io
+    .get_ref()
+    .is_some_and(|inner| inner.is::<rustls::Error>());
+  (io.kind() == std::io::ErrorKind::InvalidData && !tls).then(|| io.to_string())
 }
 
 /// A TLS failure (untrusted or invalid certificate, no common protocol): the same on every
@@ -680,11 +762,9 @@ mod tests {
       "HTTPS_PROXY",
       "http://127.0.0.1:9",
     )]));
-    assert!(Arc::ptr_eq(&shared_client(&plain), &shared_client(&plain)));
-    assert!(!Arc::ptr_eq(
-      &shared_client(&plain),
-      &shared_client(&proxied)
-    ));
+    let shared = |env| shared_client(env).unwrap();
+    assert!(Arc::ptr_eq(&shared(&plain), &shared(&plain)));
+    assert!(!Arc::ptr_eq(&shared(&plain), &shared(&proxied)));
   }
 
   #[cfg(all(unix, not(target_vendor = "apple")))]
@@ -885,6 +965,165 @@ mod tests {
     let t0 = Instant::now();
     throttle.acquire().await;
     assert_eq!(t0.elapsed().as_millis(), 2000);
+  }
+
+  /// Serves one request on a loopback port with `body` sent as `Content-Encoding: encoding`;
+  /// the task resolves to the request head it read.
+  async fn serve_once(
+    encoding: &'static str,
+    body: Vec<u8>,
+  ) -> (String, tokio::task::JoinHandle<String>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/graphql", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+      let (mut socket, _) = listener.accept().await.unwrap();
+      let mut head = Vec::new();
+      let mut byte = [0u8; 1];
+      while !head.ends_with(b"\r\n\r\n") {
+        socket.read_exact(&mut byte).await.unwrap();
+        head.push(byte[0]);
+      }
+      let head = String::from_utf8(head).unwrap();
+      let length: usize = head
+        .lines()
+        .find_map(|line| {
+          line
+            .to_ascii_lowercase()
+            .strip_prefix("content-length:")
+            .map(|v| v.trim().parse().unwrap())
+        })
+        .unwrap_or(0);
+      socket.read_exact(&mut vec![0; length]).await.unwrap();
+      let answer = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-encoding: {encoding}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+      );
+      socket.write_all(answer.as_bytes()).await.unwrap();
+      socket.write_all(&body).await.unwrap();
+      socket.shutdown().await.unwrap();
+      head
+    });
+    (url, task)
+  }
+
+  fn from_hex(hex: &str) -> Vec<u8> {
+    (0..hex.len())
+      .step_by(2)
+      .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+      .collect()
+  }
+
+  async fn post_to(url: &str, max_response_bytes: u64) -> Result<RawResponse, Failure> {
+    let client = build_client(
+      &HttpSettings {
+        proxy: ProxySetting::Off,
+        ca_pem: None,
+      },
+      &HttpEnv::default(),
+    )
+    .unwrap();
+    let token = ApiToken::parse("unit-test-token").unwrap().unwrap();
+    post(HttpRequest {
+      client: &client,
+      url,
+      token: &token,
+      body: Some(r#"{"query":"{ ok }"}"#),
+      timeout: Duration::from_secs(10),
+      max_response_bytes,
+    })
+    .await
+  }
+
+  #[tokio::test]
+  async fn asks_for_and_decodes_gzip_brotli_and_deflate() {
+    // `{"data":{"greeting":"hello, compressed world"}}`, compressed by Node's zlib.
+    let encoded = [
+      ("gzip", "1f8b0800000000000003ab564a492c4954b2aa564a2f4a4d2dc9cc4b57b252ca48cdc9c9d75148cecf2d284a2d2e4e4d5128cf2fca4951aaad0500cadb92eb2f000000"),
+      ("br", "0b17807b2264617461223a7b226772656574696e67223a2268656c6c6f2c20636f6d7072657373656420776f726c64227d7d03"),
+      ("deflate", "789cab564a492c4954b2aa564a2f4a4d2dc9cc4b57b252ca48cdc9c9d75148cecf2d284a2d2e4e4d5128cf2fca4951aaad05008b5310fd"),
+    ];
+    for (encoding, hex) in encoded {
+      let (url, server) = serve_once(encoding, from_hex(hex)).await;
+      let response = post_to(&url, DEFAULT_MAX_RESPONSE_BYTES).await.unwrap();
+      let head = server.await.unwrap().to_ascii_lowercase();
+      let accepted = head
+        .lines()
+        .find_map(|line| line.strip_prefix("accept-encoding:"))
+        .unwrap_or_else(|| panic!("no accept-encoding in {head}"));
+      for codec in ["gzip", "br", "deflate"] {
+        assert!(accepted.contains(codec), "{codec} not offered: {accepted}");
+      }
+      assert_eq!(
+        response.text_lossy(),
+        r#"{"data":{"greeting":"hello, compressed world"}}"#,
+        "{encoding}"
+      );
+      assert_eq!(
+        response.header("content-encoding"),
+        None,
+        "{encoding}: decoded"
+      );
+    }
+  }
+
+  #[tokio::test]
+  async fn max_response_bytes_bounds_the_decoded_body() {
+    // 4 MiB of spaces in 14 bytes of brotli: the limit applies to what it expands to.
+    let bomb = from_hex("9bffff3ff82540e2b14020f7fe07");
+    let (url, server) = serve_once("br", bomb.clone()).await;
+    let failure = post_to(&url, 1024 * 1024).await.unwrap_err();
+    assert_eq!(failure.error.code, ErrorCode::InvalidResponse);
+    assert!(failure.error.message.contains("maxResponseBytes"));
+    server.await.unwrap();
+    let (url, server) = serve_once("br", bomb).await;
+    assert_eq!(
+      post_to(&url, 8 * 1024 * 1024).await.unwrap().body.len(),
+      4 << 20
+    );
+    server.await.unwrap();
+  }
+
+  #[tokio::test]
+  async fn a_body_that_is_not_what_its_encoding_says_is_an_invalid_response() {
+    let (url, server) = serve_once("gzip", b"{\"data\":{}}".to_vec()).await;
+    let failure = post_to(&url, DEFAULT_MAX_RESPONSE_BYTES).await.unwrap_err();
+    assert_eq!(
+      failure.error.code,
+      ErrorCode::InvalidResponse,
+      "{}",
+      failure.error.message
+    );
+    assert!(failure.error.message.contains("could not be decoded"));
+    server.await.unwrap();
+  }
+
+  #[cfg(all(unix, not(target_vendor = "apple")))]
+  #[test]
+  fn roots_start_from_the_bundled_store_without_a_system_store() {
+    let bundled = webpki_roots::TLS_SERVER_ROOTS.len();
+    assert!(trusted_roots(&HttpEnv::default()).len() >= bundled);
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().to_str().unwrap();
+    let env = EnvSnapshot::from_pairs(&[("SSL_CERT_FILE", empty), ("SSL_CERT_DIR", empty)]);
+    assert_eq!(trusted_roots(&HttpEnv::from_env(&env)).len(), bundled);
+  }
+
+  #[test]
+  fn ca_must_hold_a_usable_certificate() {
+    let env = HttpEnv::default();
+    assert!(extra_roots(None, &env).unwrap().is_empty());
+    assert!(extra_roots(Some("not a certificate"), &env)
+      .unwrap_err()
+      .contains("no PEM certificate"));
+    let not_der = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+    assert!(extra_roots(Some(not_der), &env)
+      .unwrap_err()
+      .contains("cannot be trusted"));
+    let unreadable = EnvSnapshot::from_pairs(&[("NODE_EXTRA_CA_CERTS", "/no/such/ca.pem")]);
+    assert!(extra_roots(None, &HttpEnv::from_env(&unreadable))
+      .unwrap()
+      .is_empty());
   }
 
   #[tokio::test]

@@ -65,6 +65,12 @@ export interface FakeCalibreOptions {
    * (`completed`) at once instead of on the fake clock. Default `false`.
    */
   completeTestsImmediately?: boolean | undefined
+  /**
+   * Compress answers as a real server does when the client's `Accept-Encoding`
+   * offers it: `br` (quality 4), else `gzip`, else `deflate`, with
+   * `Vary: Accept-Encoding`. Default `true`; `false` always answers uncompressed.
+   */
+  compression?: boolean | undefined
 }
 
 /**
@@ -297,6 +303,8 @@ export interface RecordedRequest {
   tokenId: string | null
   /** Request headers, lower-case; `authorization` reads `Token [REDACTED]`. */
   headers: Record<string, string | string[] | undefined>
+  /** Content-Encoding of the answer (`br`, `gzip`, `deflate`), or null when it was sent uncompressed. */
+  encoding: 'br' | 'gzip' | 'deflate' | null
   /** Fake-clock ms when the request arrived. */
   time: number
   /** Whether a {@link Fault} answered (or delayed) it. */

@@ -59,7 +59,7 @@ function checkOptions (options) {
   const { port = 0, now, rateLimit } = options
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError('startFakeCalibre: port must be an integer from 0 to 65535')
   if (now !== undefined && !Number.isFinite(now)) throw new TypeError('startFakeCalibre: now must be a number of ms since the epoch')
-  for (const flag of ['seed', 'completeTestsImmediately']) {
+  for (const flag of ['seed', 'completeTestsImmediately', 'compression']) {
     if (options[flag] !== undefined && typeof options[flag] !== 'boolean') throw new TypeError(`startFakeCalibre: ${flag} must be a boolean`)
   }
   if (rateLimit !== undefined && rateLimit !== false) {
@@ -104,7 +104,8 @@ async function startFakeCalibre (options = {}) {
     limiter,
     requests,
     faults,
-    completeTestsImmediately: options.completeTestsImmediately === true
+    completeTestsImmediately: options.completeTestsImmediately === true,
+    compression: options.compression !== false
   })
   const url = await fakeServer.listen(options.port ?? 0)
 

@@ -7,6 +7,7 @@
 //   GET  /artifacts/<uuid>/<f> test artifacts (no token, like signed URLs)
 
 const http = require('node:http')
+const zlib = require('node:zlib')
 const { normaliseIp } = require('./ip')
 const { runGraphQL, formatIso } = require('./graphql')
 const { artifactFile } = require('./artifacts')
@@ -57,6 +58,46 @@ function readBody (req) {
   })
 }
 
+/** Codecs in the server's order of preference, as on most of the web: brotli, then gzip. */
+const ENCODINGS = ['br', 'gzip', 'deflate']
+
+/**
+ * The content coding to answer with for an Accept-Encoding header (RFC 9110 12.5.3: q-values,
+ * `*`, `q=0` refuses), or null for none.
+ */
+function pickEncoding (acceptEncoding) {
+  if (!acceptEncoding) return null
+  const weights = new Map()
+  for (const item of String(acceptEncoding).split(',')) {
+    const [name, ...params] = item.split(';').map(part => part.trim().toLowerCase())
+    const q = params.find(param => param.startsWith('q='))
+    if (name) weights.set(name, q === undefined ? 1 : Number(q.slice(2)))
+  }
+  return ENCODINGS.find(name => (weights.get(name) ?? weights.get('*') ?? 0) > 0) ?? null
+}
+
+/**
+ * Compresses a response body at the levels servers use for dynamic content: brotli quality 4
+ * (CDNs' on-the-fly setting; 11, zlib's default, is meant for static files), zlib's default 6.
+ */
+function compress (encoding, body) {
+  switch (encoding) {
+    case 'br':
+      return zlib.brotliCompressSync(body, {
+        params: {
+          [zlib.constants.BROTLI_PARAM_QUALITY]: 4,
+          [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length
+        }
+      })
+    case 'gzip':
+      return zlib.gzipSync(body)
+    case 'deflate':
+      return zlib.deflateSync(body)
+    default:
+      return body
+  }
+}
+
 /** Faults queued by fake.failNext(), consumed in order by matching requests. */
 class FaultQueue {
   constructor () {
@@ -86,6 +127,7 @@ class FaultQueue {
  * @param {object[]} deps.requests the request log to append to
  * @param {FaultQueue} deps.faults
  * @param {boolean} deps.completeTestsImmediately
+ * @param {boolean} deps.compression answer compressed when the client asks
  */
 function createFakeServer (deps) {
   const { store, tokens, clock, limiter, requests, faults } = deps
@@ -101,13 +143,20 @@ function createFakeServer (deps) {
     })
   }
 
+  /** Answers, compressed as the client's Accept-Encoding asks (unless `compression: false`). */
   function send (res, entry, status, payload, headers = {}) {
-    const body = typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload)
+    const text = typeof payload === 'string' || Buffer.isBuffer(payload)
+    let body = text ? Buffer.from(payload) : Buffer.from(JSON.stringify(payload))
+    const encoding = deps.compression ? pickEncoding(res.req?.headers['accept-encoding']) : null
+    if (encoding) body = compress(encoding, body)
     entry.status = status
+    entry.encoding = encoding
     res.writeHead(status, {
-      'Content-Type': typeof payload === 'string' || Buffer.isBuffer(payload) ? 'text/plain; charset=utf-8' : JSON_TYPE,
+      'Content-Type': text ? 'text/plain; charset=utf-8' : JSON_TYPE,
       ...headers,
-      'Content-Length': Buffer.byteLength(body)
+      ...(deps.compression ? { Vary: 'Accept-Encoding' } : {}),
+      ...(encoding ? { 'Content-Encoding': encoding } : {}),
+      'Content-Length': body.length
     })
     res.end(body)
   }
@@ -215,6 +264,7 @@ function createFakeServer (deps) {
       status: null,
       tokenId: null,
       headers: redactHeaders(req.headers),
+      encoding: null,
       time: clock.now(),
       fault: false
     }
@@ -281,4 +331,4 @@ function createFakeServer (deps) {
   }
 }
 
-module.exports = { createFakeServer, FaultQueue, UNAUTHORIZED_BODY, EXPIRED_BODY, ipNotAllowedBody }
+module.exports = { createFakeServer, FaultQueue, pickEncoding, UNAUTHORIZED_BODY, EXPIRED_BODY, ipNotAllowedBody }

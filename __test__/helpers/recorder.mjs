@@ -17,7 +17,7 @@ export async function startRecorder(reply = () => ({ body: { data: {} } })) {
       if (answer.hang) return
       if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs))
       res.statusCode = answer.status ?? 200
-      const raw = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? { data: {} })
+      const raw = typeof answer.body === 'string' || Buffer.isBuffer(answer.body) ? answer.body : JSON.stringify(answer.body ?? { data: {} })
       res.setHeader('content-type', answer.contentType ?? 'application/json')
       for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v)
       res.end(raw)
