@@ -28,9 +28,9 @@ use crate::transport::{self, HttpEnv};
 
 /// The HTTP client of the call: the client's own, else the shared one for the proxies and
 /// trust roots of the call's environment (the same as its GraphQL requests use).
-fn http_client(ctx: &Ctx) -> Arc<reqwest::Client> {
+fn http_client(ctx: &Ctx) -> Result<Arc<reqwest::Client>, CalibreError> {
   match &ctx.call.client.http {
-    Some(own) => Arc::clone(own),
+    Some(own) => Ok(Arc::clone(own)),
     None => transport::shared_client(&HttpEnv::from_env(&ctx.call.env)),
   }
 }
@@ -180,9 +180,9 @@ pub fn test(a: TestUuid, ctx: &Ctx) -> Prepared {
   let op = test::fetch_artifacts_op(a.uuid.clone());
   let (json, uuid) = (a.out.json, a.uuid);
   let base = cwd(F)?;
-  let http = http_client(ctx);
+  let http = http_client(ctx)?;
   ctx.run(F, move |session, term| async move {
-    let urls = session.execute_value(&op).await?;
+    let urls = super::calibre::execute(&session, &op).await?;
     if json {
       term.out(&json::pretty(&urls));
       return Ok(0);
@@ -220,9 +220,9 @@ pub fn snapshot(a: DownloadSnapshotArtifacts, ctx: &Ctx) -> Prepared {
   ))?;
   let (json, site) = (a.out.json, a.site.site);
   let base = cwd(F)?;
-  let http = http_client(ctx);
+  let http = http_client(ctx)?;
   ctx.run(F, move |session, term| async move {
-    let response = session.execute_value(&op).await?;
+    let response = super::calibre::execute(&session, &op).await?;
     if json {
       term.out(&json::pretty(&response));
       return Ok(0);

@@ -37,6 +37,15 @@ pub struct Ctx<'a> {
   pub js: napi::Env,
 }
 
+/// `session.execute_value(op)`, boxed: the request machinery is compiled once for the CLI
+/// rather than into each command's future (~10 KB of the addon per command).
+pub fn execute<'a>(
+  session: &'a Session,
+  op: &'a Operation,
+) -> std::pin::Pin<Box<dyn Future<Output = Result<Value, CalibreError>> + Send + 'a>> {
+  Box::pin(session.execute_value(op))
+}
+
 impl Ctx<'_> {
   /// Local wall-clock time to ms since the epoch, as JS `Date` computes it (`process.env.TZ`).
   fn local_ms(&self, [year, month, day, hour, minute, second]: [i32; 6]) -> Option<f64> {
@@ -72,7 +81,7 @@ impl Ctx<'_> {
   ) -> Prepared {
     let op = op?;
     self.run(function, move |session, term| async move {
-      let value = session.execute_value(&op).await?;
+      let value = execute(&session, &op).await?;
       if json {
         term.out(&json::pretty(&value));
       } else {
@@ -377,7 +386,7 @@ pub fn synthetic(command: SyntheticCommand, ctx: &Ctx) -> Prepared {
       let op = pull_request_review::branch_op(a.site.site.clone(), s(&a.branch));
       let (json, markdown) = (a.out.json, a.markdown);
       ctx.run(F, move |session, term| async move {
-        let reviews = session.execute_value(&op).await?;
+        let reviews = execute(&session, &op).await?;
         // calibre@7: `const [response] = reviews`.
         let review = reviews.get(0).cloned();
         print_review(review.as_ref(), json, markdown, term);
@@ -470,7 +479,7 @@ fn create_review(a: CreatePullRequestReview, ctx: &Ctx) -> Prepared {
   let (site, branch) = (a.site.site, a.branch);
   let (wait_for_result, fail_on_unmet) = (a.wait_for_result, a.fail_on_unmet_budget);
   ctx.run(F, move |session, term| async move {
-    let created = session.execute_value(&op).await?;
+    let created = execute(&session, &op).await?;
     let human = !json && !markdown;
     if !wait_for_result {
       if human {
@@ -522,7 +531,7 @@ fn snapshot_metrics(a: GetSnapshotMetrics, ctx: &Ctx) -> Prepared {
   ))?;
   let (json, csv) = (a.out.json, a.csv);
   ctx.run(F, move |session, term| async move {
-    let payload = session.execute_value(&op).await?;
+    let payload = execute(&session, &op).await?;
     let not_found = |what: &str| CalibreError::new(ErrorCode::GraphqlError, format!("{F}: {what}"));
     let snapshot = match payload.get("snapshot") {
       Some(snapshot) if !snapshot.is_null() => snapshot,
@@ -574,7 +583,7 @@ fn metrics(a: Metrics, ctx: &Ctx) -> Prepared {
   ))?;
   let (json, csv) = (a.out.json, a.csv);
   ctx.run(F, move |session, term| async move {
-    let mut series = session.execute_value(&op).await?;
+    let mut series = execute(&session, &op).await?;
     // calibre@7: `const { csv, ...timeSeries } = result`.
     let text = match &mut series {
       Value::Object(map) => map.shift_remove("csv"),
@@ -770,7 +779,7 @@ pub fn crux(command: CruxCommand, ctx: &Ctx) -> Prepared {
       ))?;
       let (json, limit) = (a.out.json, a.limit);
       ctx.run(F, move |session, term| async move {
-        let value = session.execute_value(&op).await?;
+        let value = execute(&session, &op).await?;
         if json {
           term.out(&json::pretty(&value));
         } else {
@@ -793,7 +802,7 @@ pub fn crux(command: CruxCommand, ctx: &Ctx) -> Prepared {
       ))?;
       let (json, limit) = (h.out.json, h.limit);
       ctx.run(F, move |session, term| async move {
-        let value = session.execute_value(&op).await?;
+        let value = execute(&session, &op).await?;
         if json {
           term.out(&json::pretty(&value));
         } else {
@@ -842,7 +851,7 @@ pub fn rum(command: RumCommand, ctx: &Ctx) -> Prepared {
       let limit = json::to_number(&a.limit).as_u64().unwrap_or(25) as usize;
       let json = a.out.json;
       ctx.run(F, move |session, term| async move {
-        let value = session.execute_value(&op).await?;
+        let value = execute(&session, &op).await?;
         if json {
           term.out(&json::pretty(&value));
         } else {
@@ -861,7 +870,7 @@ pub fn rum(command: RumCommand, ctx: &Ctx) -> Prepared {
       let op = rum::pages_op(&rum_args(F, &a.site, &a.filter, extra))?;
       let json = a.out.json;
       ctx.run(F, move |session, term| async move {
-        let value = session.execute_value(&op).await?;
+        let value = execute(&session, &op).await?;
         if json {
           term.out(&json::pretty(&value));
         } else {
@@ -888,7 +897,7 @@ pub fn test(command: TestCommand, ctx: &Ctx) -> Prepared {
       let op = test::get_op(a.uuid);
       let (json, markdown) = (a.out.json, a.markdown);
       ctx.run(F, move |session, term| async move {
-        let value = session.execute_value(&op).await?;
+        let value = execute(&session, &op).await?;
         if json {
           term.out(&json::pretty(&value));
         } else if markdown {
@@ -998,7 +1007,7 @@ fn test_create(a: TestCreate, ctx: &Ctx) -> Prepared {
   let (json, markdown) = (a.out.json, a.markdown);
   let waits = json || markdown || a.wait_for_test;
   ctx.run(F, move |session, term| async move {
-    let created = session.execute_value(&op).await?;
+    let created = execute(&session, &op).await?;
     let link = human::text(&created, "formattedTestUrl");
     if !json && !markdown {
       human::done(term, &format!("Test scheduled: {link}"));
@@ -1084,7 +1093,7 @@ impl Waiting {
     term: Term,
     what: &str,
     op: &Operation,
-    item_of: impl Fn(Value) -> Result<Value, CalibreError>,
+    item_of: fn(Value) -> Result<Value, CalibreError>,
   ) -> Result<Value, CalibreError> {
     let polls = AtomicUsize::new(0);
     let last = Mutex::new(String::new());
@@ -1095,9 +1104,9 @@ impl Waiting {
     };
     let result = wait
       .until_terminal(session.function, || {
-        let (polls, last, item_of) = (&polls, &last, &item_of);
+        let (polls, last) = (&polls, &last);
         async move {
-          let item = item_of(session.execute_value(op).await?)?;
+          let item = item_of(execute(session, op).await?)?;
           let status = item
             .get("status")
             .and_then(Value::as_str)

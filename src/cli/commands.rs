@@ -215,7 +215,7 @@ fn request(args: RequestArgs, call: &Call, term: Term) -> Result<(Job, Events), 
     extract: Extract::Data,
   };
   let job: Job = Box::pin(async move {
-    let data: Value = session.execute_value(&op).await?;
+    let data: Value = calibre::execute(&session, &op).await?;
     // Without --json, `JSON.stringify(data, null, 2)` like calibre@7's `request`.
     term.out(&if args.json {
       json::compact(&data)
