@@ -4,7 +4,7 @@ import { test, before, after, beforeEach, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { spawn } from 'node:child_process'
+import { spawn, execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { startFakeCalibre } from '../testing/index.mjs'
 import { isolatedEnv, writeConfig } from './helpers/env.mjs'
@@ -21,9 +21,10 @@ beforeEach(() => { env = isolatedEnv() })
 afterEach(() => env.restore())
 
 /** Runs a command asynchronously (the fake answers from this process). */
-function run(args, { input, extraEnv = {}, script = bin } = {}) {
+function run(args, { input, extraEnv = {}, script = bin, direct = false } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
+    // `direct`: `script` is a program of its own (e.g. util-linux `script` for a terminal).
+    const child = spawn(direct ? script : process.execPath, direct ? args : [script, ...args], {
       env: { PATH: process.env.PATH, HOME: env.dir, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME, CALIBRE_HOST: fake.url, ...extraEnv },
     })
     let stdout = ''
@@ -43,6 +44,14 @@ test('--help on every command, with examples', async () => {
     const { code, stdout } = await run([...args, '--help'])
     assert.equal(code, 0, args.join(' '))
     assert.match(stdout, /Usage: calibre-native/)
+    assert.match(stdout, /Example/, `${args.join(' ')} --help has examples`)
+  }
+  // Every command of the tree (the paths the bash completion knows).
+  const paths = [...(await run(['completions', 'bash'])).stdout.matchAll(/^ {4}" ([^"]+)"\)/gm)].map((m) => m[1].split(' '))
+  assert.ok(paths.length >= 55, `${paths.length} commands`)
+  for (const args of paths) {
+    const { code, stdout } = await run([...args, '--help'])
+    assert.equal(code, 0, args.join(' '))
     assert.match(stdout, /Example/, `${args.join(' ')} --help has examples`)
   }
   const usage = await run(['token', 'frobnicate'])
@@ -141,7 +150,7 @@ test('site list prints a table, --json parses', async () => {
   const token = fake.tokens.create({ type: 'personal', team: 'marketing' })
   const table = await run(['site', 'list'], { extraEnv: { CALIBRE_API_TOKEN: token } })
   assert.equal(table.code, 0, table.stderr)
-  assert.match(table.stdout, /^SLUG +NAME +TEAM +CREATED$/m)
+  assert.match(table.stdout, /^SLUG +NAME +TEAM +CREATED +MONITORING$/m)
   assert.match(table.stdout, /acme-website +Acme Website +marketing/)
   assert.doesNotMatch(table.stdout, /acme-app/, 'a personal token sees its own team only')
 })
@@ -181,4 +190,136 @@ test('network failures exit 5 with the message and no token', async () => {
   assert.equal(code, 5)
   assert.match(stderr, /Could not reach/)
   assert.ok(!stderr.includes('secret-token-x'))
+})
+
+test('waits end at --timeout with the last status, and show progress off a TTY (issue 17)', async () => {
+  // A fake whose tests never finish on their own (its clock does not move): calibre@7 would poll for ever.
+  const slow = await startFakeCalibre({ rateLimit: false })
+  try {
+    const token = slow.tokens.create({ type: 'admin' })
+    const waited = await run(['test', 'create', 'https://acme.example/', '--location', 'Ireland', '--waitForTest', '--timeout', '1', '--interval', '50ms'], { extraEnv: { CALIBRE_API_TOKEN: token, CALIBRE_HOST: slow.url } })
+    assert.equal(waited.code, 5, waited.stderr)
+    assert.match(waited.stderr, /gave up waiting for the test after 1 \(--timeout\); the last status was "queued"/)
+    assert.equal(waited.stderr.match(/Waiting for the test: queued/g).length, 1, 'one line per status change')
+    const bad = await run(['test', 'create', 'https://acme.example/', '--location', 'Ireland', '--wait', '--timeout', 'soon'], { extraEnv: { CALIBRE_API_TOKEN: token, CALIBRE_HOST: slow.url } })
+    assert.equal(bad.code, 2)
+    assert.match(bad.stderr, /--timeout "soon" is not a duration/)
+    assert.equal(slow.requests.filter((r) => r.operationName === 'CreateSinglePageTest').length, 1, 'a bad --timeout is refused before anything is sent')
+  } finally {
+    await slow.close()
+  }
+})
+
+test('human output prints metric values with their units', async () => {
+  const token = fake.tokens.create({ type: 'admin' })
+  const extraEnv = { CALIBRE_API_TOKEN: token, CALIBRE_POLL_INTERVAL_MS: '20' }
+  const waited = await run(['test', 'create', 'https://acme.example/', '--location', 'Ireland', '--waitForTest'], { extraEnv })
+  assert.equal(waited.code, 0, waited.stderr)
+  assert.match(waited.stdout, /Largest Contentful Paint +\d+(\.\d\d s| ms)$/m)
+  assert.match(waited.stdout, /Lighthouse Performance Score +\d+ \/ 100$/m)
+  assert.match(waited.stdout, /Total Page transferred +[\d.]+ (B|KB|MB)$/m)
+  assert.match(waited.stdout, /Cumulative Layout Shift +[\d.]+$/m)
+  const metrics = await run(['metric-list'], { extraEnv })
+  assert.match(metrics.stdout, /largest-contentful-paint +Largest Contentful Paint +Performance +< 2\.50 s +> 4\.00 s/)
+})
+
+test('every calibre@7 command answers under calibre-native; bad arguments exit 2 before any request', async () => {
+  const token = fake.tokens.create({ type: 'admin' })
+  const extraEnv = { CALIBRE_API_TOKEN: token }
+  for (const args of [['synthetic', 'pages', '--site', 'acme-website'], ['deploy', 'list', '--site', 'acme-website'], ['crux', 'summary', '--site', 'acme-website'], ['rum', 'config', '--site', 'acme-website'], ['team', 'list'], ['synthetic', 'locations'], ['test', 'list']]) {
+    const { code, stdout, stderr } = await run(args, { extraEnv })
+    assert.equal(code, 0, `${args.join(' ')}: ${stderr}`)
+    assert.ok(stdout.trim().length > 0, args.join(' '))
+  }
+  const before = fake.requests.length
+  const missing = await run(['synthetic', 'pages'], { extraEnv })
+  assert.equal(missing.code, 2)
+  assert.match(missing.stderr, /--site <SLUG>/)
+  const badUrl = await run(['synthetic', 'create-page', 'P', '--site', 'acme-website', '--url', 'not a url'], { extraEnv })
+  assert.equal(badUrl.code, 2)
+  assert.match(badUrl.stderr, /Please enter a valid URL/)
+  const badChoice = await run(['crux', 'summary', '--site', 'acme-website', '--formFactor', 'watch'], { extraEnv })
+  assert.equal(badChoice.code, 2)
+  assert.match(badChoice.stderr, /possible values: desktop, phone, tablet/)
+  const noJar = await run(['synthetic', 'create-test-profile', 'X', '--site', 'acme-website', '--cookie-jar', path.join(env.dir, 'nope.txt')], { extraEnv })
+  assert.equal(noJar.code, 2)
+  assert.match(noJar.stderr, /--cookie-jar file/)
+  assert.equal(fake.requests.length, before, 'nothing was sent')
+  const unknownSite = await run(['synthetic', 'snapshots', '--site', 'no-such-site', '--json'], { extraEnv })
+  assert.equal(unknownSite.code, 4, 'an unknown site is an error, not an empty list')
+  assert.equal(unknownSite.stdout, '')
+})
+
+test('deprecated names print calibre@7 notice unless CALIBRE_SUPPRESS_DEPRECATIONS is set', async () => {
+  const token = fake.tokens.create({ type: 'admin' })
+  const old = await run(['site', 'pages', '--site', 'acme-website', '--json'], { extraEnv: { CALIBRE_API_TOKEN: token } })
+  assert.equal(old.code, 0)
+  assert.match(old.stderr, /\[calibre:deprecated\] "site pages" has moved to "synthetic pages"/)
+  assert.ok(JSON.parse(old.stdout).pages.length > 0)
+  const quiet = await run(['device-list', '--json'], { extraEnv: { CALIBRE_API_TOKEN: token, CALIBRE_SUPPRESS_DEPRECATIONS: '1' } })
+  assert.equal(quiet.code, 0)
+  assert.equal(quiet.stderr, '')
+})
+
+test('--failOnUnmetBudget exits 1 when the finished review is over budget', async () => {
+  const token = fake.tokens.create({ type: 'admin' })
+  const extraEnv = { CALIBRE_API_TOKEN: token, CALIBRE_POLL_INTERVAL_MS: '20' }
+  const args = ['synthetic', 'create-pull-request-review', '--site', 'acme-website', '--title', 'Hero', '--url', 'https://pr-7.acme.example', '--branch', 'pr-7', '--sha', '9c72279', '--waitForResult', '--json']
+  const plain = await run(args, { extraEnv })
+  assert.equal(plain.code, 0, plain.stderr)
+  assert.equal(JSON.parse(plain.stdout).metricBudgetStatus, 'over_budget')
+  const failing = await run([...args, '--failOnUnmetBudget'], { extraEnv })
+  assert.equal(failing.code, 1)
+  assert.match(failing.stderr, /failed due to unmet budget/)
+  assert.equal(JSON.parse(failing.stdout).branch, 'pr-7', 'the result is still printed')
+})
+
+test('completions for bash, zsh and fish', async () => {
+  for (const shell of ['bash', 'zsh', 'fish']) {
+    const { code, stdout } = await run(['completions', shell])
+    assert.equal(code, 0, shell)
+    assert.match(stdout, /calibre-native/)
+    assert.match(stdout, /create-pull-request-review/)
+    assert.doesNotMatch(stdout, /create-deploy/, 'deprecated names are not offered')
+  }
+  const bash = (await run(['completions', 'bash'])).stdout
+  const script = path.join(env.dir, 'completions.bash')
+  fs.writeFileSync(script, bash)
+  let complete
+  try {
+    // What bash offers after `calibre-native synthetic cre<TAB>` and `... synthetic pages --s<TAB>`.
+    complete = (words) => execFileSync('bash', ['-c', `source '${script}'; COMP_WORDS=(${words.join(' ')}); COMP_CWORD=${words.length - 1}; _calibre_native; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).trim()
+    complete(['calibre-native'])
+  } catch {
+    return // no bash here
+  }
+  assert.equal(complete(['calibre-native', 'synthetic', 'cre']), 'create-page create-snapshot create-test-profile create-pull-request-review')
+  assert.equal(complete(['calibre-native', 'synthetic', 'pages', '--s']), '--site')
+  assert.equal(complete(['calibre-native', 'crux', 'url', 'x', '--f']), '--formFactor')
+})
+
+const noScript = (() => {
+  try {
+    execFileSync('script', ['-qec', 'true', '/dev/null'], { stdio: 'ignore' })
+    return false
+  } catch {
+    return 'util-linux `script` is not installed: no pseudo-terminal to run the command on'
+  }
+})()
+
+test('on a terminal, deletions need --confirm (as in calibre@7) and nothing is sent without it', { skip: noScript }, async () => {
+  const token = fake.tokens.create({ type: 'admin' })
+  const page = fake.state.sites.find((s) => s.slug === 'acme-blog').pages[0]
+  const onTty = (args) => {
+    const command = [process.execPath, bin, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ')
+    return run(['-qec', command, '/dev/null'], { script: 'script', extraEnv: { CALIBRE_API_TOKEN: token }, direct: true })
+  }
+  const before = fake.requests.length
+  const refused = await onTty(['synthetic', 'delete-page', '--site', 'acme-blog', '--uuid', page.uuid])
+  assert.equal(refused.code, 2, refused.stdout)
+  assert.match(refused.stdout, /Add the --confirm flag to confirm the immediate and irreversible deletion of this Page/)
+  assert.equal(fake.requests.length, before, 'nothing was sent')
+  const confirmed = await onTty(['synthetic', 'delete-page', '--site', 'acme-blog', '--uuid', page.uuid, '--confirm'])
+  assert.equal(confirmed.code, 0, confirmed.stdout)
+  assert.match(confirmed.stdout, /Page deleted/)
 })

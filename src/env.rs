@@ -33,6 +33,7 @@ pub const VARS: &[&str] = &[
   "TOKIO_WORKER_THREADS",
   // The command line.
   "CALIBRE_POLL_INTERVAL_MS",
+  "CALIBRE_SUPPRESS_DEPRECATIONS",
   "NO_COLOR",
   "TERM",
 ];

@@ -30,11 +30,14 @@ pub fn list<'env>(
   this: This<Unknown>,
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
-  call(env, &this, "Connection.list", options, || {
-    Ok(Operation::new(
-      LIST_QUERY,
-      Map::new(),
-      Extract::Path(&["__type", "enumValues"]),
-    ))
-  })
+  call(env, &this, "Connection.list", options, || Ok(list_op()))
+}
+
+/// The operation of `Connection.list` (also run by the `calibre-native` CLI).
+pub(crate) fn list_op() -> Operation {
+  Operation::new(
+    LIST_QUERY,
+    Map::new(),
+    Extract::Path(&["__type", "enumValues"]),
+  )
 }

@@ -196,13 +196,24 @@ pub fn summary<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "Crux.summary", options, || {
-    let args = Args::object(env, "Crux.summary", args, "{ site, formFactor }")?;
-    Ok(Operation::new(
-      SUMMARY_QUERY,
-      crux_vars(&args, false, false)?,
-      Extract::Path(&["organisation", "site"]),
-    ))
+    summary_op(&Args::object(
+      env,
+      "Crux.summary",
+      args,
+      "{ site, formFactor }",
+    )?)
   })
+}
+
+/// The operation of `Crux.summary` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn summary_op(
+  args: &Args,
+) -> std::result::Result<Operation, crate::error::CalibreError> {
+  Ok(Operation::new(
+    SUMMARY_QUERY,
+    crux_vars(args, false, false)?,
+    Extract::Path(&["organisation", "site"]),
+  ))
 }
 
 /// A Site's Chrome UX Report history per metric. Runs `query GetCruxHistory` and resolves to
@@ -223,18 +234,24 @@ pub fn history<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "Crux.history", options, || {
-    let args = Args::object(
+    history_op(&Args::object(
       env,
       "Crux.history",
       args,
       "{ site, formFactor, timePeriod }",
-    )?;
-    Ok(Operation::new(
-      HISTORY_QUERY,
-      crux_vars(&args, false, true)?,
-      Extract::Path(&["organisation", "site"]),
-    ))
+    )?)
   })
+}
+
+/// The operation of `Crux.history` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn history_op(
+  args: &Args,
+) -> std::result::Result<Operation, crate::error::CalibreError> {
+  Ok(Operation::new(
+    HISTORY_QUERY,
+    crux_vars(args, false, true)?,
+    Extract::Path(&["organisation", "site"]),
+  ))
 }
 
 /// The Site's URLs tracked in the Chrome UX Report with their assessment and metrics. Runs
@@ -254,13 +271,22 @@ pub fn urls<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "Crux.urls", options, || {
-    let args = Args::object(env, "Crux.urls", args, "{ site, formFactor }")?;
-    Ok(Operation::new(
-      URLS_QUERY,
-      crux_vars(&args, false, false)?,
-      Extract::Path(&["organisation", "site"]),
-    ))
+    urls_op(&Args::object(
+      env,
+      "Crux.urls",
+      args,
+      "{ site, formFactor }",
+    )?)
   })
+}
+
+/// The operation of `Crux.urls` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn urls_op(args: &Args) -> std::result::Result<Operation, crate::error::CalibreError> {
+  Ok(Operation::new(
+    URLS_QUERY,
+    crux_vars(args, false, false)?,
+    Extract::Path(&["organisation", "site"]),
+  ))
 }
 
 /// One Chrome UX Report URL with its assessment, metrics and history. Runs
@@ -280,18 +306,22 @@ pub fn url<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "Crux.url", options, || {
-    let args = Args::object(
+    url_op(&Args::object(
       env,
       "Crux.url",
       args,
       "{ site, uuid, formFactor, timePeriod }",
-    )?;
-    Ok(Operation::new(
-      URL_QUERY,
-      crux_vars(&args, true, true)?,
-      Extract::Path(&["organisation", "site"]),
-    ))
+    )?)
   })
+}
+
+/// The operation of `Crux.url` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn url_op(args: &Args) -> std::result::Result<Operation, crate::error::CalibreError> {
+  Ok(Operation::new(
+    URL_QUERY,
+    crux_vars(args, true, true)?,
+    Extract::Path(&["organisation", "site"]),
+  ))
 }
 
 #[cfg(test)]

@@ -85,26 +85,30 @@ pub fn create<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "Deploy.create", options, || {
-    let args = Args::object(
+    create_op(&Args::object(
       env,
       "Deploy.create",
       args,
       "{ site, revision, repository, username, createdAt }",
-    )?;
-    Ok(Operation::new(
-      CREATE_MUTATION,
-      vars! {
-        "site" => required_string(&args, "site")?,
-        "attributes" => Some(Value::Object(vars! {
-          "revision" => args.get("revision"),
-          "repository" => args.get("repository"),
-          "username" => args.get("username"),
-          "createdAt" => args.get("createdAt"),
-        })),
-      },
-      Extract::Path(&["createDeploy"]),
-    ))
+    )?)
   })
+}
+
+/// The operation of `Deploy.create` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn create_op(args: &Args) -> std::result::Result<Operation, CalibreError> {
+  Ok(Operation::new(
+    CREATE_MUTATION,
+    vars! {
+      "site" => required_string(args, "site")?,
+      "attributes" => Some(Value::Object(vars! {
+        "revision" => args.get("revision"),
+        "repository" => args.get("repository"),
+        "username" => args.get("username"),
+        "createdAt" => args.get("createdAt"),
+      })),
+    },
+    Extract::Path(&["createDeploy"]),
+  ))
 }
 
 /// Deletes a Deploy. Runs `mutation DeleteDeploy` and resolves to `deleteDeploy`.
@@ -122,16 +126,25 @@ pub fn destroy<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "Deploy.destroy", options, || {
-    let args = Args::object(env, "Deploy.destroy", args, "{ site, uuid }")?;
-    Ok(Operation::new(
-      DELETE_MUTATION,
-      vars! {
-        "site" => required_string(&args, "site")?,
-        "uuid" => required_string(&args, "uuid")?,
-      },
-      Extract::Path(&["deleteDeploy"]),
-    ))
+    destroy_op(&Args::object(
+      env,
+      "Deploy.destroy",
+      args,
+      "{ site, uuid }",
+    )?)
   })
+}
+
+/// The operation of `Deploy.destroy` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn destroy_op(args: &Args) -> std::result::Result<Operation, CalibreError> {
+  Ok(Operation::new(
+    DELETE_MUTATION,
+    vars! {
+      "site" => required_string(args, "site")?,
+      "uuid" => required_string(args, "uuid")?,
+    },
+    Extract::Path(&["deleteDeploy"]),
+  ))
 }
 
 /// Lists one page of a Site's Deploys. Runs `query ListDeploys` and resolves to
@@ -160,7 +173,7 @@ pub fn list<'env>(
   })
 }
 
-fn list_op(args: &Args) -> std::result::Result<Operation, CalibreError> {
+pub(crate) fn list_op(args: &Args) -> std::result::Result<Operation, CalibreError> {
   Ok(Operation::new(
     LIST_QUERY,
     vars! {

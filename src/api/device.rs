@@ -33,11 +33,10 @@ pub fn list<'env>(
   this: This<Unknown>,
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
-  call(env, &this, "Device.list", options, || {
-    Ok(Operation::new(
-      LIST_QUERY,
-      Map::new(),
-      Extract::Path(&["emulatedDevices"]),
-    ))
-  })
+  call(env, &this, "Device.list", options, || Ok(list_op()))
+}
+
+/// The operation of `Device.list` (also run by the `calibre-native` CLI).
+pub(crate) fn list_op() -> Operation {
+  Operation::new(LIST_QUERY, Map::new(), Extract::Path(&["emulatedDevices"]))
 }

@@ -3,26 +3,26 @@
 //! where the result is. They go through `call::call` (one request), `call::run` (the
 //! `waitFor*` polls, see `poll`) or `paginate` (the `iterate` helpers).
 
-mod agent;
+pub(crate) mod agent;
 mod agent_settings;
-mod connection;
-mod crux;
-mod deploy;
-mod device;
+pub(crate) mod connection;
+pub(crate) mod crux;
+pub(crate) mod deploy;
+pub(crate) mod device;
 mod graphql_request;
 mod integration;
 mod metric_budget;
-mod page;
+pub(crate) mod page;
 mod paginate;
 pub(crate) mod poll;
-mod pull_request_review;
-mod rum;
+pub(crate) mod pull_request_review;
+pub(crate) mod rum;
 pub(crate) mod site;
-mod snapshot;
-mod snapshot_metrics;
+pub(crate) mod snapshot;
+pub(crate) mod snapshot_metrics;
 pub(crate) mod test;
-mod test_profile;
-mod time_series;
+pub(crate) mod test_profile;
+pub(crate) mod time_series;
 mod token;
 
 pub mod vars;

@@ -89,16 +89,25 @@ pub fn create<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "Page.create", options, || {
-    let args = Args::object(env, "Page.create", args, "{ site, name, url, position }")?;
-    Ok(Operation::new(
-      CREATE_MUTATION,
-      vars! {
-        "site" => required_string(&args, "site")?,
-        "attributes" => Some(page_attributes(&args)),
-      },
-      Extract::Path(&["createPage"]),
-    ))
+    create_op(&Args::object(
+      env,
+      "Page.create",
+      args,
+      "{ site, name, url, position }",
+    )?)
   })
+}
+
+/// The operation of `Page.create` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn create_op(args: &Args) -> std::result::Result<Operation, CalibreError> {
+  Ok(Operation::new(
+    CREATE_MUTATION,
+    vars! {
+      "site" => required_string(args, "site")?,
+      "attributes" => Some(page_attributes(args)),
+    },
+    Extract::Path(&["createPage"]),
+  ))
 }
 
 fn page_attributes(args: &Args) -> Value {
@@ -135,7 +144,7 @@ pub fn list<'env>(
   })
 }
 
-fn list_op(args: &Args) -> std::result::Result<Operation, CalibreError> {
+pub(crate) fn list_op(args: &Args) -> std::result::Result<Operation, CalibreError> {
   Ok(Operation::new(
     LIST_QUERY,
     vars! {
@@ -189,16 +198,20 @@ pub fn destroy<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "Page.destroy", options, || {
-    let args = Args::object(env, "Page.destroy", args, "{ site, uuid }")?;
-    Ok(Operation::new(
-      DELETE_MUTATION,
-      vars! {
-        "site" => required_string(&args, "site")?,
-        "uuid" => required_string(&args, "uuid")?,
-      },
-      Extract::Path(&["deletePage"]),
-    ))
+    destroy_op(&Args::object(env, "Page.destroy", args, "{ site, uuid }")?)
   })
+}
+
+/// The operation of `Page.destroy` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn destroy_op(args: &Args) -> std::result::Result<Operation, CalibreError> {
+  Ok(Operation::new(
+    DELETE_MUTATION,
+    vars! {
+      "site" => required_string(args, "site")?,
+      "uuid" => required_string(args, "uuid")?,
+    },
+    Extract::Path(&["deletePage"]),
+  ))
 }
 
 /// Updates a Page. Runs `mutation UpdatePage` and resolves to `updatePage`.
@@ -216,20 +229,24 @@ pub fn update<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "Page.update", options, || {
-    let args = Args::object(
+    update_op(&Args::object(
       env,
       "Page.update",
       args,
       "{ site, uuid, name, url, position }",
-    )?;
-    Ok(Operation::new(
-      UPDATE_MUTATION,
-      vars! {
-        "site" => required_string(&args, "site")?,
-        "uuid" => required_string(&args, "uuid")?,
-        "attributes" => Some(page_attributes(&args)),
-      },
-      Extract::Path(&["updatePage"]),
-    ))
+    )?)
   })
+}
+
+/// The operation of `Page.update` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn update_op(args: &Args) -> std::result::Result<Operation, CalibreError> {
+  Ok(Operation::new(
+    UPDATE_MUTATION,
+    vars! {
+      "site" => required_string(args, "site")?,
+      "uuid" => required_string(args, "uuid")?,
+      "attributes" => Some(page_attributes(args)),
+    },
+    Extract::Path(&["updatePage"]),
+  ))
 }

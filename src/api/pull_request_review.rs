@@ -76,28 +76,32 @@ pub fn create<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "PullRequestReview.create", options, || {
-    let args = Args::object(
+    create_op(&Args::object(
       env,
       "PullRequestReview.create",
       args,
       "{ site, title, url, branch, sha }",
-    )?;
-    let attributes = vars! {
-      "title" => args.get("title"),
-      "url" => args.get("url"),
-      "branch" => args.get("branch"),
-      "sha" => args.get("sha"),
-      "config" => args.get("config"),
-    };
-    Ok(Operation::new(
-      CREATE_MUTATION,
-      vars! {
-        "site" => required_string(&args, "site")?,
-        "attributes" => Some(Value::Object(attributes)),
-      },
-      Extract::Path(&["startPullRequestReview"]),
-    ))
+    )?)
   })
+}
+
+/// The operation of `PullRequestReview.create` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn create_op(args: &Args) -> std::result::Result<Operation, CalibreError> {
+  let attributes = vars! {
+    "title" => args.get("title"),
+    "url" => args.get("url"),
+    "branch" => args.get("branch"),
+    "sha" => args.get("sha"),
+    "config" => args.get("config"),
+  };
+  Ok(Operation::new(
+    CREATE_MUTATION,
+    vars! {
+      "site" => required_string(args, "site")?,
+      "attributes" => Some(Value::Object(attributes)),
+    },
+    Extract::Path(&["startPullRequestReview"]),
+  ))
 }
 
 /// Lists a Site's Pull Request Reviews. Runs `query ListPullRequestReviews` and resolves to
@@ -116,13 +120,22 @@ pub fn list<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "PullRequestReview.list", options, || {
-    let args = Args::object(env, "PullRequestReview.list", args, "{ site }")?;
-    Ok(Operation::new(
-      LIST_QUERY,
-      vars! { "site" => required_string(&args, "site")? },
-      Extract::Path(&["organisation", "site", "pullRequestReviews"]),
-    ))
+    list_op(&Args::object(
+      env,
+      "PullRequestReview.list",
+      args,
+      "{ site }",
+    )?)
   })
+}
+
+/// The operation of `PullRequestReview.list` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn list_op(args: &Args) -> std::result::Result<Operation, CalibreError> {
+  Ok(Operation::new(
+    LIST_QUERY,
+    vars! { "site" => required_string(args, "site")? },
+    Extract::Path(&["organisation", "site", "pullRequestReviews"]),
+  ))
 }
 
 /// `(site, branch)` → the `GetPullRequestReviewByBranch` operation. `branch` is optional in
@@ -141,11 +154,17 @@ fn by_branch_op(
       env, function, "branch", branch,
     )?)),
   };
-  Ok(Operation::new(
+  Ok(branch_op(site, branch))
+}
+
+/// The `GetPullRequestReviewByBranch` operation (also run by the `calibre-native` CLI);
+/// `branch: None` is left out of the variables.
+pub(crate) fn branch_op(site: String, branch: Option<Value>) -> Operation {
+  Operation::new(
     GET_PR_REVIEW_BY_BRANCH,
     vars! { "site" => Some(Value::String(site)), "branch" => branch },
     Extract::Path(&["organisation", "site", "pullRequestReviews"]),
-  ))
+  )
 }
 
 /// The Pull Request Reviews of a branch, newest first. Runs

@@ -232,13 +232,24 @@ pub fn summary<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "Rum.summary", options, || {
-    let args = Args::object(env, "Rum.summary", args, "{ site, metrics, ...filters }")?;
-    Ok(Operation::new(
-      SUMMARY_QUERY,
-      rum_vars(&args)?,
-      Extract::Path(&["organisation", "site", "rum"]),
-    ))
+    summary_op(&Args::object(
+      env,
+      "Rum.summary",
+      args,
+      "{ site, metrics, ...filters }",
+    )?)
   })
+}
+
+/// The operation of `Rum.summary` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn summary_op(
+  args: &Args,
+) -> std::result::Result<Operation, crate::error::CalibreError> {
+  Ok(Operation::new(
+    SUMMARY_QUERY,
+    rum_vars(args)?,
+    Extract::Path(&["organisation", "site", "rum"]),
+  ))
 }
 
 /// A Site's RUM metrics per day (or `dateBin`). Runs `query GetRumHistory` and resolves to
@@ -258,13 +269,24 @@ pub fn history<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "Rum.history", options, || {
-    let args = Args::object(env, "Rum.history", args, "{ site, metrics, ...filters }")?;
-    Ok(Operation::new(
-      HISTORY_QUERY,
-      rum_vars(&args)?,
-      Extract::Path(&["organisation", "site", "rum"]),
-    ))
+    history_op(&Args::object(
+      env,
+      "Rum.history",
+      args,
+      "{ site, metrics, ...filters }",
+    )?)
   })
+}
+
+/// The operation of `Rum.history` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn history_op(
+  args: &Args,
+) -> std::result::Result<Operation, crate::error::CalibreError> {
+  Ok(Operation::new(
+    HISTORY_QUERY,
+    rum_vars(args)?,
+    Extract::Path(&["organisation", "site", "rum"]),
+  ))
 }
 
 /// A Site's RUM metrics per path. Runs `query GetRumPages` (grouped by `PATH`) and resolves to
@@ -284,22 +306,26 @@ pub fn pages<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "Rum.pages", options, || {
-    let args = Args::object(
+    pages_op(&Args::object(
       env,
       "Rum.pages",
       args,
       "{ site, metrics, limit, offset, sortBy, ...filters }",
-    )?;
-    let mut variables = rum_vars(&args)?;
-    put(&mut variables, "limit", args.get("limit"));
-    put(&mut variables, "offset", args.get("offset"));
-    put(&mut variables, "sortBy", args.get("sortBy"));
-    Ok(Operation::new(
-      PAGES_QUERY,
-      variables,
-      Extract::Path(&["organisation", "site", "rum"]),
-    ))
+    )?)
   })
+}
+
+/// The operation of `Rum.pages` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn pages_op(args: &Args) -> std::result::Result<Operation, crate::error::CalibreError> {
+  let mut variables = rum_vars(args)?;
+  put(&mut variables, "limit", args.get("limit"));
+  put(&mut variables, "offset", args.get("offset"));
+  put(&mut variables, "sortBy", args.get("sortBy"));
+  Ok(Operation::new(
+    PAGES_QUERY,
+    variables,
+    Extract::Path(&["organisation", "site", "rum"]),
+  ))
 }
 
 /// A Site's RUM configuration. Runs `query GetRumConfig` and resolves to
@@ -318,13 +344,17 @@ pub fn config<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "Rum.config", options, || {
-    let args = Args::object(env, "Rum.config", args, "{ site }")?;
-    Ok(Operation::new(
-      CONFIG_QUERY,
-      vars! { "site" => required_string(&args, "site")? },
-      Extract::Path(&["organisation", "site", "rumConfig"]),
-    ))
+    config_op(&Args::object(env, "Rum.config", args, "{ site }")?)
   })
+}
+
+/// The operation of `Rum.config` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn config_op(args: &Args) -> std::result::Result<Operation, crate::error::CalibreError> {
+  Ok(Operation::new(
+    CONFIG_QUERY,
+    vars! { "site" => required_string(args, "site")? },
+    Extract::Path(&["organisation", "site", "rumConfig"]),
+  ))
 }
 
 #[cfg(test)]

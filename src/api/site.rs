@@ -187,25 +187,29 @@ pub fn create<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "Site.create", options, || {
-    let args = Args::object(
+    create_op(&Args::object(
       env,
       "Site.create",
       args,
       "{ name, pages, team, agentSettings }",
-    )?;
-    let attributes = vars! {
-      "name" => args.get("name"),
-      "pages" => args.get("pages"),
-      "team" => args.get("team"),
-      "testProfiles" => args.get("testProfiles"),
-      "agentSettings" => Some(agent_settings(&args)),
-    };
-    Ok(Operation::new(
-      CREATE_MUTATION,
-      vars! { "attributes" => Some(Value::Object(attributes)) },
-      Extract::Path(&["createSite"]),
-    ))
+    )?)
   })
+}
+
+/// The operation of `Site.create` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn create_op(args: &Args) -> std::result::Result<Operation, crate::error::CalibreError> {
+  let attributes = vars! {
+    "name" => args.get("name"),
+    "pages" => args.get("pages"),
+    "team" => args.get("team"),
+    "testProfiles" => args.get("testProfiles"),
+    "agentSettings" => Some(agent_settings(args)),
+  };
+  Ok(Operation::new(
+    CREATE_MUTATION,
+    vars! { "attributes" => Some(Value::Object(attributes)) },
+    Extract::Path(&["createSite"]),
+  ))
 }
 
 /// calibre@7: `{ ...agentSettings }`, then `location` (deprecated top-level alias) when truthy.
@@ -263,13 +267,19 @@ pub fn destroy<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "Site.destroy", options, || {
-    let args = Args::object(env, "Site.destroy", args, "{ slug }")?;
-    Ok(Operation::new(
-      DELETE_MUTATION,
-      vars! { "slug" => required_string(&args, "slug")? },
-      Extract::Path(&["deleteSite"]),
-    ))
+    destroy_op(&Args::object(env, "Site.destroy", args, "{ slug }")?)
   })
+}
+
+/// The operation of `Site.destroy` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn destroy_op(
+  args: &Args,
+) -> std::result::Result<Operation, crate::error::CalibreError> {
+  Ok(Operation::new(
+    DELETE_MUTATION,
+    vars! { "slug" => required_string(args, "slug")? },
+    Extract::Path(&["deleteSite"]),
+  ))
 }
 
 /// Gets a Site's settings. Runs `query GetSite` and resolves to `organisation.site`
@@ -288,13 +298,17 @@ pub fn get<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "Site.get", options, || {
-    let args = Args::object(env, "Site.get", args, "{ slug }")?;
-    Ok(Operation::new(
-      GET_QUERY,
-      vars! { "slug" => required_string(&args, "slug")? },
-      Extract::Path(&["organisation", "site"]),
-    ))
+    get_op(&Args::object(env, "Site.get", args, "{ slug }")?)
   })
+}
+
+/// The operation of `Site.get` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn get_op(args: &Args) -> std::result::Result<Operation, crate::error::CalibreError> {
+  Ok(Operation::new(
+    GET_QUERY,
+    vars! { "slug" => required_string(args, "slug")? },
+    Extract::Path(&["organisation", "site"]),
+  ))
 }
 
 /// Updates a Site's settings. Runs `mutation UpdateSiteSettings` and resolves to
@@ -313,29 +327,33 @@ pub fn update<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "Site.update", options, || {
-    let args = Args::object(
+    update_op(&Args::object(
       env,
       "Site.update",
       args,
       "{ slug, name, canonicalUrl, ... }",
-    )?;
-    let attributes = vars! {
-      "name" => args.get("name"),
-      "canonicalUrl" => args.get("canonicalUrl"),
-      "team" => args.get("team"),
-      "authenticationSettings" => args.get("authenticationSettings"),
-      "cookies" => args.get("cookies"),
-      "headers" => args.get("headers"),
-    };
-    Ok(Operation::new(
-      UPDATE_MUTATION,
-      vars! {
-        "slug" => required_string(&args, "slug")?,
-        "attributes" => Some(Value::Object(attributes)),
-      },
-      Extract::Path(&["updateSiteSettings"]),
-    ))
+    )?)
   })
+}
+
+/// The operation of `Site.update` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn update_op(args: &Args) -> std::result::Result<Operation, crate::error::CalibreError> {
+  let attributes = vars! {
+    "name" => args.get("name"),
+    "canonicalUrl" => args.get("canonicalUrl"),
+    "team" => args.get("team"),
+    "authenticationSettings" => args.get("authenticationSettings"),
+    "cookies" => args.get("cookies"),
+    "headers" => args.get("headers"),
+  };
+  Ok(Operation::new(
+    UPDATE_MUTATION,
+    vars! {
+      "slug" => required_string(args, "slug")?,
+      "attributes" => Some(Value::Object(attributes)),
+    },
+    Extract::Path(&["updateSiteSettings"]),
+  ))
 }
 
 #[cfg(test)]

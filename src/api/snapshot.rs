@@ -115,13 +115,22 @@ pub fn create<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "Snapshot.create", options, || {
-    let args = Args::object(env, "Snapshot.create", args, "{ site, ref }")?;
-    Ok(Operation::new(
-      CREATE_MUTATION,
-      vars! { "site" => required_string(&args, "site")?, "ref" => Some(snapshot_ref(&args)) },
-      Extract::Path(&["createSnapshot"]),
-    ))
+    create_op(&Args::object(
+      env,
+      "Snapshot.create",
+      args,
+      "{ site, ref }",
+    )?)
   })
+}
+
+/// The operation of `Snapshot.create` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn create_op(args: &Args) -> std::result::Result<Operation, CalibreError> {
+  Ok(Operation::new(
+    CREATE_MUTATION,
+    vars! { "site" => required_string(args, "site")?, "ref" => Some(snapshot_ref(args)) },
+    Extract::Path(&["createSnapshot"]),
+  ))
 }
 
 /// calibre@7: `ref ? new String(ref) : null`.
@@ -149,16 +158,25 @@ pub fn destroy<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "Snapshot.destroy", options, || {
-    let args = Args::object(env, "Snapshot.destroy", args, "{ site, id }")?;
-    Ok(Operation::new(
-      DELETE_MUTATION,
-      vars! {
-        "site" => required_string(&args, "site")?,
-        "id" => Some(Value::String(js_string(args.get("id").as_ref()))),
-      },
-      Extract::Path(&["deleteSnapshot"]),
-    ))
+    destroy_op(&Args::object(
+      env,
+      "Snapshot.destroy",
+      args,
+      "{ site, id }",
+    )?)
   })
+}
+
+/// The operation of `Snapshot.destroy` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn destroy_op(args: &Args) -> std::result::Result<Operation, CalibreError> {
+  Ok(Operation::new(
+    DELETE_MUTATION,
+    vars! {
+      "site" => required_string(args, "site")?,
+      "id" => Some(Value::String(js_string(args.get("id").as_ref()))),
+    },
+    Extract::Path(&["deleteSnapshot"]),
+  ))
 }
 
 /// Lists one page of a Site's Snapshots, newest first. Runs `query ListSnapshots` and
@@ -187,7 +205,7 @@ pub fn list<'env>(
   })
 }
 
-fn list_op(args: &Args) -> std::result::Result<Operation, CalibreError> {
+pub(crate) fn list_op(args: &Args) -> std::result::Result<Operation, CalibreError> {
   Ok(Operation::new(
     LIST_QUERY,
     vars! {
@@ -244,16 +262,25 @@ pub fn fetch_artifacts<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "Snapshot.fetchArtifacts", options, || {
-    let args = Args::object(env, "Snapshot.fetchArtifacts", args, "{ site, id }")?;
-    Ok(Operation::new(
-      GET_SNAPSHOT_ARTIFACT_URLS,
-      vars! {
-        "site" => required_string(&args, "site")?,
-        "id" => Some(js_number(args.get("id").as_ref())),
-      },
-      Extract::Path(&["organisation", "site"]),
-    ))
+    fetch_artifacts_op(&Args::object(
+      env,
+      "Snapshot.fetchArtifacts",
+      args,
+      "{ site, id }",
+    )?)
   })
+}
+
+/// The operation of `Snapshot.fetchArtifacts` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn fetch_artifacts_op(args: &Args) -> std::result::Result<Operation, CalibreError> {
+  Ok(Operation::new(
+    GET_SNAPSHOT_ARTIFACT_URLS,
+    vars! {
+      "site" => required_string(args, "site")?,
+      "id" => Some(js_number(args.get("id").as_ref())),
+    },
+    Extract::Path(&["organisation", "site"]),
+  ))
 }
 
 #[cfg(test)]

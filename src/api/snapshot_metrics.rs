@@ -78,19 +78,25 @@ pub fn snapshot<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "SnapshotMetrics.snapshot", options, || {
-    let args = Args::object(
+    snapshot_op(&Args::object(
       env,
       "SnapshotMetrics.snapshot",
       args,
       "{ site, snapshotId }",
-    )?;
-    Ok(Operation::new(
-      SNAPSHOT_METRICS_QUERY,
-      vars! {
-        "site" => required_string(&args, "site")?,
-        "snapshotId" => required(&args, "snapshotId")?,
-      },
-      Extract::Path(&["organisation", "site"]),
-    ))
+    )?)
   })
+}
+
+/// The operation of `SnapshotMetrics.snapshot` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn snapshot_op(
+  args: &Args,
+) -> std::result::Result<Operation, crate::error::CalibreError> {
+  Ok(Operation::new(
+    SNAPSHOT_METRICS_QUERY,
+    vars! {
+      "site" => required_string(args, "site")?,
+      "snapshotId" => required(args, "snapshotId")?,
+    },
+    Extract::Path(&["organisation", "site"]),
+  ))
 }

@@ -172,13 +172,16 @@ pub fn get_list<'env>(
   this: This<Unknown>,
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
-  call(env, &this, "Test.getList", options, || {
-    Ok(Operation::new(
-      LIST_QUERY,
-      Map::new(),
-      Extract::Path(&["organisation", "singlePageTests"]),
-    ))
-  })
+  call(env, &this, "Test.getList", options, || Ok(list_op()))
+}
+
+/// The operation of `Test.getList` (also run by the `calibre-native` CLI).
+pub(crate) fn list_op() -> Operation {
+  Operation::new(
+    LIST_QUERY,
+    Map::new(),
+    Extract::Path(&["organisation", "singlePageTests"]),
+  )
 }
 
 /// The `GetSinglePageTest` operation (also polled by `calibre-native test create --wait`).
@@ -275,13 +278,17 @@ pub fn fetch_artifacts<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "Test.fetchArtifacts", options, || {
-    let uuid = js::positional_string(env, "Test.fetchArtifacts", "uuid", uuid)?;
-    Ok(Operation::new(
-      GET_TEST_ARTIFACT_URLS,
-      vars! { "uuid" => Some(Value::String(uuid)) },
-      Extract::Path(&["organisation", "singlePageTest"]),
-    ))
+    js::positional_string(env, "Test.fetchArtifacts", "uuid", uuid).map(fetch_artifacts_op)
   })
+}
+
+/// The operation of `Test.fetchArtifacts` (also run by the `calibre-native` CLI).
+pub(crate) fn fetch_artifacts_op(uuid: String) -> Operation {
+  Operation::new(
+    GET_TEST_ARTIFACT_URLS,
+    vars! { "uuid" => Some(Value::String(uuid)) },
+    Extract::Path(&["organisation", "singlePageTest"]),
+  )
 }
 
 #[cfg(test)]

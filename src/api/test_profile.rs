@@ -182,28 +182,32 @@ pub fn create<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "TestProfile.create", options, || {
-    let args = Args::object(
+    create_op(&Args::object(
       env,
       "TestProfile.create",
       args,
       "{ site, name, device, ... }",
-    )?;
-    let attributes = vars! {
-      "name" => args.get("name"),
-      "device" => args.get("device"),
-      "connection" => args.get("connection"),
-      "cookies" => args.get("cookies"),
-      "jsIsDisabled" => js_is_disabled(&args),
-    };
-    Ok(Operation::new(
-      CREATE_MUTATION,
-      vars! {
-        "site" => required_string(&args, "site")?,
-        "attributes" => Some(Value::Object(attributes)),
-      },
-      Extract::Path(&["createTestProfile"]),
-    ))
+    )?)
   })
+}
+
+/// The operation of `TestProfile.create` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn create_op(args: &Args) -> std::result::Result<Operation, crate::error::CalibreError> {
+  let attributes = vars! {
+    "name" => args.get("name"),
+    "device" => args.get("device"),
+    "connection" => args.get("connection"),
+    "cookies" => args.get("cookies"),
+    "jsIsDisabled" => js_is_disabled(args),
+  };
+  Ok(Operation::new(
+    CREATE_MUTATION,
+    vars! {
+      "site" => required_string(args, "site")?,
+      "attributes" => Some(Value::Object(attributes)),
+    },
+    Extract::Path(&["createTestProfile"]),
+  ))
 }
 
 /// Lists a Site's Test Profiles. Runs `query ListTestProfiles` and resolves to
@@ -222,13 +226,17 @@ pub fn list<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "TestProfile.list", options, || {
-    let args = Args::object(env, "TestProfile.list", args, "{ site }")?;
-    Ok(Operation::new(
-      LIST_QUERY,
-      vars! { "site" => required_string(&args, "site")? },
-      Extract::Path(&["organisation", "site", "testProfiles"]),
-    ))
+    list_op(&Args::object(env, "TestProfile.list", args, "{ site }")?)
   })
+}
+
+/// The operation of `TestProfile.list` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn list_op(args: &Args) -> std::result::Result<Operation, crate::error::CalibreError> {
+  Ok(Operation::new(
+    LIST_QUERY,
+    vars! { "site" => required_string(args, "site")? },
+    Extract::Path(&["organisation", "site", "testProfiles"]),
+  ))
 }
 
 /// Updates a Test Profile. Runs `mutation UpdateTestProfile` and resolves to
@@ -248,27 +256,36 @@ pub fn update<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "TestProfile.update", options, || {
-    let args = Args::object(env, "TestProfile.update", args, "{ uuid, site, name, ... }")?;
-    let attributes = vars! {
-      "name" => args.get("name"),
-      "device" => args.get("device"),
-      "connection" => args.get("connection"),
-      "cookies" => args.get("cookies"),
-      "headers" => args.get("headers"),
-      "blockedThirdParties" => args.get("blockedThirdParties"),
-      "jsIsDisabled" => js_is_disabled(&args),
-      "position" => args.get("position"),
-    };
-    Ok(Operation::new(
-      UPDATE_MUTATION,
-      vars! {
-        "uuid" => required_string(&args, "uuid")?,
-        "site" => required_string(&args, "site")?,
-        "attributes" => Some(Value::Object(attributes)),
-      },
-      Extract::Path(&["updateTestProfile"]),
-    ))
+    update_op(&Args::object(
+      env,
+      "TestProfile.update",
+      args,
+      "{ uuid, site, name, ... }",
+    )?)
   })
+}
+
+/// The operation of `TestProfile.update` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn update_op(args: &Args) -> std::result::Result<Operation, crate::error::CalibreError> {
+  let attributes = vars! {
+    "name" => args.get("name"),
+    "device" => args.get("device"),
+    "connection" => args.get("connection"),
+    "cookies" => args.get("cookies"),
+    "headers" => args.get("headers"),
+    "blockedThirdParties" => args.get("blockedThirdParties"),
+    "jsIsDisabled" => js_is_disabled(args),
+    "position" => args.get("position"),
+  };
+  Ok(Operation::new(
+    UPDATE_MUTATION,
+    vars! {
+      "uuid" => required_string(args, "uuid")?,
+      "site" => required_string(args, "site")?,
+      "attributes" => Some(Value::Object(attributes)),
+    },
+    Extract::Path(&["updateTestProfile"]),
+  ))
 }
 
 /// Deletes a Test Profile. Runs `mutation DeleteTestProfile` and resolves to
@@ -287,16 +304,27 @@ pub fn destroy<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "TestProfile.destroy", options, || {
-    let args = Args::object(env, "TestProfile.destroy", args, "{ site, uuid }")?;
-    Ok(Operation::new(
-      DELETE_MUTATION,
-      vars! {
-        "site" => required_string(&args, "site")?,
-        "uuid" => required_string(&args, "uuid")?,
-      },
-      Extract::Path(&["deleteTestProfile"]),
-    ))
+    destroy_op(&Args::object(
+      env,
+      "TestProfile.destroy",
+      args,
+      "{ site, uuid }",
+    )?)
   })
+}
+
+/// The operation of `TestProfile.destroy` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn destroy_op(
+  args: &Args,
+) -> std::result::Result<Operation, crate::error::CalibreError> {
+  Ok(Operation::new(
+    DELETE_MUTATION,
+    vars! {
+      "site" => required_string(args, "site")?,
+      "uuid" => required_string(args, "uuid")?,
+    },
+    Extract::Path(&["deleteTestProfile"]),
+  ))
 }
 
 #[cfg(test)]

@@ -83,25 +83,29 @@ pub fn list<'env>(
   options: Option<Unknown>,
 ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
   call(env, &this, "TimeSeries.list", options, || {
-    let args = Args::object(
+    list_op(&Args::object(
       env,
       "TimeSeries.list",
       args,
       "{ site, measurements, pages, from, to }",
-    )?;
-    // calibre@7: `measurements = [], pages = [], profiles = []` (defaults for undefined only).
-    let or_empty = |key| Some(args.get(key).unwrap_or(Value::Array(Vec::new())));
-    Ok(Operation::new(
-      TIME_SERIES_QUERY,
-      vars! {
-        "site" => required_string(&args, "site")?,
-        "measurements" => or_empty("measurements"),
-        "pages" => or_empty("pages"),
-        "profiles" => or_empty("profiles"),
-        "from" => args.get("from"),
-        "to" => args.get("to"),
-      },
-      Extract::Path(&["organisation", "site", "timeSeries"]),
-    ))
+    )?)
   })
+}
+
+/// The operation of `TimeSeries.list` for `args` (also run by the `calibre-native` CLI).
+pub(crate) fn list_op(args: &Args) -> std::result::Result<Operation, crate::error::CalibreError> {
+  // calibre@7: `measurements = [], pages = [], profiles = []` (defaults for undefined only).
+  let or_empty = |key| Some(args.get(key).unwrap_or(Value::Array(Vec::new())));
+  Ok(Operation::new(
+    TIME_SERIES_QUERY,
+    vars! {
+      "site" => required_string(args, "site")?,
+      "measurements" => or_empty("measurements"),
+      "pages" => or_empty("pages"),
+      "profiles" => or_empty("profiles"),
+      "from" => args.get("from"),
+      "to" => args.get("to"),
+    },
+    Extract::Path(&["organisation", "site", "timeSeries"]),
+  ))
 }

@@ -2,22 +2,19 @@
 //! anything that talks to Calibre becomes a `Job` for the runtime.
 
 use std::io::Read;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::calibre::{self, Ctx};
 use super::term::Term;
-use super::{Command, Job, RequestArgs, SiteCommand, TestCommand, TestCreateArgs, TokenCommand};
-use crate::api::{poll, site, test};
+use super::{json, Command, Job, RequestArgs, TokenCommand};
 use crate::auth::{env_token_set, remove_stored_token, status_report, store_user_token};
 use crate::call::Call;
 use crate::env::Env;
-use crate::error::{CalibreError, ErrorCode};
+use crate::error::CalibreError;
 use crate::graphql::{Extract, Operation};
-use crate::js::Args;
-use crate::session::{self, Session};
+use crate::session;
 
 type Events = Option<session::Events>;
 
@@ -29,6 +26,7 @@ pub(super) fn prepare(
   command: Command,
   call: &Call,
   term: Term,
+  js: napi::Env,
 ) -> Result<(Job, Events), CalibreError> {
   match command {
     Command::Token(TokenCommand::Set { token }) => {
@@ -133,213 +131,29 @@ pub(super) fn prepare(
       Ok((job, events))
     }
     Command::Request(args) => request(args, call, term),
-    Command::Site(SiteCommand::List { json }) => {
-      let session = call.session_as("site list")?;
-      let events = Some(Arc::clone(&session.events));
-      let job: Job = Box::pin(async move {
-        let sites = session.execute_value(&site::list_op()).await?;
-        if json {
-          term.out(&print_json(&sites, false));
-        } else {
-          print_sites(&sites, term);
-        }
-        Ok(0)
-      });
-      Ok((job, events))
+    Command::Completions { shell } => {
+      let command = <super::Cli as clap::CommandFactory>::command();
+      term.out(super::completions::script(shell, &command).trim_end());
+      Ok((done(0), None))
     }
-    Command::Test(TestCommand::Create(args)) => test_create(args, call, term),
+    command => calibre_command(command, &Ctx { call, term, js }),
   }
 }
 
-fn print_sites(sites: &Value, term: Term) {
-  let sites = sites.as_array().map(Vec::as_slice).unwrap_or_default();
-  let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or("").to_owned();
-  let rows: Vec<[String; 4]> = sites
-    .iter()
-    .map(|s| {
-      let team = s.get("team").map(|t| text(t, "slug")).unwrap_or_default();
-      let created = text(s, "createdAt").chars().take(10).collect();
-      [text(s, "slug"), text(s, "name"), team, created]
-    })
-    .collect();
-  let header = ["SLUG", "NAME", "TEAM", "CREATED"];
-  let widths: Vec<usize> = (0..4)
-    .map(|i| {
-      rows
-        .iter()
-        .map(|r| r[i].chars().count())
-        .chain([header[i].len()])
-        .max()
-        .unwrap_or(0)
-    })
-    .collect();
-  let line = |cells: [&str; 4]| {
-    let padded: Vec<String> = cells
-      .iter()
-      .zip(&widths)
-      .map(|(c, w)| format!("{c:<w$}"))
-      .collect();
-    padded.join("  ").trim_end().to_owned()
-  };
-  term.out(&term.dim(&line(header)));
-  for row in &rows {
-    term.out(&line([&row[0], &row[1], &row[2], &row[3]]));
-  }
-  term.out(&term.dim(&format!("{} site(s)", rows.len())));
-}
-
-fn test_create(
-  args: TestCreateArgs,
-  call: &Call,
-  term: Term,
-) -> Result<(Job, Events), CalibreError> {
-  let mut input = Map::new();
-  let fields = [
-    ("url", Some(args.url)),
-    ("location", Some(args.location)),
-    ("device", args.device),
-    ("connection", args.connection),
-  ];
-  for (key, value) in fields {
-    if let Some(value) = value {
-      input.insert(key.to_owned(), Value::String(value));
+/// The commands of calibre@7's `calibre` CLI.
+fn calibre_command(command: Command, ctx: &Ctx) -> calibre::Prepared {
+  match command {
+    Command::Site(c) => calibre::site(c, ctx),
+    Command::Synthetic(c) => calibre::synthetic(c, ctx),
+    Command::Deploy(c) => calibre::deploy(c, ctx),
+    Command::Crux(c) => calibre::crux(c, ctx),
+    Command::Rum(c) => calibre::rum(c, ctx),
+    Command::Test(c) => calibre::test(c, ctx),
+    Command::Team(c) => calibre::team(c, ctx),
+    Command::MetricList(a) => calibre::metric_list(a, ctx),
+    Command::Token(_) | Command::Request(_) | Command::Completions { .. } => {
+      unreachable!("handled by prepare")
     }
-  }
-  let op = test::create_op(&Args::from_map("test create", input))?;
-  let session = call.session_as("test create")?;
-  let events = Some(Arc::clone(&session.events));
-  let (wait, json) = (args.wait, args.json);
-  let interval = poll_interval(&call.env);
-  let job: Job = Box::pin(async move {
-    let created = session.execute_value(&op).await?;
-    let text = |key: &str| {
-      created
-        .get(key)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
-    };
-    if json && !wait {
-      term.out(&print_json(&created, false));
-      return Ok(0);
-    }
-    if !json {
-      term.out(&format!(
-        "{} Test scheduled: {}",
-        term.green("✔"),
-        text("formattedTestUrl")
-      ));
-    }
-    if !wait {
-      term.out(&term.dim(&format!("uuid {}", text("uuid"))));
-      return Ok(0);
-    }
-    let result = wait_for(&session, text("uuid"), interval, term).await?;
-    if json {
-      term.out(&print_json(&result, false));
-    } else {
-      print_test(&result, term);
-    }
-    // A test that ended `errored` or `timeout` is a failed run.
-    Ok(
-      if result.get("status").and_then(Value::as_str) == Some("completed") {
-        0
-      } else {
-        4
-      },
-    )
-  });
-  Ok((job, events))
-}
-
-/// Polls like `Test.waitForTest` (5 s before each poll), showing the status as it changes:
-/// a spinner line on a TTY, one plain line per change otherwise.
-async fn wait_for(
-  session: &Session,
-  uuid: String,
-  interval: Duration,
-  term: Term,
-) -> Result<Value, CalibreError> {
-  let op = test::get_op(uuid);
-  let polls = AtomicUsize::new(0);
-  let last = Mutex::new(String::new());
-  let wait = poll::Wait {
-    interval,
-    limit: None,
-  };
-  let result = wait
-    .until_terminal("test create", || {
-      let (op, polls, last) = (&op, &polls, &last);
-      async move {
-        let test = session.execute_value(op).await?;
-        if test.is_null() {
-          return Err(poll::not_found(
-            "test create",
-            "organisation.singlePageTest",
-          ));
-        }
-        let status = test
-          .get("status")
-          .and_then(Value::as_str)
-          .unwrap_or("unknown")
-          .to_owned();
-        let changed = std::mem::replace(
-          &mut *last.lock().unwrap_or_else(|p| p.into_inner()),
-          status.clone(),
-        ) != status;
-        term.progress(
-          polls.fetch_add(1, Ordering::Relaxed),
-          &format!("Waiting for the test: {status}"),
-          changed,
-        );
-        Ok(test)
-      }
-    })
-    .await;
-  term.progress_done();
-  let text = result?;
-  serde_json::from_str(&text)
-    .map_err(|e| CalibreError::new(ErrorCode::InvalidResponse, format!("test create: {e}")))
-}
-
-/// 5000 ms like calibre@7, unless CALIBRE_POLL_INTERVAL_MS says otherwise (tests, demos).
-fn poll_interval(env: &dyn Env) -> Duration {
-  let ms = env
-    .var("CALIBRE_POLL_INTERVAL_MS")
-    .and_then(|v| v.parse().ok())
-    .unwrap_or(5000);
-  Duration::from_millis(ms)
-}
-
-fn print_test(test: &Value, term: Term) {
-  let text = |key: &str| {
-    test
-      .get(key)
-      .and_then(Value::as_str)
-      .unwrap_or("")
-      .to_owned()
-  };
-  let status = text("status");
-  let shown = if status == "completed" {
-    term.green(&status)
-  } else {
-    term.red(&status)
-  };
-  term.out(&format!("Status:  {shown}"));
-  term.out(&format!("Report:  {}", text("formattedTestUrl")));
-  for m in test
-    .get("metrics")
-    .and_then(Value::as_array)
-    .map(Vec::as_slice)
-    .unwrap_or_default()
-  {
-    let label = m
-      .get("label")
-      .or_else(|| m.get("name"))
-      .and_then(Value::as_str)
-      .unwrap_or("");
-    let value = m.get("value").map(Value::to_string).unwrap_or_default();
-    term.out(&format!("  {label:<36} {value}"));
   }
 }
 
@@ -380,7 +194,7 @@ fn text_or_file(value: &str, what: &str) -> Result<String, CalibreError> {
 
 fn request(args: RequestArgs, call: &Call, term: Term) -> Result<(Job, Events), CalibreError> {
   let query = text_or_file(&args.query, "--query")?;
-  let variables = match &args.variables {
+  let mut variables = match &args.variables {
     None => Map::new(),
     Some(raw) => match serde_json::from_str::<Value>(&text_or_file(raw, "--variables")?) {
       Ok(Value::Object(map)) => map,
@@ -392,6 +206,7 @@ fn request(args: RequestArgs, call: &Call, term: Term) -> Result<(Job, Events), 
       }
     },
   };
+  variables.extend(args.named);
   let session = call.session_as("request")?;
   let events = Some(Arc::clone(&session.events));
   let op = Operation {
@@ -400,19 +215,16 @@ fn request(args: RequestArgs, call: &Call, term: Term) -> Result<(Job, Events), 
     extract: Extract::Data,
   };
   let job: Job = Box::pin(async move {
-    let data: Value = session.execute_value(&op).await?;
-    term.out(&print_json(&data, args.json));
+    let data: Value = calibre::execute(&session, &op).await?;
+    // Without --json, `JSON.stringify(data, null, 2)` like calibre@7's `request`.
+    term.out(&if args.json {
+      json::compact(&data)
+    } else {
+      json::pretty(&data)
+    });
     Ok(0)
   });
   Ok((job, events))
-}
-
-pub(super) fn print_json(value: &Value, compact: bool) -> String {
-  if compact {
-    value.to_string()
-  } else {
-    serde_json::to_string_pretty(value).expect("JSON serializes")
-  }
 }
 
 fn human_duration(ms: f64) -> String {

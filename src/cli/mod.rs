@@ -7,8 +7,16 @@
 //! 5 network, timeout, rate limit or unexpected response · 6 config file unreadable or corrupt ·
 //! 130 interrupted.
 
+mod artifacts;
+mod calibre;
 mod commands;
+mod completions;
+mod cookies;
+mod dates;
+mod human;
+mod json;
 mod term;
+mod tree;
 
 use clap::{Args, Parser, Subcommand};
 use napi::bindgen_prelude::*;
@@ -16,6 +24,7 @@ use napi_derive::napi;
 
 use crate::call::{launch, Call};
 use crate::config::default_client;
+use crate::env::Env as EnvVars;
 use crate::error::{CalibreError, ErrorCode};
 use crate::session::{Events, TokenEvent};
 use term::Term;
@@ -41,6 +50,45 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+  /// Manage your Sites.
+  #[command(
+    subcommand,
+    after_help = "Examples:\n  calibre-native site list --json\n  calibre-native site create \"My Site\" --url https://example.com --location NorthVirginia"
+  )]
+  Site(tree::SiteCommand),
+  /// Synthetic monitoring — manage scheduled Lighthouse tests, Pages, Test Profiles, Snapshots, and Pull Request Reviews.
+  #[command(
+    subcommand,
+    after_help = "Examples:\n  calibre-native synthetic snapshots --site my-site --json\n  calibre-native synthetic metrics --site my-site --30-day --csv"
+  )]
+  Synthetic(tree::SyntheticCommand),
+  /// Manage deployment markers — annotate your performance charts across Synthetic, CrUX, and RUM data.
+  #[command(
+    subcommand,
+    after_help = "Example:\n  calibre-native deploy create --site my-site --revision \"$GITHUB_SHA\" --json"
+  )]
+  Deploy(tree::DeployCommand),
+  /// Chrome UX Report (CrUX) — real-world performance data from Chrome users.
+  #[command(
+    subcommand,
+    after_help = "Example:\n  calibre-native crux summary --site my-site --formFactor phone"
+  )]
+  Crux(tree::CruxCommand),
+  /// Real User Metrics (RUM) — field performance data from your real users.
+  #[command(
+    subcommand,
+    after_help = "Example:\n  calibre-native rum summary --site my-site --duration 30 --json"
+  )]
+  Rum(tree::RumCommand),
+  /// Run Single Page Tests, list them, show their results and download their artifacts.
+  #[command(
+    subcommand,
+    after_help = "Examples:\n  calibre-native test create https://example.com --location NorthVirginia --json\n  calibre-native test list"
+  )]
+  Test(tree::TestCommand),
+  /// Use the team command to manage Teams.
+  #[command(subcommand, after_help = "Example:\n  calibre-native team list --json")]
+  Team(tree::TeamCommand),
   /// Store, remove, inspect and refresh the API token
   #[command(
     subcommand,
@@ -49,18 +97,21 @@ enum Command {
   Token(TokenCommand),
   /// Send a GraphQL document and print its `data`
   #[command(
-    after_help = "Examples:\n  calibre-native request --query '{ organisation { sites { slug } } }'\n  calibre-native request --query @query.graphql --variables '{\"slug\":\"my-site\"}' --json"
+    after_help = "Variables: --variables '<JSON object>' or @file, and/or named flags as in calibre@7 (--slug=my-site).\n\nExamples:\n  calibre-native request --query '{ organisation { sites { slug } } }'\n  calibre-native request --query @query.graphql --variables '{\"slug\":\"my-site\"}' --json\n  calibre-native request --query \"$(cat query.gql)\" --slug=my-site"
   )]
   Request(RequestArgs),
-  /// Sites
-  #[command(subcommand, after_help = "Example:\n  calibre-native site list --json")]
-  Site(SiteCommand),
-  /// Single page tests
+  /// List available web performance metrics. Returns synthetic metrics by default.
+  #[command(after_help = "Example:\n  calibre-native metric-list --type rum --json")]
+  MetricList(tree::MetricList),
+  /// Print a shell completion script (bash, zsh or fish)
   #[command(
-    subcommand,
-    after_help = "Example:\n  calibre-native test create --url https://example.com --location NorthVirginia --wait"
+    after_help = "Examples:\n  calibre-native completions bash > /etc/bash_completion.d/calibre-native\n  echo 'source <(calibre-native completions zsh)' >> ~/.zshrc\n  calibre-native completions fish > ~/.config/fish/completions/calibre-native.fish"
   )]
-  Test(TestCommand),
+  Completions {
+    /// The shell
+    #[arg(value_enum)]
+    shell: completions::Shell,
+  },
 }
 
 #[derive(Subcommand)]
@@ -110,50 +161,9 @@ struct RequestArgs {
   /// Print compact JSON on one line
   #[arg(long)]
   json: bool,
-}
-
-#[derive(Subcommand)]
-enum SiteCommand {
-  /// List the organisation's sites
-  #[command(
-    after_help = "Examples:\n  calibre-native site list\n  calibre-native site list --json"
-  )]
-  List {
-    /// Print JSON instead of a table
-    #[arg(long)]
-    json: bool,
-  },
-}
-
-#[derive(Subcommand)]
-enum TestCommand {
-  /// Run a single page test
-  #[command(
-    after_help = "Examples:\n  calibre-native test create --url https://example.com --location NorthVirginia\n  calibre-native test create --url https://example.com --location Ireland --device MotorolaMotoGPower --wait --json"
-  )]
-  Create(TestCreateArgs),
-}
-
-#[derive(Args)]
-struct TestCreateArgs {
-  /// The page to test
-  #[arg(long)]
-  url: String,
-  /// Test location tag (see Agent.list), e.g. NorthVirginia
-  #[arg(long)]
-  location: String,
-  /// Emulated device tag, e.g. MotorolaMotoGPower
-  #[arg(long)]
-  device: Option<String>,
-  /// Connection tag, e.g. cable
-  #[arg(long)]
-  connection: Option<String>,
-  /// Wait until the test completes and print its metrics
-  #[arg(long)]
-  wait: bool,
-  /// Print JSON instead of text
-  #[arg(long)]
-  json: bool,
+  /// calibre@7's named variables (`--slug=my-site`), collected before clap reads the rest
+  #[arg(skip)]
+  named: Vec<(String, serde_json::Value)>,
 }
 
 /// Maps an error class to the documented exit code.
@@ -183,21 +193,86 @@ pub fn run_cli<'env>(env: &'env Env, argv: Vec<String>) -> Result<PromiseRaw<'en
   // The CLI runs in Node too: its environment is `process.env`, like every call's.
   let call = Call::plain(env, default_client(), "calibre-native");
   let term = Term::detect(&call.env);
+  let argv = follow_deprecated_names(argv, &call.env, term);
+  let (argv, named) = split_request_variables(argv);
   let cli = match Cli::try_parse_from(std::iter::once("calibre-native".to_owned()).chain(argv)) {
-    Ok(cli) => cli,
+    Ok(mut cli) => {
+      if let Command::Request(request) = &mut cli.command {
+        request.named = named;
+      }
+      cli
+    }
     Err(err) => {
       let code = if err.use_stderr() { 2 } else { 0 };
       let _ = err.print();
       return resolve_code(env, Ok(Box::pin(async move { Ok(code) })), term, None);
     }
   };
-  let prepared = commands::prepare(cli.command, &call, term);
+  let prepared = commands::prepare(cli.command, &call, term, *env);
   let events = prepared
     .as_ref()
     .ok()
     .and_then(|(_, events)| events.clone());
   let job = prepared.map(|(job, _)| job);
   resolve_code(env, job, term, events)
+}
+
+/// calibre@7's deprecated names (`site pages`, `device-list`, ...) run their new command after
+/// calibre@7's notice on stderr (unless `CALIBRE_SUPPRESS_DEPRECATIONS` is set).
+fn follow_deprecated_names(argv: Vec<String>, env: &dyn EnvVars, term: Term) -> Vec<String> {
+  for (old, new) in tree::DEPRECATED {
+    if argv.len() >= old.len() && argv.iter().zip(old.iter()).all(|(a, o)| a == o) {
+      if env.var("CALIBRE_SUPPRESS_DEPRECATIONS").is_none() {
+        term.err(&term.yellow(&format!(
+          "[calibre:deprecated] \"{}\" has moved to \"{}\"",
+          old.join(" "),
+          new.join(" ")
+        )));
+      }
+      let rest = argv[old.len()..].iter().cloned();
+      return new.iter().map(|s| (*s).to_owned()).chain(rest).collect();
+    }
+  }
+  argv
+}
+
+/// calibre@7's `request` sends every flag other than `--query` as a GraphQL variable
+/// (`--slug=my-site`, `--count 5`), read as yargs reads an untyped option. Those flags are
+/// taken out here; clap reads the rest.
+fn split_request_variables(argv: Vec<String>) -> (Vec<String>, Vec<(String, serde_json::Value)>) {
+  const OURS: [&str; 5] = ["query", "variables", "json", "help", "version"];
+  if argv.first().map(String::as_str) != Some("request") {
+    return (argv, Vec::new());
+  }
+  let mut kept = Vec::new();
+  let mut named = Vec::new();
+  let mut args = argv.into_iter().peekable();
+  while let Some(arg) = args.next() {
+    let Some(flag) = arg.strip_prefix("--").filter(|f| !f.is_empty()) else {
+      kept.push(arg);
+      continue;
+    };
+    let (name, inline) = match flag.split_once('=') {
+      Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
+      None => (flag.to_owned(), None),
+    };
+    if OURS.contains(&name.as_str()) {
+      kept.push(arg);
+      if inline.is_none() && name != "json" && name != "help" && name != "version" {
+        kept.extend(args.next());
+      }
+      continue;
+    }
+    let value = match inline {
+      Some(value) => json::coerce(&value),
+      None => match args.next_if(|next| !next.starts_with('-') || next.parse::<f64>().is_ok()) {
+        Some(value) => json::coerce(&value),
+        None => serde_json::Value::Bool(true),
+      },
+    };
+    named.push((name, value));
+  }
+  (kept, named)
 }
 
 fn resolve_code<'env>(

@@ -7,6 +7,7 @@ use crate::env::Env;
 
 #[derive(Clone, Copy)]
 pub struct Term {
+  stdout_tty: bool,
   stderr_tty: bool,
   color: bool,
 }
@@ -18,9 +19,23 @@ impl Term {
     let no_color = env.var("NO_COLOR").is_some_and(|v| !v.is_empty());
     let dumb = env.var("TERM").is_some_and(|t| t == "dumb");
     Term {
+      stdout_tty,
       stderr_tty,
       color: stdout_tty && !no_color && !dumb,
     }
+  }
+
+  /// Whether stdout is a terminal (calibre@7 asks for `--confirm` only then).
+  pub fn stdout_tty(&self) -> bool {
+    self.stdout_tty
+  }
+
+  pub fn cyan(&self, text: &str) -> String {
+    self.paint("36", text)
+  }
+
+  pub fn bold(&self, text: &str) -> String {
+    self.paint("1", text)
   }
 
   fn paint(&self, code: &str, text: &str) -> String {
@@ -59,14 +74,15 @@ impl Term {
     let _ = stderr.flush();
   }
 
-  /// A progress line: redrawn in place on a TTY (stderr), one plain line per change otherwise.
-  pub fn progress(&self, frame: usize, text: &str, changed: bool) {
+  /// A progress line: `live` redrawn in place on a TTY (stderr); off a TTY, `plain` once per
+  /// change.
+  pub fn progress(&self, frame: usize, live: &str, plain: &str, changed: bool) {
     const FRAMES: [&str; 4] = ["|", "/", "-", "\\"];
     let mut stderr = std::io::stderr().lock();
     if self.stderr_tty {
-      let _ = write!(stderr, "\r\x1b[2K{} {text}", FRAMES[frame % FRAMES.len()]);
+      let _ = write!(stderr, "\r\x1b[2K{} {live}", FRAMES[frame % FRAMES.len()]);
     } else if changed {
-      let _ = writeln!(stderr, "{text}");
+      let _ = writeln!(stderr, "{plain}");
     }
     let _ = stderr.flush();
   }
