@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::calibre::{Ctx, Prepared};
+use super::context::{execute, Ctx, Prepared};
 use super::human;
 use super::json::{self, coerce};
 use super::term::Term;
@@ -182,7 +182,7 @@ pub fn test(a: TestUuid, ctx: &Ctx) -> Prepared {
   let base = cwd(F)?;
   let http = http_client(ctx)?;
   ctx.run(F, move |session, term| async move {
-    let urls = super::calibre::execute(&session, &op).await?;
+    let urls = execute(&session, &op).await?;
     if json {
       term.out(&json::pretty(&urls));
       return Ok(0);
@@ -222,7 +222,7 @@ pub fn snapshot(a: DownloadSnapshotArtifacts, ctx: &Ctx) -> Prepared {
   let base = cwd(F)?;
   let http = http_client(ctx)?;
   ctx.run(F, move |session, term| async move {
-    let response = super::calibre::execute(&session, &op).await?;
+    let response = execute(&session, &op).await?;
     if json {
       term.out(&json::pretty(&response));
       return Ok(0);

@@ -11,40 +11,21 @@ use std::time::Duration;
 use clap::ValueEnum;
 use serde_json::{Map, Value};
 
+use super::context::{execute, Ctx, Prepared};
 use super::human;
 use super::json::{self, coerce, object};
 use super::term::Term;
 use super::tree::*;
-use super::{artifacts, cookies, dates, Job};
+use super::{artifacts, cookies, dates};
 use crate::api::{
   agent, connection, crux, deploy, device, page, poll, pull_request_review, rum, site, snapshot,
   snapshot_metrics, test, test_profile, time_series,
 };
-use crate::call::Call;
 use crate::env::Env;
 use crate::error::{CalibreError, ErrorCode};
 use crate::graphql::{Extract, Operation};
 use crate::js::Args;
-use crate::session::{self, Session};
-
-pub type Prepared = Result<(Job, Option<session::Events>), CalibreError>;
-
-/// What every command needs, on the JS thread: the call (the default client and a snapshot
-/// of `process.env`), the terminal, and the JS environment (for local time, as JS `Date`).
-pub struct Ctx<'a> {
-  pub call: &'a Call,
-  pub term: Term,
-  pub js: napi::Env,
-}
-
-/// `session.execute_value(op)`, boxed: the request machinery is compiled once for the CLI
-/// rather than into each command's future (~10 KB of the addon per command).
-pub fn execute<'a>(
-  session: &'a Session,
-  op: &'a Operation,
-) -> std::pin::Pin<Box<dyn Future<Output = Result<Value, CalibreError>> + Send + 'a>> {
-  Box::pin(session.execute_value(op))
-}
+use crate::session::Session;
 
 impl Ctx<'_> {
   /// Local wall-clock time to ms since the epoch, as JS `Date` computes it (`process.env.TZ`).

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::calibre::{self, Ctx};
+use super::calibre;
+use super::context::{self, Ctx};
 use super::term::Term;
 use super::{json, Command, Job, RequestArgs, TokenCommand};
 use crate::auth::{env_token_set, remove_stored_token, status_report, store_user_token};
@@ -141,7 +142,7 @@ pub(super) fn prepare(
 }
 
 /// The commands of calibre@7's `calibre` CLI.
-fn calibre_command(command: Command, ctx: &Ctx) -> calibre::Prepared {
+fn calibre_command(command: Command, ctx: &Ctx) -> context::Prepared {
   match command {
     Command::Site(c) => calibre::site(c, ctx),
     Command::Synthetic(c) => calibre::synthetic(c, ctx),
@@ -215,7 +216,7 @@ fn request(args: RequestArgs, call: &Call, term: Term) -> Result<(Job, Events), 
     extract: Extract::Data,
   };
   let job: Job = Box::pin(async move {
-    let data: Value = calibre::execute(&session, &op).await?;
+    let data: Value = context::execute(&session, &op).await?;
     // Without --json, `JSON.stringify(data, null, 2)` like calibre@7's `request`.
     term.out(&if args.json {
       json::compact(&data)

@@ -11,6 +11,7 @@ mod artifacts;
 mod calibre;
 mod commands;
 mod completions;
+mod context;
 mod cookies;
 mod dates;
 mod human;
