@@ -19,6 +19,7 @@ const NOBODY = 65534
 let pkg
 let bin
 let entry
+let node = process.execPath
 
 before(() => {
   pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'calibre-native-pkg-'))
@@ -31,6 +32,12 @@ before(() => {
   }
   bin = path.join(pkg, 'bin', 'calibre-native.js')
   entry = path.join(pkg, 'index.mjs')
+  // `nobody` must be able to run node too, wherever this Node lives (e.g. a cache under /root).
+  if (asRoot) {
+    node = path.join(pkg, 'node')
+    fs.copyFileSync(process.execPath, node)
+    fs.chmodSync(node, 0o755)
+  }
 })
 after(() => fs.rmSync(pkg, { recursive: true, force: true }))
 
@@ -57,7 +64,7 @@ function run(args, { extraEnv = {}, user } = {}) {
       env: { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: xdg, CALIBRE_HOST: 'http://127.0.0.1:9', ...extraEnv },
     }
     if (user !== undefined) Object.assign(options, { uid: user, gid: user })
-    const child = spawn(process.execPath, args, options)
+    const child = spawn(node, args, options)
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (c) => { stdout += c })

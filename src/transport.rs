@@ -624,7 +624,7 @@ impl Throttle {
       .and_then(|v| v.trim().parse::<f64>().ok())
       .filter(|s| s.is_finite());
     if let (Some(0), Some(reset)) = (remaining, reset) {
-      let pause = Duration::from_secs_f64(reset.max(0.0)).min(MAX_RATE_LIMIT_PAUSE);
+      let pause = header_seconds(reset).min(MAX_RATE_LIMIT_PAUSE);
       let until = Instant::now() + pause;
       let mut state = self.state.lock().expect("throttle lock");
       if state.paused_until.is_none_or(|p| p < until) {
@@ -714,7 +714,7 @@ impl RetryPolicy {
 fn server_wait_hint(response: &RawResponse) -> Option<Duration> {
   if let Some(value) = response.header("retry-after").map(str::trim) {
     if let Ok(seconds) = value.parse::<f64>() {
-      return Some(Duration::from_secs_f64(seconds.max(0.0)));
+      return Some(header_seconds(seconds));
     }
     if let Ok(date) = httpdate::parse_http_date(value) {
       return Some(
@@ -735,7 +735,13 @@ fn server_wait_hint(response: &RawResponse) -> Option<Duration> {
   response
     .header("ratelimit-reset")
     .and_then(|v| v.trim().parse::<f64>().ok())
-    .map(|s| Duration::from_secs_f64(s.max(0.0)))
+    .map(header_seconds)
+}
+
+/// Seconds a server sent, as a wait: negative is none, and a value too large for a
+/// `Duration` (`1e20`, `inf`) saturates instead of panicking; callers cap it.
+fn header_seconds(seconds: f64) -> Duration {
+  Duration::try_from_secs_f64(seconds.max(0.0)).unwrap_or(Duration::MAX)
 }
 
 /// Cancellation shared between the JS `AbortSignal` listener and the running call.
@@ -1231,6 +1237,24 @@ mod tests {
     order.lock().unwrap().push("newcomer");
     waiting.await.unwrap();
     assert_eq!(*order.lock().unwrap(), ["waiting", "newcomer"]);
+  }
+
+  #[test]
+  fn absurd_server_waits_saturate_instead_of_panicking() {
+    for value in ["1e20", "inf", "1e999"] {
+      let response = RawResponse {
+        status: 429,
+        headers: vec![
+          ("retry-after".into(), value.into()),
+          ("ratelimit-remaining".into(), "0".into()),
+          ("ratelimit-reset".into(), value.into()),
+        ],
+        body: vec![],
+      };
+      assert_eq!(server_wait_hint(&response), Some(Duration::MAX), "{value}");
+      let throttle = Throttle::new(10, Duration::from_millis(1100));
+      throttle.observe(&response);
+    }
   }
 
   #[tokio::test(start_paused = true)]

@@ -58,7 +58,8 @@ impl Wait {
     Fut: Future<Output = Result<Value, CalibreError>>,
   {
     let start = Instant::now();
-    let deadline = self.limit.map(|limit| start + limit);
+    // A limit past what an `Instant` can hold is no limit.
+    let deadline = self.limit.and_then(|limit| start.checked_add(limit));
     let mut polls = 0u32;
     let mut last: Option<String> = None;
     let timed_out = |polls: u32, last: &Option<String>| {

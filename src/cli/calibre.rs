@@ -1034,7 +1034,8 @@ fn parse_duration(function: &str, flag: &str, raw: &str) -> Result<Duration, Cal
   let raw = raw.trim();
   if let Ok(seconds) = raw.parse::<f64>() {
     if seconds.is_finite() && seconds >= 0.0 {
-      return Ok(Duration::from_secs_f64(seconds));
+      return Duration::try_from_secs_f64(seconds)
+        .map_err(|_| invalid(function, format!("{flag} {raw:?} is too long a duration.")));
     }
   }
   humantime::parse_duration(raw).map_err(|e| {
@@ -1136,5 +1137,21 @@ impl Waiting {
         format!("{}: {e}", session.function),
       )
     })
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn durations_too_long_for_a_duration_are_refused_not_a_panic() {
+    assert_eq!(
+      parse_duration("Test.create", "--timeout", "90").unwrap(),
+      Duration::from_secs(90)
+    );
+    let err = parse_duration("Test.create", "--timeout", "1e20").unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidArgument);
+    assert!(err.message.contains("too long"), "{}", err.message);
   }
 }
