@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url'
 import { startRecorder } from './helpers/recorder.mjs'
 import { CANNED, cannedKey } from './helpers/canned.mjs'
 import { makeCerts, opensslMissing } from './helpers/certs.mjs'
+import { childEnv } from './helpers/env.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const OURS = path.join(root, 'bin', 'calibre-native.js')
@@ -79,7 +80,7 @@ function run(script, args, { cwd = scratch, env = {}, who }) {
     const child = spawn(process.execPath, [script, ...args], {
       cwd,
       env: {
-        PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: path.join(home, 'xdg'),
+        ...childEnv(home), XDG_CONFIG_HOME: path.join(home, 'xdg'),
         CALIBRE_API_TOKEN: token, CALIBRE_HOST: server.url, TZ: 'Australia/Sydney',
         // Only the length of calibre@7's fixed 5 s sleep; what is sent does not change.
         CALIBRE_POLL_INTERVAL_MS: '20', ...env,

@@ -7,7 +7,7 @@ import path from 'node:path'
 import { spawn, execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { startFakeCalibre } from '../testing/index.mjs'
-import { isolatedEnv, writeConfig } from './helpers/env.mjs'
+import { isolatedEnv, writeConfig, childEnv } from './helpers/env.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const bin = path.join(root, 'bin', 'calibre-native.js')
@@ -25,7 +25,7 @@ function run(args, { input, extraEnv = {}, script = bin, direct = false } = {}) 
   return new Promise((resolve, reject) => {
     // `direct`: `script` is a program of its own (e.g. util-linux `script` for a terminal).
     const child = spawn(direct ? script : process.execPath, direct ? args : [script, ...args], {
-      env: { PATH: process.env.PATH, HOME: env.dir, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME, CALIBRE_HOST: fake.url, ...extraEnv },
+      env: { ...childEnv(env.dir), XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME, CALIBRE_HOST: fake.url, ...extraEnv },
     })
     let stdout = ''
     let stderr = ''

@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { isolatedEnv, writeConfig } from './helpers/env.mjs'
+import { isolatedEnv, writeConfig, childEnv } from './helpers/env.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const WRITERS = 8
@@ -22,7 +22,7 @@ function writer(id, xdg, home) {
       else Token.remove()
     }`
   const child = spawn(process.execPath, ['-e', script], {
-    env: { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: xdg },
+    env: { ...childEnv(home), XDG_CONFIG_HOME: xdg },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   let stderr = ''

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { startFakeCalibre } from '../testing/index.mjs'
+import { childEnv, HOME_VAR } from './helpers/env.mjs'
 
 const run = promisify(execFile)
 const examples = fileURLToPath(new URL('../examples/', import.meta.url))
@@ -15,7 +16,7 @@ before(async () => { fake = await startFakeCalibre({ completeTestsImmediately: t
 after(async () => { await fake.close() })
 
 function example(name, args, extraEnv = {}) {
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, CALIBRE_HOST: fake.url, CALIBRE_API_TOKEN: fake.tokens.create({ type: 'admin' }), ...extraEnv }
+  const env = { ...childEnv(process.env[HOME_VAR]), CALIBRE_HOST: fake.url, CALIBRE_API_TOKEN: fake.tokens.create({ type: 'admin' }), ...extraEnv }
   return run(process.execPath, [`${examples}${name}`, ...args], { env, timeout: 60_000 })
 }
 

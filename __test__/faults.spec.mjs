@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { GraphQL, Calibre, CalibreError } from '../index.mjs'
-import { isolatedEnv } from './helpers/env.mjs'
+import { isolatedEnv, childEnv } from './helpers/env.mjs'
 import { startFaulty, reply, freePort, sleep, settle } from './helpers/faulty.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -316,7 +316,7 @@ test('a body larger than the default limit (100 MiB) is refused with bounded mem
     peak = Math.max(peak, process.memoryUsage().rss)
     console.log(JSON.stringify({ ...result, base, peak, hwm: hwm(), after: process.memoryUsage().rss }))`
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', `import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); ${script}`], {
-    env: { PATH: process.env.PATH, HOME: env.dir, T: SECRET, H: server.url },
+    env: { ...childEnv(env.dir), T: SECRET, H: server.url },
     timeout: 100000,
     maxBuffer: 1 << 20,
   })
@@ -377,7 +377,7 @@ test('a child process whose call fails exits promptly (no dangling handles)', { 
     console.log(out.join(' '))`
   const started = Date.now()
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
-    env: { PATH: process.env.PATH, HOME: env.dir, CALIBRE_API_TOKEN: SECRET, CALIBRE_HOST: `http://127.0.0.1:${port}`, HANG: server.url },
+    env: { ...childEnv(env.dir), CALIBRE_API_TOKEN: SECRET, CALIBRE_HOST: `http://127.0.0.1:${port}`, HANG: server.url },
     timeout: 20000,
   })
   const took = Date.now() - started

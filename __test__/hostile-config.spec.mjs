@@ -8,6 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { spawn, execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { childEnv } from './helpers/env.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
@@ -61,7 +62,7 @@ afterEach(() => {
 function run(args, { extraEnv = {}, user } = {}) {
   return new Promise((resolve, reject) => {
     const options = {
-      env: { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: xdg, CALIBRE_HOST: 'http://127.0.0.1:9', ...extraEnv },
+      env: { ...childEnv(dir), XDG_CONFIG_HOME: xdg, CALIBRE_HOST: 'http://127.0.0.1:9', ...extraEnv },
     }
     if (user !== undefined) Object.assign(options, { uid: user, gid: user })
     const child = spawn(node, args, options)

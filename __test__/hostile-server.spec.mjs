@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { Calibre, GraphQL, Site } from '../index.mjs'
 import { startRecorder } from './helpers/recorder.mjs'
-import { isolatedEnv } from './helpers/env.mjs'
+import { isolatedEnv, childEnv } from './helpers/env.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const bin = path.join(root, 'bin', 'calibre-native.js')
@@ -114,7 +114,7 @@ test('the CLI does not print a token the server echoes', async () => {
   for (const args of [['site', 'list'], ['site', 'list', '--json'], ['request', '--query', '{ a }']]) {
     const out = await new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [bin, ...args], {
-        env: { PATH: process.env.PATH, HOME: env.dir, CALIBRE_HOST: server.url, CALIBRE_API_TOKEN: TOKEN },
+        env: { ...childEnv(env.dir), CALIBRE_HOST: server.url, CALIBRE_API_TOKEN: TOKEN },
       })
       let text = ''
       child.stdout.on('data', (c) => { text += c })

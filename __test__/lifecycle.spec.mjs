@@ -8,7 +8,7 @@ import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { Calibre, Token } from '../index.mjs'
 import { startRecorder } from './helpers/recorder.mjs'
-import { isolatedEnv, writeConfig } from './helpers/env.mjs'
+import { isolatedEnv, writeConfig, childEnv } from './helpers/env.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 let server
@@ -138,7 +138,7 @@ test('the official CLI\'s configstore still reads a file carrying tokenExpiresAt
   const script = `import Configstore from 'configstore'; console.log(new Configstore('calibre').get('token'))`
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
     cwd: root,
-    env: { PATH: process.env.PATH, HOME: env.dir, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME },
+    env: { ...childEnv(env.dir), XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME },
   })
   assert.equal(stdout.trim(), 'abc')
   Token.set('fresh')

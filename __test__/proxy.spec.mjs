@@ -12,7 +12,7 @@ import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { Calibre } from '../index.mjs'
 import { startRecorder } from './helpers/recorder.mjs'
-import { isolatedEnv } from './helpers/env.mjs'
+import { isolatedEnv, childEnv } from './helpers/env.mjs'
 import { freePort } from './helpers/faulty.mjs'
 import { makeCerts, opensslMissing } from './helpers/certs.mjs'
 
@@ -113,7 +113,7 @@ async function child(vars, body) {
     ${body}
     console.log(JSON.stringify(out))`
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
-    env: { PATH: process.env.PATH, HOME: env.dir, CALIBRE_API_TOKEN: TOKEN, ...vars },
+    env: { ...childEnv(env.dir), CALIBRE_API_TOKEN: TOKEN, ...vars },
     timeout: 30000,
   })
   return JSON.parse(stdout)

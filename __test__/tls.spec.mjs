@@ -14,7 +14,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { GraphQL, Calibre } from '../index.mjs'
-import { isolatedEnv } from './helpers/env.mjs'
+import { isolatedEnv, childEnv } from './helpers/env.mjs'
 import { makeCerts, opensslMissing } from './helpers/certs.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -77,7 +77,7 @@ async function child(vars, body) {
     ${body}
     console.log(JSON.stringify(out))`
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
-    env: { PATH: process.env.PATH, HOME: env.dir, CALIBRE_API_TOKEN: SECRET, ...vars },
+    env: { ...childEnv(env.dir), CALIBRE_API_TOKEN: SECRET, ...vars },
     timeout: 30000,
   })
   return JSON.parse(stdout)

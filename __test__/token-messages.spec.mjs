@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { Token } from 'calibre-native'
 import { startFakeCalibre } from '../testing/index.mjs'
-import { isolatedEnv } from './helpers/env.mjs'
+import { isolatedEnv, childEnv } from './helpers/env.mjs'
 
 const bin = path.join(fileURLToPath(new URL('..', import.meta.url)), 'bin', 'calibre-native.js')
 let fake
@@ -22,7 +22,7 @@ afterEach(() => env.restore())
 function run(args, extraEnv = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
-      env: { PATH: process.env.PATH, HOME: env.dir, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME, CALIBRE_HOST: fake.url, ...extraEnv },
+      env: { ...childEnv(env.dir), XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME, CALIBRE_HOST: fake.url, ...extraEnv },
     })
     let stdout = ''
     let stderr = ''

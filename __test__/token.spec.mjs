@@ -9,7 +9,7 @@ import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { Token, Calibre, GraphQL } from '../index.mjs'
 import { startRecorder } from './helpers/recorder.mjs'
-import { isolatedEnv, writeConfig } from './helpers/env.mjs'
+import { isolatedEnv, writeConfig, childEnv } from './helpers/env.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const run = promisify(execFile)
@@ -31,7 +31,7 @@ async function configstore(code) {
   const script = `import Configstore from 'configstore'; const config = new Configstore('calibre'); ${code}`
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
     cwd: root,
-    env: { PATH: process.env.PATH, HOME: env.dir, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME },
+    env: { ...childEnv(env.dir), XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME },
   })
   return stdout.trim()
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import zlib from 'node:zlib'
 import { GraphQL, Calibre } from '../index.mjs'
 import { startRecorder } from './helpers/recorder.mjs'
-import { isolatedEnv, writeConfig } from './helpers/env.mjs'
+import { isolatedEnv, writeConfig, childEnv } from './helpers/env.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 let server
@@ -236,7 +236,7 @@ test('loading the module has no side effects and never throws without a token', 
     if (before.sigint !== after.sigint || before.exit !== after.exit || before.close !== after.close) throw new Error('side effect')
     if (typeof m.GraphQL.request !== 'function' || typeof m.Calibre !== 'function') throw new Error('exports')
     console.log('ok')`
-  const child = spawnSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH, HOME: env.dir }, encoding: 'utf8' })
+  const child = spawnSync(process.execPath, ['-e', script], { env: { ...childEnv(env.dir) }, encoding: 'utf8' })
   assert.equal(child.stderr, '')
   assert.equal(child.stdout.trim(), 'ok')
 })
@@ -254,7 +254,7 @@ test('loading starts no thread; the first call starts the one I/O thread', { ski
     const loaded = tasks().length - before
     GraphQL.request({ query: '{ a }' }).then(() => console.log(JSON.stringify({ loaded, called: io() })))`
   const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
-    env: { PATH: process.env.PATH, HOME: env.dir, CALIBRE_HOST: server.url, CALIBRE_API_TOKEN: 't' },
+    env: { ...childEnv(env.dir), CALIBRE_HOST: server.url, CALIBRE_API_TOKEN: 't' },
     timeout: 10000,
   })
   assert.deepEqual(JSON.parse(stdout), { loaded: 0, called: 1 })
@@ -283,7 +283,7 @@ test('worker threads load the addon, call and exit, one after another', async ()
       console.log(JSON.stringify(results))
     })().catch((e) => { console.error(e); process.exit(1) })`
   const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
-    env: { PATH: process.env.PATH, HOME: env.dir, CALIBRE_HOST: server.url, CALIBRE_API_TOKEN: 't' },
+    env: { ...childEnv(env.dir), CALIBRE_HOST: server.url, CALIBRE_API_TOKEN: 't' },
     timeout: 20000,
   })
   assert.deepEqual(JSON.parse(stdout), [{ ok: true }, { ok: true }, { ok: true }])
@@ -298,7 +298,7 @@ test('the process exits promptly after the last call', async () => {
   const started = Date.now()
   // Async: the recording server lives in this process and must keep answering.
   const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
-    env: { PATH: process.env.PATH, HOME: env.dir, CALIBRE_HOST: server.url, CALIBRE_API_TOKEN: 't' },
+    env: { ...childEnv(env.dir), CALIBRE_HOST: server.url, CALIBRE_API_TOKEN: 't' },
     timeout: 10000,
   })
   assert.equal(stdout.trim(), '{"ok":true}')

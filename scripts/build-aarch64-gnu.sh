@@ -67,6 +67,8 @@ if [ ! -x "$rust_root/usr/bin/cargo" ]; then
     tr ',' '\n' | sed -e 's/|.*//' -e 's/(.*)//' -e 's/ //g' | grep '^lib' | grep -vx 'libc-dev' | sort -u)
   apt_install "${libraries[@]}"
   rm -rf "$rust_root.partial"
+  # dpkg-deb makes the last folder of the path only.
+  mkdir -p "$rust_root.partial"
   for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$rust_root.partial"; done
   mv "$rust_root.partial" "$rust_root"
 fi

