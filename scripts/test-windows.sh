@@ -66,6 +66,22 @@ fi
 if [ $# -gt 0 ]; then specs=("$@"); else specs=(__test__/*.spec.mjs); fi
 windows_path() { "$wine" winepath -w "$1" 2>/dev/null | tr -d '\r'; }
 
+# Test certificates, made here with openssl (there is none on the Windows side): numbered sets
+# for the suites' throwaway CAs (__test__/helpers/certs.mjs), and one whose CA goes into the
+# Windows certificate store, so the TLS suite can check that the store's roots are trusted.
+certs="$cache/certs"
+rm -rf "$certs"
+mkdir -p "$certs"
+node --input-type=module -e "
+  import fs from 'node:fs'
+  import { writeCertSet } from './__test__/helpers/certs.mjs'
+  for (const name of ['0', '1', '2', '3', 'windows-store']) {
+    fs.mkdirSync('$certs/' + name)
+    writeCertSet('$certs/' + name)
+  }"
+x86_64-w64-mingw32-gcc -O2 -o "$cache/add-root-ca.exe" scripts/windows/add-root-ca.c -lcrypt32
+"$wine" "$cache/add-root-ca.exe" "$(windows_path "$certs/windows-store/ca.pem")"
+
 # node.exe's output goes to a file: Wine hands a Unix pipe to a Windows program as a handle
 # that node.exe cannot write to (EBADF).
 log="$cache/test-output.txt"
@@ -74,6 +90,7 @@ status=0
 # The addon by path (node.exe would look for the msvc build's name), and a preload that works
 # around a Wine limit for Node's own fetch (see scripts/windows/wine-preload.cjs).
 NAPI_RS_NATIVE_LIBRARY_PATH="$(windows_path "$addon")" \
+CALIBRE_TEST_CERTS="$(windows_path "$certs")" CALIBRE_TEST_WINDOWS_STORE_CA="$(windows_path "$certs/windows-store")" \
 NODE_OPTIONS="--require \"$(windows_path "$PWD/scripts/windows/wine-preload.cjs" | tr '\\' /)\"" \
   timeout "${WINDOWS_TEST_TIMEOUT:-2400}" "$wine" "$node_exe" --test --test-reporter=spec "${specs[@]}" >"$log" 2>&1 || status=$?
 tr -d '\r' <"$log"

@@ -111,18 +111,20 @@ async fn download(
   let temp = path.with_extension(format!("part-{}", std::process::id()));
   let result = async {
     use std::io::Write;
-    let mut file = std::fs::File::create(&temp).map_err(|e| io_error(function, &temp, e))?;
+    let mut file =
+      std::fs::File::create(as_node_opens(&temp)).map_err(|e| io_error(function, &temp, e))?;
     while let Some(chunk) = response.chunk().await.map_err(|e| failed(e.to_string()))? {
       file
         .write_all(&chunk)
         .map_err(|e| io_error(function, &temp, e))?;
     }
     file.sync_all().map_err(|e| io_error(function, &temp, e))?;
-    std::fs::rename(&temp, path).map_err(|e| io_error(function, path, e))
+    std::fs::rename(as_node_opens(&temp), as_node_opens(path))
+      .map_err(|e| io_error(function, path, e))
   }
   .await;
   if result.is_err() {
-    let _ = std::fs::remove_file(&temp);
+    let _ = std::fs::remove_file(as_node_opens(&temp));
   }
   result.map(|()| true)
 }
@@ -194,7 +196,7 @@ pub fn test(a: TestUuid, ctx: &Ctx) -> Prepared {
       ));
     }
     let dir = base.join("test-artifacts").join(&uuid);
-    std::fs::create_dir_all(&dir).map_err(|e| io_error(F, &dir, e))?;
+    std::fs::create_dir_all(as_node_opens(&dir)).map_err(|e| io_error(F, &dir, e))?;
     term.out("Downloading test artifacts");
     download_test(&http, F, term, &urls, &dir, &dir).await?;
     term.out(&format!("Saved artifacts to {}", relative(&dir, &base)));
@@ -202,10 +204,61 @@ pub fn test(a: TestUuid, ctx: &Ctx) -> Prepared {
   })
 }
 
-/// `name.replace(path.sep, '')`: the first separator only, as in calibre@7.
+/// `name.replace(path.sep, '')`: the first separator only, as in calibre@7. On Windows
+/// `path.join` then turns any `/` left into `\\`, a folder of its own.
 fn dir_name(item: &Value) -> String {
   let name = human::text(item, "name").replacen(std::path::MAIN_SEPARATOR, "", 1);
+  let name = if cfg!(windows) {
+    name.replace('/', "\\")
+  } else {
+    name
+  };
   format!("{name}-{}", human::text(item, "uuid"))
+}
+
+/// The path as Node's `fs` hands it to Windows (calibre@7 writes artifacts with it): absolute,
+/// with the `\\\\?\\` prefix, so that a name keeps the trailing space or dot that Windows
+/// would otherwise strip (`Phone / 3G` makes a folder `Phone `); elsewhere the path as it is.
+#[cfg(windows)]
+fn as_node_opens(path: &Path) -> PathBuf {
+  use std::path::{Component, Prefix};
+  let absolute = match std::env::current_dir() {
+    Ok(cwd) if path.is_relative() => cwd.join(path),
+    _ => path.to_path_buf(),
+  };
+  let mut start = std::ffi::OsString::new();
+  let mut names = Vec::new();
+  for component in absolute.components() {
+    match component {
+      Component::Prefix(prefix) => match prefix.kind() {
+        Prefix::Disk(drive) => start.push(format!("\\\\?\\{}:", drive as char)),
+        Prefix::UNC(server, share) => {
+          start.push("\\\\?\\UNC\\");
+          start.push(server);
+          start.push("\\");
+          start.push(share);
+        }
+        // Already verbatim, or a device path: as it is.
+        _ => return absolute,
+      },
+      Component::RootDir | Component::CurDir => {}
+      // Windows resolves no `..` in a verbatim path: as Node's `path.resolve`, here.
+      Component::ParentDir => {
+        names.pop();
+      }
+      Component::Normal(name) => names.push(name),
+    }
+  }
+  for name in names {
+    start.push("\\");
+    start.push(name);
+  }
+  PathBuf::from(start)
+}
+
+#[cfg(not(windows))]
+fn as_node_opens(path: &Path) -> PathBuf {
+  path.to_path_buf()
 }
 
 pub fn snapshot(a: DownloadSnapshotArtifacts, ctx: &Ctx) -> Prepared {
@@ -237,7 +290,7 @@ pub fn snapshot(a: DownloadSnapshotArtifacts, ctx: &Ctx) -> Prepared {
       .join("snapshot-artifacts")
       .join(&site)
       .join(human::plain(Some(&id)));
-    std::fs::create_dir_all(&root).map_err(|e| io_error(F, &root, e))?;
+    std::fs::create_dir_all(as_node_opens(&root)).map_err(|e| io_error(F, &root, e))?;
     let tests = found
       .get("tests")
       .and_then(Value::as_array)
@@ -253,7 +306,7 @@ pub fn snapshot(a: DownloadSnapshotArtifacts, ctx: &Ctx) -> Prepared {
       let page = t.get("page").cloned().unwrap_or(Value::Null);
       let profile = t.get("testProfile").cloned().unwrap_or(Value::Null);
       let dir = root.join(dir_name(&page)).join(dir_name(&profile));
-      std::fs::create_dir_all(&dir).map_err(|e| io_error(F, &dir, e))?;
+      std::fs::create_dir_all(as_node_opens(&dir)).map_err(|e| io_error(F, &dir, e))?;
       term.out(&format!(
         "Downloading artifacts (Page: {}) (Test Profile: {})",
         human::text(&page, "name"),
@@ -280,7 +333,7 @@ pub fn snapshot(a: DownloadSnapshotArtifacts, ctx: &Ctx) -> Prepared {
       ("tests", Some(Value::Array(entries))),
     ]));
     let manifest_path = root.join("manifest.json");
-    std::fs::write(&manifest_path, json::compact(&manifest))
+    std::fs::write(as_node_opens(&manifest_path), json::compact(&manifest))
       .map_err(|e| io_error(F, &manifest_path, e))?;
     term.out(&format!("Saved artifacts to {}", relative(&root, &base)));
     Ok(0)

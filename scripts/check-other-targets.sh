@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Type-checks the crate (`cargo check --lib`) for the systems this machine cannot build for:
+# macOS (x64, arm64) and Windows with MSVC, so their `cfg(target_os/vendor/env = …)` code at
+# least compiles before the release workflow builds it on their own runners. Debian's
+# rustc-web/cargo-web build each target's std from rust-web-src (`-Z build-std`, allowed by
+# RUSTC_BOOTSTRAP=1). Nothing is linked, so no SDK is needed, except by ring's build script,
+# which compiles C against the target's headers (the macOS SDK, MSVC's): it only produces the
+# objects for the link, so it is not run (a `links` override in place of its output).
+#
+# Installs its Debian packages the first time (root). Builds under the build lock
+# (CALIBRE_BUILD_LOCK, default /tmp/calibre-build.lock) into $CARGO_TARGET_DIR (default target/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+targets=(${CHECK_TARGETS:-aarch64-apple-darwin x86_64-apple-darwin x86_64-pc-windows-msvc})
+target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
+lock="${CALIBRE_BUILD_LOCK:-/tmp/calibre-build.lock}"
+
+packages=(rustc-web cargo-web rust-web-src)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "check-other-targets: missing Debian packages: ${missing[*]}; run this script as root once" >&2
+    exit 1
+  fi
+  echo "Installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# ring's `links` name, from the lock file: its build script's output is replaced by nothing.
+ring_version="$(awk '/^name = "ring"$/ { getline; gsub(/"/, "", $3); print $3 }' Cargo.lock)"
+ring_links="ring_core_${ring_version//./_}_"
+
+for target in "${targets[@]}"; do
+  echo "cargo check --lib --target $target"
+  flock "$lock" env CARGO_TARGET_DIR="$target_dir" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
+    /usr/bin/cargo check --locked --lib --target "$target" -Z build-std=std,panic_abort \
+    --config "target.$target.$ring_links.rustc-link-lib=[]" --message-format short
+done
