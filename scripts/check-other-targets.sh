@@ -16,20 +16,8 @@ targets=(${CHECK_TARGETS:-aarch64-apple-darwin x86_64-apple-darwin x86_64-pc-win
 target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
 lock="${CALIBRE_BUILD_LOCK:-/tmp/calibre-build.lock}"
 
-packages=(rustc-web cargo-web rust-web-src)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "check-other-targets: missing Debian packages: ${missing[*]}; run this script as root once" >&2
-    exit 1
-  fi
-  echo "Installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+. scripts/debian-packages.sh
+require_debian_packages rustc-web cargo-web rust-web-src
 
 # ring's `links` name, from the lock file: its build script's output is replaced by nothing.
 ring_version="$(awk '/^name = "ring"$/ { getline; gsub(/"/, "", $3); print $3 }' Cargo.lock)"

@@ -21,20 +21,9 @@ export WINEDEBUG=-all
 export WINEDLLOVERRIDES="mscoree,mshtml="
 wine=/usr/lib/wine/wine64
 
-packages=(wine64 gcc-mingw-w64-x86-64)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "test-windows: missing Debian packages: ${missing[*]}; run as root once" >&2
-    exit 1
-  fi
-  echo "Installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+. scripts/debian-packages.sh
+# With its recommended packages, as Debian users install Wine.
+require_debian_packages --with-recommends wine64 gcc-mingw-w64-x86-64
 
 scripts/build-windows-gnu.sh
 addon="$cache/calibre-native.win32-x64-gnu.node"

@@ -81,17 +81,6 @@ impl ConfigFile {
     )
   }
 
-  fn read_only_error(&self) -> CalibreError {
-    CalibreError::new(
-      ErrorCode::ConfigAccess,
-      format!(
-        "Cannot replace the Calibre config file {}: it is read-only (its Read-only attribute is set), and Windows does not replace read-only files. Clear the attribute (`attrib -r \"{}\"`) to store a token there, or use CALIBRE_API_TOKEN instead.",
-        self.path.display(),
-        self.path.display()
-      ),
-    )
-  }
-
   fn in_use_error(&self, err: &io::Error) -> CalibreError {
     CalibreError::new(
       ErrorCode::ConfigAccess,
@@ -230,11 +219,7 @@ impl ConfigFile {
       return false;
     };
     match fs::metadata(&target) {
-      Ok(meta)
-        if !meta.is_file() || !access(&target, AccessMode::Read) || read_only_attribute(&meta) =>
-      {
-        return false
-      }
+      Ok(meta) if !meta.is_file() || !access(&target, AccessMode::Read) => return false,
       Ok(_) => {}
       Err(err) if err.kind() == io::ErrorKind::NotFound => {}
       Err(_) => return false,
@@ -266,9 +251,6 @@ impl ConfigFile {
     let mut map = self.read()?.unwrap_or_default();
     let (write, out) = change(&mut map);
     if write {
-      if fs::metadata(&target).is_ok_and(|meta| read_only_attribute(&meta)) {
-        return Err(self.read_only_error());
-      }
       write_atomically(&target, &serialize(&map)).map_err(|e| match e {
         WriteError::StillInUse(e) => self.in_use_error(&e),
         WriteError::Io(e) => self.access_error("write", &e),
@@ -343,12 +325,6 @@ fn replace_retrying(
       }
     }
   }
-}
-
-/// Windows refuses to replace a file with the Read-only attribute (a Unix rename ignores the
-/// file's own mode).
-fn read_only_attribute(meta: &fs::Metadata) -> bool {
-  cfg!(windows) && meta.permissions().readonly()
 }
 
 /// Windows refuses to replace a file that another program opened without `FILE_SHARE_DELETE`
