@@ -92,7 +92,7 @@ function run(script, args, { cwd = scratch, env = {}, who }) {
     child.stderr.on('data', (c) => { stderr += c })
     child.stdin.end()
     const timer = setTimeout(() => { child.kill(); reject(new Error(`timed out: ${who} ${args.join(' ')}`)) }, 60000)
-    child.on('exit', (code) => {
+    child.on('close', (code) => {
       clearTimeout(timer)
       const requests = server.requests.filter((r) => r.headers.authorization === `Token ${token}`)
       resolve({ code, stdout, stderr, requests })

@@ -28,7 +28,7 @@ function writer(id, xdg, home) {
   })
   let stderr = ''
   child.stderr.on('data', (d) => { stderr += d })
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr })))
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })))
 }
 
 test('8 processes × 100 set/remove: every read is whole, private, with the other keys kept', { timeout: 120000 }, async (t) => {

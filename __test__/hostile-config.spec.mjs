@@ -76,7 +76,7 @@ function run(args, { extraEnv = {}, user } = {}) {
       child.kill('SIGKILL')
       reject(new Error(`blocked for 20 s: node ${args.join(' ')}`))
     }, 20000)
-    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
   })
 }
 
