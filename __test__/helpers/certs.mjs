@@ -11,13 +11,18 @@ import { execFileSync } from 'node:child_process'
 const premade = process.env.CALIBRE_TEST_CERTS
 let premadeUsed = 0
 
+let opensslFound
+/** Whether the `openssl` command runs here (asked once per process). */
 function hasOpenssl() {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
+  if (opensslFound === undefined) {
+    try {
+      execFileSync('openssl', ['version'], { stdio: 'ignore' })
+      opensslFound = true
+    } catch {
+      opensslFound = false
+    }
   }
+  return opensslFound
 }
 
 /** Why no certificates can be had here, or false when they can. */

@@ -217,7 +217,7 @@ fn dir_name(item: &Value) -> String {
 }
 
 /// The path as Node's `fs` hands it to Windows (calibre@7 writes artifacts with it): absolute,
-/// with the `\\\\?\\` prefix, so that a name keeps the trailing space or dot that Windows
+/// with the `\\?\` prefix, so that a name keeps the trailing space or dot that Windows
 /// would otherwise strip (`Phone / 3G` makes a folder `Phone `); elsewhere the path as it is.
 #[cfg(windows)]
 fn as_node_opens(path: &Path) -> PathBuf {
