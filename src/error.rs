@@ -60,6 +60,8 @@ pub enum ErrorCode {
   Aborted,
   ConfigCorrupt,
   ConfigAccess,
+  KeyringUnavailable,
+  TokenCommandFailed,
   InvalidArgument,
 }
 
@@ -81,6 +83,8 @@ impl ErrorCode {
       ErrorCode::Aborted => "CALIBRE_ABORTED",
       ErrorCode::ConfigCorrupt => "CALIBRE_CONFIG_CORRUPT",
       ErrorCode::ConfigAccess => "CALIBRE_CONFIG_ACCESS",
+      ErrorCode::KeyringUnavailable => "CALIBRE_KEYRING_UNAVAILABLE",
+      ErrorCode::TokenCommandFailed => "CALIBRE_TOKEN_COMMAND_FAILED",
       ErrorCode::InvalidArgument => "CALIBRE_INVALID_ARGUMENT",
     }
   }

@@ -31,6 +31,10 @@ export {}
  * - `CALIBRE_ABORTED`: the caller's `AbortSignal` fired.
  * - `CALIBRE_CONFIG_CORRUPT`: the config file is not valid JSON; it is left untouched.
  * - `CALIBRE_CONFIG_ACCESS`: the config file or its directory could not be read or written.
+ * - `CALIBRE_KEYRING_UNAVAILABLE`: the OS keyring could not be reached or answered too late (no session bus, no
+ *   Secret Service, a locked collection); the message says why and what to do.
+ * - `CALIBRE_TOKEN_COMMAND_FAILED`: the token command (`CALIBRE_TOKEN_COMMAND` or a profile's) could not run,
+ *   timed out, exited non-zero or printed no token.
  * - `CALIBRE_INVALID_ARGUMENT`: an argument has the wrong type or is missing.
  */
 export type CalibreErrorCode =
@@ -49,6 +53,8 @@ export type CalibreErrorCode =
   | 'CALIBRE_ABORTED'
   | 'CALIBRE_CONFIG_CORRUPT'
   | 'CALIBRE_CONFIG_ACCESS'
+  | 'CALIBRE_KEYRING_UNAVAILABLE'
+  | 'CALIBRE_TOKEN_COMMAND_FAILED'
   | 'CALIBRE_INVALID_ARGUMENT'
 
 /** A position in the GraphQL document that a {@link GraphQLError} refers to. */

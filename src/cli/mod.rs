@@ -171,7 +171,7 @@ struct RequestArgs {
 fn exit_code(code: ErrorCode) -> i32 {
   use ErrorCode::*;
   match code {
-    TokenMissing | TokenInvalid => 1,
+    TokenMissing | TokenInvalid | KeyringUnavailable | TokenCommandFailed => 1,
     InvalidArgument => 2,
     Unauthorized | TokenExpired | IpNotAllowed | Forbidden => 3,
     GraphqlError => 4,
