@@ -14,6 +14,7 @@ pub const VARS: &[&str] = &[
   "CALIBRE_API_TOKEN",
   "CALIBRE_API_TOKEN_FILE",
   "CALIBRE_TOKEN_COMMAND",
+  "CALIBRE_TOKEN_COMMAND_TIMEOUT_MS",
   "CALIBRE_PROFILE",
   "CALIBRE_HOST",
   "CALIBRE_APP_HOST",
@@ -101,6 +102,7 @@ impl EnvSnapshot {
   }
 
   /// An environment with nothing in it.
+  #[cfg(test)]
   pub fn empty() -> EnvSnapshot {
     EnvSnapshot::default()
   }
