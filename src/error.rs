@@ -81,7 +81,11 @@ impl TokenSource {
       TokenSource::Command { profile: None } => "the command in CALIBRE_TOKEN_COMMAND".to_owned(),
       TokenSource::Command { .. } => of_profile("the token command".to_owned()),
       TokenSource::Keyring { .. } => of_profile("the OS keyring item".to_owned()),
-      TokenSource::File { path, .. } => of_profile(format!("the config file {}", path.display())),
+      TokenSource::File {
+        path,
+        profile: Some(name),
+      } => format!("profile \"{name}\" in the config file {}", path.display()),
+      TokenSource::File { path, .. } => format!("the config file {}", path.display()),
     }
   }
 }
