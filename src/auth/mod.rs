@@ -1,6 +1,7 @@
 //! API tokens: the secret type, where a token comes from, the config file, refresh.
 
 mod chain;
+pub(crate) mod keyring;
 mod lifecycle;
 mod manage;
 mod refresh;
