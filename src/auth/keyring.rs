@@ -47,12 +47,15 @@ pub const SERVICE: &str = "calibre-native";
 pub const TIMEOUT: Duration = Duration::from_secs(2);
 
 /// What the OS store needs from the JS-thread environment snapshot: on Linux the session bus's
-/// address (zbus would read these itself, with getenv); nothing elsewhere.
+/// address (zbus would read these itself, with getenv) and TOKIO_WORKER_THREADS; nothing
+/// elsewhere.
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub struct KeyringEnv {
   session_bus: Option<String>,
   runtime_dir: Option<String>,
+  /// For the addon's runtime, should this call be the one that starts it.
+  worker_threads: Option<String>,
 }
 
 impl KeyringEnv {
@@ -61,6 +64,7 @@ impl KeyringEnv {
     KeyringEnv {
       session_bus: non_empty("DBUS_SESSION_BUS_ADDRESS"),
       runtime_dir: non_empty("XDG_RUNTIME_DIR"),
+      worker_threads: env.var("TOKIO_WORKER_THREADS"),
     }
   }
 }
@@ -137,14 +141,18 @@ enum Op {
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 enum Why {
   NoBus,
-  Connect { address: String, error: String },
+  Connect {
+    address: String,
+    error: String,
+  },
   NoService,
   NoDefaultCollection,
   Locked,
   Prompt,
   TimedOut,
   NotText,
-  TooLong,
+  /// The store's words on which limit (no value in them).
+  TooLong(String),
   Os(String),
 }
 
@@ -201,9 +209,9 @@ fn failure(op: Op, account: &str, why: Why) -> CalibreError {
       "the keyring item is not UTF-8 text".to_owned(),
       "store the token again with `calibre-native token set --keyring -`",
     ),
-    Why::TooLong => (
-      "the token is too long for the OS keyring".to_owned(),
-      "check the token",
+    Why::TooLong(error) => (
+      format!("the OS keyring refused it: {error}"),
+      "check the token (the Windows Credential Manager holds 1280 characters at most)",
     ),
     Why::Os(error) => (format!("the OS keyring failed: {error}"), "try again"),
   };
@@ -222,13 +230,16 @@ fn failure(op: Op, account: &str, why: Why) -> CalibreError {
 
 #[cfg(target_os = "linux")]
 mod platform {
-  //! The Secret Service over zbus, on a current-thread tokio runtime of its own on a thread of
-  //! its own: callable from the JS thread, a `spawn_blocking` thread or even an async task
-  //! (where `Runtime::block_on` would panic), and the whole operation under one timeout whose
-  //! expiry drops the connection, so nothing is left waiting on the bus.
+  //! The Secret Service over zbus, on the addon's runtime (src/runtime.rs): called from the JS
+  //! thread or a `spawn_blocking` thread, the caller drives the calls with `block_on` and the
+  //! runtime's worker the socket. Not a runtime of its own: tokio's `Builder` reads an
+  //! environment variable (TOKIO_UNSTABLE_SHARDED_BLOCKING_QUEUE) with getenv, and the addon's
+  //! runtime is built on the JS thread. The whole operation runs under one timeout, whose expiry
+  //! drops the connection (zbus aborts its tasks with it), so nothing is left on the bus.
 
   use std::collections::HashMap;
   use std::future::Future;
+  use std::panic::{catch_unwind, AssertUnwindSafe};
   use std::path::Path;
 
   use zbus::{Connection, OwnedObjectPath, OwnedVariant, Variant};
@@ -318,33 +329,23 @@ mod platform {
 
   fn run<T, F, Fut>(env: &KeyringEnv, op: F) -> Result<T, Why>
   where
-    T: Send,
-    F: FnOnce(SecretService) -> Fut + Send,
+    F: FnOnce(SecretService) -> Fut,
     Fut: Future<Output = Result<T, Why>>,
   {
     let address = bus_address(env)?;
-    std::thread::scope(|scope| {
-      let worker = std::thread::Builder::new()
-        .name("calibre-keyring".to_owned())
-        .spawn_scoped(scope, move || {
-          let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_io()
-            .enable_time()
-            .build()
-            .map_err(|e| Why::Os(format!("cannot start the D-Bus client: {e}")))?;
-          let result = runtime.block_on(async {
-            let work = async { op(SecretService::open(&address).await?).await };
-            tokio::time::timeout(TIMEOUT, work)
-              .await
-              .unwrap_or(Err(Why::TimedOut))
-          });
-          runtime.shutdown_background();
-          result
-        })
-        .map_err(|e| Why::Os(format!("cannot start a thread: {e}")))?;
-      worker
-        .join()
-        .unwrap_or_else(|_| Err(Why::Os("the D-Bus client panicked".to_owned())))
+    let runtime = crate::runtime::get(|| env.worker_threads.clone())
+      .map_err(|e| Why::Os(format!("cannot start the I/O thread: {e}")))?;
+    let bounded = async {
+      let work = async { op(SecretService::open(&address).await?).await };
+      tokio::time::timeout(TIMEOUT, work)
+        .await
+        .unwrap_or(Err(Why::TimedOut))
+    };
+    // `block_on` panics on an async task (which must not block): an error, not a crash.
+    catch_unwind(AssertUnwindSafe(|| runtime.block_on(bounded))).unwrap_or_else(|_| {
+      Err(Why::Os(
+        "the keyring was called on an async task; call it from spawn_blocking".to_owned(),
+      ))
     })
   }
 
@@ -585,12 +586,9 @@ mod platform {
   /// without a look at its kind.
   fn classify(error: Error) -> Why {
     match error {
-      Error::NoStorageAccess(e) => {
-        let _ = e;
-        Why::Locked
-      }
+      Error::NoStorageAccess(_) => Why::Locked,
       Error::BadEncoding(_) => Why::NotText,
-      Error::TooLong(..) => Why::TooLong,
+      error @ Error::TooLong(..) => Why::TooLong(error.to_string()),
       Error::PlatformFailure(e) => Why::Os(e.to_string()),
       other => Why::Os(other.to_string()),
     }
@@ -662,6 +660,32 @@ mod tests {
     assert!(!error.message.contains("CALIBRE_API_TOKEN_FILE"));
   }
 
+  /// The Credential Manager (Windows, or Wine: see the module's tests in the report) or the
+  /// Keychain, for real, when CALIBRE_TEST_OS_KEYRING=1 says the store may be written.
+  #[cfg(any(target_os = "macos", windows))]
+  #[test]
+  fn the_os_store_round_trips() {
+    if std::env::var("CALIBRE_TEST_OS_KEYRING").as_deref() != Ok("1") {
+      eprintln!("skipped: writes to the OS keyring only with CALIBRE_TEST_OS_KEYRING=1");
+      return;
+    }
+    let env = KeyringEnv::default();
+    let account = format!("test-{}", std::process::id());
+    assert_eq!(read(&env, &account).unwrap(), None);
+    assert!(!delete(&env, &account).unwrap());
+    write(&env, &account, "first").unwrap();
+    write(&env, &account, " second\n").unwrap();
+    assert_eq!(read(&env, &account).unwrap().as_deref(), Some("second"));
+    assert!(delete(&env, &account).unwrap());
+    assert_eq!(read(&env, &account).unwrap(), None);
+    let error = write(&env, &account, &"x".repeat(3000)).unwrap_err();
+    assert!(
+      error.message.contains("longer than the platform limit"),
+      "{}",
+      error.message
+    );
+  }
+
   #[cfg(target_os = "linux")]
   mod linux {
     use std::os::unix::net::UnixListener;
@@ -676,6 +700,7 @@ mod tests {
       KeyringEnv {
         session_bus: bus.map(str::to_owned),
         runtime_dir: runtime_dir.map(str::to_owned),
+        worker_threads: None,
       }
     }
 
@@ -742,17 +767,24 @@ mod tests {
       assert!(started.elapsed() < Duration::from_secs(1));
     }
 
-    /// A bus that accepts and never answers: bounded by `TIMEOUT`, from a plain thread, a
-    /// `spawn_blocking` thread and an async task alike.
+    /// A bus that accepts and never answers: bounded by `TIMEOUT` from a plain thread (as the
+    /// JS thread) and a `spawn_blocking` thread, and the socket closed after.
     #[test]
-    fn a_bus_that_never_answers_times_out() {
+    fn a_bus_that_never_answers_times_out_and_lets_go() {
+      use std::io::Read;
       let dir = tempfile::tempdir().unwrap();
       let path = dir.path().join("bus");
       let listener = UnixListener::bind(&path).unwrap();
-      let _server = std::thread::spawn(move || {
-        let mut held = Vec::new();
+      let (closed, closes) = std::sync::mpsc::channel();
+      std::thread::spawn(move || {
         for stream in listener.incoming() {
-          held.push(stream);
+          let closed = closed.clone();
+          // Reads what the client sends, answers nothing, reports the client's hang-up.
+          std::thread::spawn(move || {
+            let mut stream = stream.unwrap();
+            while stream.read(&mut [0; 256]).is_ok_and(|n| n > 0) {}
+            let _ = closed.send(());
+          });
         }
       });
       let env = env_with(Some(&format!("unix:path={}", path.display())), None);
@@ -772,24 +804,24 @@ mod tests {
         elapsed >= TIMEOUT && elapsed < TIMEOUT + Duration::from_millis(500),
         "{elapsed:?}"
       );
+      closes
+        .recv_timeout(Duration::from_secs(1))
+        .expect("the socket is closed");
 
-      let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
+      let runtime = crate::runtime::get(|| None).unwrap();
+      let blocking_env = env.clone();
+      let from_blocking = runtime
+        .block_on(async {
+          tokio::task::spawn_blocking(move || read(&blocking_env, "default")).await
+        })
         .unwrap();
-      let (from_blocking, from_task) = runtime.block_on(async {
-        let blocking_env = env.clone();
-        let blocking = tokio::task::spawn_blocking(move || read(&blocking_env, "default"));
-        let task_env = env.clone();
-        let task = tokio::spawn(async move { delete(&task_env, "default") });
-        (blocking.await.unwrap(), task.await.unwrap())
-      });
       assert!(from_blocking
         .unwrap_err()
         .message
         .contains("did not answer"));
-      assert!(from_task.unwrap_err().message.contains("did not answer"));
+      closes
+        .recv_timeout(Duration::from_secs(1))
+        .expect("the socket is closed");
     }
 
     #[test]
