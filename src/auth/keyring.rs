@@ -110,7 +110,7 @@ pub fn location(account: &str) -> String {
   } else if cfg!(windows) {
     format!(
       "the Windows Credential Manager, generic credential {account}.{SERVICE} \
-       (`cmdkey /list:{account}.{SERVICE}`)"
+       (`cmdkey /list:\"{account}.{SERVICE}\"`)"
     )
   } else {
     format!(
@@ -534,8 +534,10 @@ mod platform {
   use super::{KeyringEnv, Why, SERVICE, TIMEOUT};
 
   pub(super) fn read(_env: &KeyringEnv, account: &str) -> Result<Option<Vec<u8>>, Why> {
-    bounded(account, |entry| match entry.get_secret() {
-      Ok(secret) => Ok(Some(secret)),
+    // The password, not the secret: the Credential Manager keeps UTF-16, which only
+    // `get_password` decodes.
+    bounded(account, |entry| match entry.get_password() {
+      Ok(password) => Ok(Some(password.into_bytes())),
       Err(Error::NoEntry) => Ok(None),
       Err(e) => Err(classify(e)),
     })
@@ -641,7 +643,12 @@ mod tests {
       [("service", "calibre-native"), ("username", "work")]
     );
     let location = location("my work");
-    assert!(location.contains("'my work'"), "{location}");
+    let quoted = if cfg!(windows) {
+      "\"my work.calibre-native\""
+    } else {
+      "'my work'"
+    };
+    assert!(location.contains(quoted), "{location}");
     if cfg!(target_os = "linux") {
       assert!(location.contains("secret-tool lookup service calibre-native username 'my work'"));
     }
