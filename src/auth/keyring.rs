@@ -17,7 +17,7 @@
 //! of env.rs); its `secret-service` crate can take a connection but is built on zbus 5, which
 //! also reads `FLATPAK_ID` with getenv at every handshake and message sent; and both unlock a
 //! locked collection with a prompt, which waits forever without a UI. So on Linux this module
-//! speaks the five Secret Service calls it needs itself, over zbus 6 (no proxies, no tracing,
+//! speaks the seven Secret Service calls it needs itself, over zbus 6 (no proxies, no tracing,
 //! on tokio, which the addon has already), connected to the address from the snapshot.
 //!
 //! Sessions are `plain`, as go-keyring's (gh's). secret-tool (libsecret) negotiates
