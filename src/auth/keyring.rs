@@ -92,6 +92,7 @@ pub fn delete(env: &KeyringEnv, account: &str) -> Result<bool, CalibreError> {
 /// The Secret Service attributes of the account's item (`secret-tool lookup` takes them as
 /// arguments; the Keychain's service/account and the Credential Manager's name follow from the
 /// same pair: see `location`).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub fn attributes(account: &str) -> [(&'static str, &str); 2] {
   [("service", SERVICE), ("username", account)]
 }
