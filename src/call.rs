@@ -21,6 +21,7 @@ use napi::bindgen_prelude::*;
 use napi::{Env, JsValue};
 use std::result::Result;
 
+use crate::cancel::AbortFlag;
 use crate::client::client_of;
 use crate::config::ClientConfig;
 use crate::env::EnvSnapshot;
@@ -28,7 +29,6 @@ use crate::error::CalibreError;
 use crate::graphql::Operation;
 use crate::js::{self, CallOptions, SignalHook};
 use crate::session::{Answer, Events, RefreshInfo, Session, TokenEvent};
-use crate::transport::AbortFlag;
 
 /// Steps 1 and 3: one call's options and environment, read on the JS thread.
 pub struct Call {

@@ -185,7 +185,11 @@ mod tests {
   #[test]
   fn home_is_home_then_nothing_for_fakes() {
     let env = EnvSnapshot::from_pairs(&[("HOME", "/home/a"), ("USERPROFILE", "/profile/a")]);
-    let expected = if cfg!(windows) { "/profile/a" } else { "/home/a" };
+    let expected = if cfg!(windows) {
+      "/profile/a"
+    } else {
+      "/home/a"
+    };
     assert_eq!(env.home_dir(), Some(PathBuf::from(expected)));
     assert_eq!(EnvSnapshot::from_pairs(&[(HOME_VAR, "")]).home_dir(), None);
     assert_eq!(EnvSnapshot::empty().home_dir(), None);
@@ -194,7 +198,10 @@ mod tests {
   #[test]
   fn the_other_systems_home_variable_is_ignored() {
     let other = if cfg!(windows) { "HOME" } else { "USERPROFILE" };
-    assert_eq!(EnvSnapshot::from_pairs(&[(other, "/elsewhere")]).home_dir(), None);
+    assert_eq!(
+      EnvSnapshot::from_pairs(&[(other, "/elsewhere")]).home_dir(),
+      None
+    );
   }
 
   #[test]

@@ -10,10 +10,10 @@ use napi::bindgen_prelude::*;
 use napi::{Env, JsString, JsValue, ValueType};
 use serde_json::{Map, Value};
 
+use crate::cancel::{abortable, AbortFlag};
 use crate::env::{EnvSnapshot, VARS};
 use crate::error::{CalibreError, ErrorCode};
 use crate::runtime;
-use crate::transport::{abortable, AbortFlag};
 
 thread_local! {
   // One per Node environment (main thread or worker), created on first use.

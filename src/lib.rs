@@ -4,7 +4,9 @@
 //! - `env`       the environment seam: every variable read, from a snapshot of `process.env`
 //! - `error`     the one error type, its stable codes, the token source, HTTP classification
 //! - `auth`      the token: validation, the option > env > file chain, the config file, refresh
-//! - `transport` the only HTTP: reqwest clients, throttle, retries, timeout, abort
+//! - `cancel`    cancellation: the flag an `AbortSignal` raises, work that stops when it is
+//! - `transport` the only HTTP: reqwest clients, requests, throttle, retries, timeouts, the debug
+//!   log and the per-attempt events
 //! - `graphql`   request bodies and response decoding
 //! - `config`    a client's settings (`new Calibre(options)` or the default client)
 //! - `session`   one call: its resolved token and URLs, GraphQL execution, token refresh
@@ -26,6 +28,7 @@
 mod api;
 mod auth;
 mod call;
+mod cancel;
 mod cli;
 mod client;
 mod config;

@@ -738,7 +738,10 @@ mod tests {
     let file = file_in(&dir);
     let message = file.in_use_error(&access_denied()).message;
     assert!(message.contains("calibre.json"), "{message}");
-    assert!(message.contains("another program kept it open"), "{message}");
+    assert!(
+      message.contains("another program kept it open"),
+      "{message}"
+    );
   }
 
   #[test]
