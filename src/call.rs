@@ -24,11 +24,13 @@ use std::result::Result;
 use crate::cancel::AbortFlag;
 use crate::client::client_of;
 use crate::config::ClientConfig;
+use crate::diagnostics;
 use crate::env::EnvSnapshot;
 use crate::error::CalibreError;
 use crate::graphql::Operation;
 use crate::js::{self, CallOptions, SignalHook};
 use crate::session::{Answer, Events, RefreshInfo, Session, TokenEvent};
+use crate::transport::EventQueue;
 
 /// Steps 1 and 3: one call's options and environment, read on the JS thread.
 pub struct Call {
@@ -38,6 +40,9 @@ pub struct Call {
   pub options: CallOptions,
   signal: Option<SignalHook>,
   pub env: EnvSnapshot,
+  /// Where the call's HTTP attempts are queued for `diagnostics_channel`, when it has
+  /// subscribers.
+  events: Option<Arc<EventQueue>>,
 }
 
 impl Call {
@@ -55,6 +60,7 @@ impl Call {
       signal: options.signal.take(),
       options,
       env: js::capture_env(env),
+      events: diagnostics::queue(env),
     })
   }
 
@@ -66,6 +72,7 @@ impl Call {
       options: CallOptions::default(),
       signal: None,
       env: js::capture_env(env),
+      events: diagnostics::queue(env),
     }
   }
 
@@ -78,6 +85,7 @@ impl Call {
       self.options.timeout,
       token_override,
     )
+    .map(|session| session.with_events(self.events.clone()))
   }
 
   /// A session named `function` (one CLI run makes its calls under the command's name).
@@ -89,6 +97,7 @@ impl Call {
       self.options.timeout,
       None,
     )
+    .map(|session| session.with_events(self.events.clone()))
   }
 
   /// The call's abort flag (raised by its `AbortSignal`).
@@ -119,6 +128,8 @@ where
   S: for<'a> FnOnce(&'a Env, T) -> Result<Unknown<'a>, CalibreError> + 'static,
 {
   js::spawn(env, signal, work, move |env, result| {
+    // Every event of the call's requests is published before the call settles.
+    diagnostics::flush(env);
     if let Some(events) = events {
       let events = std::mem::take(&mut *events.lock().unwrap_or_else(|p| p.into_inner()));
       report(env, events);

@@ -13,6 +13,7 @@
 //! - `runtime`   the tokio runtime behind every call, started by the first call
 //! - `js`        the JS boundary: `CalibreError`, arguments, abort signals, `process.env`, promises
 //! - `client`    the `Calibre` class and the namespaces bound to it
+//! - `diagnostics` `diagnostics_channel` events of every HTTP attempt, published on the JS thread
 //! - `call`      the one call pipeline every entry point goes through
 //! - `exports`   what napi cannot register alone: the `CalibreError` class (built by `js`)
 //! - `api`       one module per calibre@7 namespace
@@ -32,6 +33,7 @@ mod cancel;
 mod cli;
 mod client;
 mod config;
+mod diagnostics;
 mod env;
 mod error;
 mod exports;

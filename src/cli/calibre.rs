@@ -11,7 +11,7 @@ use std::time::Duration;
 use clap::ValueEnum;
 use serde_json::{Map, Value};
 
-use super::context::{execute, Ctx, Prepared};
+use super::context::{execute, parse_duration, Ctx, Prepared};
 use super::human;
 use super::json::{self, coerce, object};
 use super::term::Term;
@@ -1027,23 +1027,6 @@ struct Waiting {
   interval: Duration,
   limit: Option<Duration>,
   shown_limit: String,
-}
-
-/// `90s`, `20m`, `500ms`; a bare number is seconds.
-fn parse_duration(function: &str, flag: &str, raw: &str) -> Result<Duration, CalibreError> {
-  let raw = raw.trim();
-  if let Ok(seconds) = raw.parse::<f64>() {
-    if seconds.is_finite() && seconds >= 0.0 {
-      return Duration::try_from_secs_f64(seconds)
-        .map_err(|_| invalid(function, format!("{flag} {raw:?} is too long a duration.")));
-    }
-  }
-  humantime::parse_duration(raw).map_err(|e| {
-    invalid(
-      function,
-      format!("{flag} {raw:?} is not a duration ({e}); e.g. 90s, 20m, 500ms, or seconds."),
-    )
-  })
 }
 
 impl Waiting {

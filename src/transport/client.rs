@@ -94,12 +94,15 @@ impl HttpEnv {
   }
 }
 
+/// An HTTP client: its settings and its keep-alive pool. Only the transport sends with it.
+pub struct HttpClient(pub(super) reqwest::Client);
+
 /// The shared client for an environment: one keep-alive pool for every call that needs
 /// nothing special (one per distinct proxy/CA environment, almost always just one). Built on
 /// first use; a configuration it cannot be built from fails each call that needs it (with the
 /// reason) instead of taking the process down.
-pub fn shared_client(env: &HttpEnv) -> Result<Arc<reqwest::Client>, CalibreError> {
-  type Built = Result<Arc<reqwest::Client>, String>;
+pub fn shared_client(env: &HttpEnv) -> Result<Arc<HttpClient>, CalibreError> {
+  type Built = Result<Arc<HttpClient>, String>;
   static CLIENTS: LazyLock<Mutex<Vec<(HttpEnv, Built)>>> = LazyLock::new(|| Mutex::new(Vec::new()));
   let mut clients = CLIENTS.lock().unwrap_or_else(|p| p.into_inner());
   let built = match clients.iter().find(|(known, _)| known == env) {
@@ -121,7 +124,7 @@ pub fn shared_client(env: &HttpEnv) -> Result<Arc<reqwest::Client>, CalibreError
 /// Builds a client: HTTP/1.1 over rustls (ring) trusting `trusted_roots` plus
 /// `NODE_EXTRA_CA_CERTS` and `settings.ca_pem`, asking for gzip, brotli or deflate responses
 /// (decoded as they arrive). Proxies come from `settings` and `env` only.
-pub fn build_client(settings: &HttpSettings, env: &HttpEnv) -> Result<reqwest::Client, String> {
+pub fn build_client(settings: &HttpSettings, env: &HttpEnv) -> Result<HttpClient, String> {
   let extra_roots = extra_roots(settings.ca_pem.as_deref(), env)?;
   // reqwest's own proxy detection reads the process environment: off, the proxies are ours.
   let builder = reqwest::Client::builder()
@@ -156,7 +159,7 @@ pub fn build_client(settings: &HttpSettings, env: &HttpEnv) -> Result<reqwest::C
       }
     }
   }
-  builder.build().map_err(|e| e.to_string())
+  builder.build().map(HttpClient).map_err(|e| e.to_string())
 }
 
 /// The certificates trusted on top of the usual roots: `NODE_EXTRA_CA_CERTS` (from `env`), then

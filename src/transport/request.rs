@@ -2,28 +2,65 @@
 //! far a failure got (which decides whether it may be retried).
 
 use std::error::Error as _;
+use std::path::Path;
 use std::time::Duration;
 
-use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::header::{
+  HeaderValue, ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_ENCODING, CONTENT_LENGTH,
+  CONTENT_TYPE,
+};
 
+use super::body::{BodyError, Coding, Decoder, Sink, SinkError, ACCEPTED_CODINGS};
+use super::client::HttpClient;
+use super::trace::{without_query, AttemptTrace, Ended};
 use crate::auth::ApiToken;
 use crate::error::{CalibreError, ErrorCode};
 
 /// Largest response body read by default (a bigger one fails with CALIBRE_INVALID_RESPONSE).
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 100 * 1024 * 1024;
 
-/// One POST to Calibre.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+  Get,
+  Post,
+}
+
+impl Method {
+  pub fn as_str(self) -> &'static str {
+    match self {
+      Method::Get => "GET",
+      Method::Post => "POST",
+    }
+  }
+}
+
+/// One request, as each attempt sends it.
+#[derive(Clone, Copy)]
 pub struct HttpRequest<'a> {
-  pub client: &'a reqwest::Client,
+  pub client: &'a HttpClient,
+  pub method: Method,
   pub url: &'a str,
-  pub token: &'a ApiToken,
-  /// JSON body; `None` sends an empty body (refresh).
+  /// Sent as `Authorization: Token …`; downloads (signed URLs) send none.
+  pub token: Option<&'a ApiToken>,
+  /// JSON body; `None` sends an empty body (refresh, downloads).
   pub body: Option<&'a str>,
+  /// The whole attempt, from sending to the last byte.
   pub timeout: Duration,
+  /// Longest wait for the answer's head or for the next piece of its body (downloads: a
+  /// server that stalls mid-body fails here rather than at `timeout`).
+  pub read_timeout: Option<Duration>,
   pub max_response_bytes: u64,
 }
 
-/// A whole response, read to the end.
+/// Where a 2xx body goes instead of memory: a file, with its progress reported as it arrives.
+pub struct FileTarget<'a> {
+  pub path: &'a Path,
+  /// Called with the bytes received so far by this attempt (on the wire) and the total the
+  /// server announced, if it did.
+  pub progress: &'a (dyn Fn(u64, Option<u64>) + Send + Sync),
+}
+
+/// A whole response, read to the end (for a download, its body is in the file).
 #[derive(Debug)]
 pub struct RawResponse {
   pub status: u16,
@@ -57,16 +94,119 @@ pub struct Failure {
   pub permanent: bool,
 }
 
-/// Sends the request and reads the body, all within `timeout`, at most `max_response_bytes`.
-pub async fn post(request: HttpRequest<'_>) -> Result<RawResponse, Failure> {
-  let fail = |error, not_connected, before_response| Failure {
+fn fail(error: CalibreError, not_connected: bool, before_response: bool) -> Failure {
+  Failure {
     error,
     not_connected,
     before_response,
     permanent: false,
+  }
+}
+
+/// One attempt without tracing (unit tests).
+#[cfg(test)]
+pub async fn post(request: HttpRequest<'_>) -> Result<RawResponse, Failure> {
+  attempt(&request, None, None).await
+}
+
+/// One attempt: sends the request and reads the body, all within `timeout` (and each read
+/// within `read_timeout`), at most `max_response_bytes` decoded. `trace` hears how it ended.
+pub async fn attempt(
+  request: &HttpRequest<'_>,
+  file: Option<&FileTarget<'_>>,
+  trace: Option<AttemptTrace>,
+) -> Result<RawResponse, Failure> {
+  let mut seen = Seen::default();
+  let outcome = match tokio::time::timeout(request.timeout, exchange(request, file, &mut seen)).await {
+    Ok(result) => result,
+    Err(_) => Err(fail(
+      CalibreError::new(
+        ErrorCode::Timeout,
+        format!(
+          "No complete answer from {} within {} ms. Raise `timeoutMs` if the API is slow, or check the network.",
+          without_query(request.url),
+          request.timeout.as_millis()
+        ),
+      ),
+      false,
+      seen.status.is_none(),
+    )),
   };
-  let mut auth =
-    HeaderValue::from_str(&format!("Token {}", request.token.expose())).map_err(|_| {
+  if let Some(trace) = trace {
+    trace.finish(match &outcome {
+      Ok(response) => Ended::Answer {
+        status: response.status,
+        bytes: seen.decoded,
+        wire: (seen.coding != Coding::Identity).then_some((seen.wire, seen.coding.name())),
+      },
+      Err(failure) => Ended::Failed {
+        code: failure.error.code.as_str(),
+        message: &failure.error.message,
+      },
+    });
+  }
+  outcome
+}
+
+/// How far an attempt got, for its trace (kept when the timeout drops the exchange).
+#[derive(Default)]
+struct Seen {
+  status: Option<u16>,
+  coding: Coding,
+  wire: u64,
+  decoded: u64,
+}
+
+/// `future`, failing with `CALIBRE_TIMEOUT` when `limit` passes first.
+async fn within<T>(
+  limit: Option<Duration>,
+  url: &str,
+  before_response: bool,
+  future: impl std::future::Future<Output = Result<T, Failure>>,
+) -> Result<T, Failure> {
+  let Some(limit) = limit else {
+    return future.await;
+  };
+  tokio::time::timeout(limit, future)
+    .await
+    .unwrap_or_else(|_| {
+      Err(fail(
+        CalibreError::new(
+          ErrorCode::Timeout,
+          format!(
+            "{} sent nothing for {} ms{}; the transfer was given up.",
+            without_query(url),
+            limit.as_millis(),
+            if before_response {
+              " after the request"
+            } else {
+              " in the middle of the answer"
+            }
+          ),
+        ),
+        false,
+        before_response,
+      ))
+    })
+}
+
+async fn exchange(
+  request: &HttpRequest<'_>,
+  file: Option<&FileTarget<'_>>,
+  seen: &mut Seen,
+) -> Result<RawResponse, Failure> {
+  let url = request.url;
+  let method = match request.method {
+    Method::Get => reqwest::Method::GET,
+    Method::Post => reqwest::Method::POST,
+  };
+  let mut builder = request
+    .client
+    .0
+    .request(method, url)
+    .header(ACCEPT_ENCODING, ACCEPTED_CODINGS);
+  if let Some(token) = request.token {
+    let mut auth = HeaderValue::from_str(&format!("Token {}", token.expose())).map_err(|_| {
       fail(
         CalibreError::new(
           ErrorCode::TokenInvalid,
@@ -76,22 +216,19 @@ pub async fn post(request: HttpRequest<'_>) -> Result<RawResponse, Failure> {
         true,
       )
     })?;
-  // Marked sensitive: never printed by hyper/reqwest debug output.
-  auth.set_sensitive(true);
-  let mut builder = request
-    .client
-    .post(request.url)
-    .header(ACCEPT, "application/json")
-    .header(AUTHORIZATION, auth);
+    // Marked sensitive: never printed by hyper/reqwest debug output.
+    auth.set_sensitive(true);
+    builder = builder
+      .header(ACCEPT, "application/json")
+      .header(AUTHORIZATION, auth);
+  }
   if let Some(body) = request.body {
     builder = builder
       .header(CONTENT_TYPE, "application/json")
       .body(body.to_owned());
   }
-  let url = request.url;
-  let max = request.max_response_bytes;
-  let exchange = async {
-    let mut response = builder.send().await.map_err(|e| {
+  let sent = async {
+    builder.send().await.map_err(|e| {
       let mut failure = fail(network_error(url, &e), e.is_connect(), true);
       if is_tls_failure(&e) {
         failure.permanent = true;
@@ -100,78 +237,162 @@ pub async fn post(request: HttpRequest<'_>) -> Result<RawResponse, Failure> {
         );
       }
       failure
-    })?;
-    let status = response.status().as_u16();
-    let headers = response
-      .headers()
-      .iter()
-      .map(|(k, v)| {
-        (
-          k.as_str().to_owned(),
-          String::from_utf8_lossy(v.as_bytes()).into_owned(),
-        )
-      })
-      .collect();
-    let too_large = || {
-      fail(
-        CalibreError::new(
-          ErrorCode::InvalidResponse,
-          format!("The response from {url} is larger than maxResponseBytes ({max} bytes); it was not read. Raise `maxResponseBytes` if this is expected."),
-        ),
-        false,
-        false,
-      )
-    };
-    if response.content_length().is_some_and(|len| len > max) {
-      return Err(too_large());
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| {
-      if let Some(why) = undecodable(&e) {
-        // A body its Content-Encoding does not describe: the same on every try.
-        let message = format!("The response from {url} could not be decoded: {why}.");
-        fail(
-          CalibreError::new(ErrorCode::InvalidResponse, message),
-          false,
-          false,
-        )
-      } else {
-        fail(network_error(url, &e), false, false)
-      }
-    })? {
-      if body.len() as u64 + chunk.len() as u64 > max {
-        return Err(too_large());
-      }
-      body.extend_from_slice(&chunk);
-    }
-    Ok(RawResponse {
-      status,
-      headers,
-      body,
     })
   };
-  match tokio::time::timeout(request.timeout, exchange).await {
-    Ok(result) => result,
-    Err(_) => Err(fail(
-      CalibreError::new(
-        ErrorCode::Timeout,
-        format!("No complete answer from {url} within {} ms. Raise `timeoutMs` if the API is slow, or check the network.", request.timeout.as_millis()),
-      ),
-      false,
-      false,
-    )),
+  let mut response = within(request.read_timeout, url, true, sent).await?;
+  let status = response.status().as_u16();
+  seen.status = Some(status);
+  seen.coding = Coding::from_header(
+    response
+      .headers()
+      .get(CONTENT_ENCODING)
+      .and_then(|v| v.to_str().ok()),
+  );
+  let decoded = seen.coding != Coding::Identity;
+  let headers = response
+    .headers()
+    .iter()
+    // What the headers said of the coded body no longer describes the decoded one.
+    .filter(|(k, _)| !(decoded && (*k == CONTENT_ENCODING || *k == CONTENT_LENGTH)))
+    .map(|(k, v)| {
+      (
+        k.as_str().to_owned(),
+        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+      )
+    })
+    .collect();
+  let max = request.max_response_bytes;
+  let total = response.content_length();
+  if total.is_some_and(|len| len > max) {
+    return Err(too_large(url, max));
+  }
+  let success = (200..300).contains(&status);
+  let file = file.filter(|_| success);
+  let body = match file {
+    None => {
+      let sink = Sink::new(Vec::new(), max);
+      read_body(&mut response, request, seen, sink, |_| {})
+        .await?
+        .inner
+    }
+    Some(target) => {
+      let created = std::fs::File::create(target.path).map_err(|e| write_failed(target.path, e))?;
+      let sink = Sink::new(created, max);
+      let written = read_body(&mut response, request, seen, sink, |wire| {
+        (target.progress)(wire, total)
+      })
+      .await?;
+      written
+        .inner
+        .sync_all()
+        .map_err(|e| write_failed(target.path, e))?;
+      Vec::new()
+    }
+  };
+  Ok(RawResponse {
+    status,
+    headers,
+    body,
+  })
+}
+
+/// Reads the body to its end through the decoder into `sink`.
+async fn read_body<W: std::io::Write>(
+  response: &mut reqwest::Response,
+  request: &HttpRequest<'_>,
+  seen: &mut Seen,
+  sink: Sink<W>,
+  progress: impl Fn(u64),
+) -> Result<Sink<W>, Failure> {
+  let url = request.url;
+  let mut decoder = Decoder::new(seen.coding, sink);
+  loop {
+    let next = async {
+      response
+        .chunk()
+        .await
+        .map_err(|e| fail(network_error(url, &e), false, false))
+    };
+    let Some(chunk) = within(request.read_timeout, url, false, next).await? else {
+      break;
+    };
+    seen.wire += chunk.len() as u64;
+    decoder
+      .write(&chunk)
+      .map_err(|e| body_failure(url, request.max_response_bytes, e))?;
+    seen.decoded = decoded_so_far(&decoder);
+    progress(seen.wire);
+  }
+  let sink = decoder
+    .finish()
+    .map_err(|e| body_failure(url, request.max_response_bytes, e))?;
+  seen.decoded = sink.written;
+  Ok(sink)
+}
+
+fn decoded_so_far<W: std::io::Write>(decoder: &Decoder<W>) -> u64 {
+  match decoder {
+    Decoder::Identity(sink) => sink.written,
+    Decoder::Gzip(d) => d.get_ref().written,
+    Decoder::Deflate(d) => d.get_ref().written,
+    Decoder::Brotli(d) => d.get_ref().written,
   }
 }
 
-/// Why a body could not be decompressed, if that is what `err` is. reqwest reports every body
-/// error as a decode error, a dropped connection too; a decompressor's own failure is the
-/// `InvalidData` I/O error directly under it (not one carrying a TLS error).
-fn undecodable(err: &reqwest::Error) -> Option<String> {
-  let io = err.source()?.downcast_ref::<std::io::Error>()?;
-  let tls = io
-    .get_ref()
-    .is_some_and(|inner| inner.is::<rustls::Error>());
-  (io.kind() == std::io::ErrorKind::InvalidData && !tls).then(|| io.to_string())
+fn too_large(url: &str, max: u64) -> Failure {
+  fail(
+    CalibreError::new(
+      ErrorCode::InvalidResponse,
+      format!(
+        "The response from {} is larger than maxResponseBytes ({max} bytes); it was not read. Raise `maxResponseBytes` if this is expected.",
+        without_query(url)
+      ),
+    ),
+    false,
+    false,
+  )
+}
+
+fn write_failed(path: &Path, e: std::io::Error) -> Failure {
+  let mut failure = fail(
+    CalibreError::new(
+      ErrorCode::ConfigAccess,
+      format!("Cannot write {}: {e}", path.display()),
+    ),
+    false,
+    false,
+  );
+  failure.permanent = true;
+  failure
+}
+
+/// A body that could not be decoded or kept: the same on every try.
+fn body_failure(url: &str, max: u64, error: BodyError) -> Failure {
+  let mut failure = match error {
+    BodyError::Sink(SinkError::TooLarge) => too_large(url, max),
+    BodyError::Sink(SinkError::Write(e)) => fail(
+      CalibreError::new(
+        ErrorCode::ConfigAccess,
+        format!("Cannot write the answer of {}: {e}", without_query(url)),
+      ),
+      false,
+      false,
+    ),
+    // A body its Content-Encoding does not describe.
+    BodyError::Undecodable(why) => fail(
+      CalibreError::new(
+        ErrorCode::InvalidResponse,
+        format!(
+          "The response from {} could not be decoded: {why}.",
+          without_query(url)
+        ),
+      ),
+      false,
+      false,
+    ),
+  };
+  failure.permanent = true;
+  failure
 }
 
 /// A TLS failure (untrusted or invalid certificate, no common protocol): the same on every
@@ -214,7 +435,7 @@ fn network_error(url: &str, err: &reqwest::Error) -> CalibreError {
   } else {
     causes.join(": ")
   };
-  let url = url.split('?').next().unwrap_or(url);
+  let url = without_query(url);
   CalibreError::new(
     code,
     format!(
@@ -285,10 +506,12 @@ mod tests {
     let token = ApiToken::parse("unit-test-token").unwrap().unwrap();
     post(HttpRequest {
       client: &client,
+      method: Method::Post,
       url,
-      token: &token,
+      token: Some(&token),
       body: Some(r#"{"query":"{ ok }"}"#),
       timeout: Duration::from_secs(10),
+      read_timeout: None,
       max_response_bytes,
     })
     .await
@@ -355,5 +578,105 @@ mod tests {
     );
     assert!(failure.error.message.contains("could not be decoded"));
     server.await.unwrap();
+  }
+
+  #[tokio::test]
+  async fn a_download_goes_to_its_file_decoded_with_progress_and_counted_bytes() {
+    use crate::transport::{EventQueue, RequestEvent, Trace};
+    use std::sync::{Arc, Mutex};
+    let gzip = "1f8b0800000000000003ab564a492c4954b2aa564a2f4a4d2dc9cc4b57b252ca48cdc9c9d75148cecf2d284a2d2e4e4d5128cf2fca4951aaad0500cadb92eb2f000000";
+    let wire = from_hex(gzip);
+    let (url, server) = serve_once("gzip", wire.clone()).await;
+    let client = build_client(&HttpSettings::default(), &HttpEnv::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lighthouse.json");
+    let seen = Mutex::new(Vec::new());
+    let progress = |bytes, total| seen.lock().unwrap().push((bytes, total));
+    let queue = Arc::new(EventQueue::new(Box::new(|| {})));
+    let trace = Trace {
+      debug: Default::default(),
+      events: Some(Arc::clone(&queue)),
+    };
+    let request = HttpRequest {
+      client: &client,
+      method: Method::Get,
+      url: &url,
+      token: None,
+      body: None,
+      timeout: Duration::from_secs(10),
+      read_timeout: Some(Duration::from_secs(5)),
+      max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+    };
+    let target = FileTarget {
+      path: &path,
+      progress: &progress,
+    };
+    let response = attempt(&request, Some(&target), trace.attempt("GET", &url, None, 1))
+      .await
+      .unwrap();
+    let head = server.await.unwrap().to_ascii_lowercase();
+    assert!(head.starts_with("get "), "{head}");
+    assert!(!head.contains("authorization"), "downloads send no token");
+    assert!(response.body.is_empty(), "the body is in the file");
+    let decoded = r#"{"data":{"greeting":"hello, compressed world"}}"#;
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), decoded);
+    let wire_len = wire.len() as u64;
+    assert_eq!(
+      seen.lock().unwrap().last(),
+      Some(&(wire_len, Some(wire_len)))
+    );
+    let events = queue.take();
+    assert!(
+      matches!(events[1], RequestEvent::End { status: 200, bytes, .. } if bytes == decoded.len() as u64),
+      "{events:?}"
+    );
+  }
+
+  #[tokio::test]
+  async fn a_body_that_stalls_fails_at_the_read_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+      "http://{}/video.mp4?X-Amz-Signature=hidden",
+      listener.local_addr().unwrap()
+    );
+    let server = tokio::spawn(async move {
+      let (mut socket, _) = listener.accept().await.unwrap();
+      let mut buffer = [0u8; 4096];
+      let _ = socket.read(&mut buffer).await.unwrap();
+      let head = "HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n0123456789";
+      socket.write_all(head.as_bytes()).await.unwrap();
+      tokio::time::sleep(Duration::from_secs(5)).await;
+    });
+    let client = build_client(&HttpSettings::default(), &HttpEnv::default()).unwrap();
+    let request = HttpRequest {
+      client: &client,
+      method: Method::Get,
+      url: &url,
+      token: None,
+      body: None,
+      timeout: Duration::from_secs(30),
+      read_timeout: Some(Duration::from_millis(300)),
+      max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+    };
+    let started = std::time::Instant::now();
+    let failure = attempt(&request, None, None).await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(failure.error.code, ErrorCode::Timeout);
+    assert!(
+      failure
+        .error
+        .message
+        .contains("in the middle of the answer"),
+      "{}",
+      failure.error.message
+    );
+    assert!(failure.error.message.contains("/video.mp4"));
+    assert!(
+      !failure.error.message.contains("hidden"),
+      "no query secrets: {}",
+      failure.error.message
+    );
+    server.abort();
   }
 }

@@ -109,15 +109,17 @@ impl Throttle {
     Ok(timeout.saturating_sub(started.elapsed()))
   }
 
-  fn is_paused(&self) -> bool {
+  /// Whether starts are paused for the rate limit now.
+  pub(super) fn is_paused(&self) -> bool {
     let state = self.state.lock().expect("throttle lock");
     state
       .paused_until
       .is_some_and(|until| until > Instant::now())
   }
 
-  /// Reads `RateLimit-Remaining` / `RateLimit-Reset` (seconds) and pauses at zero.
-  pub fn observe(&self, response: &RawResponse) {
+  /// Reads `RateLimit-Remaining` / `RateLimit-Reset` (seconds) and pauses at zero; returns
+  /// the pause it asked for.
+  pub fn observe(&self, response: &RawResponse) -> Option<Duration> {
     let remaining = response
       .header("ratelimit-remaining")
       .and_then(|v| v.trim().parse::<u64>().ok());
@@ -132,7 +134,9 @@ impl Throttle {
       if state.paused_until.is_none_or(|p| p < until) {
         state.paused_until = Some(until);
       }
+      return Some(pause);
     }
+    None
   }
 }
 
