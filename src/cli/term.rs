@@ -180,19 +180,23 @@ impl Meter {
   }
 }
 
-/// Bytes in KB, MB, GB (powers of 1024, as the CLI's tables).
-fn size(bytes: f64) -> String {
+/// A byte count in B, KB, MB or GB (powers of 1024), as the CLI's tables and the meter show it.
+pub fn binary_units(bytes: f64) -> (f64, &'static str) {
   const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
   let mut value = bytes;
   let mut unit = 0;
-  while value >= 1024.0 && unit < UNITS.len() - 1 {
+  while value.abs() >= 1024.0 && unit < UNITS.len() - 1 {
     value /= 1024.0;
     unit += 1;
   }
-  if unit == 0 {
-    format!("{value:.0} B")
-  } else {
-    format!("{value:.1} {}", UNITS[unit])
+  (value, UNITS[unit])
+}
+
+/// The meter's sizes: whole bytes, else one decimal.
+fn size(bytes: f64) -> String {
+  match binary_units(bytes) {
+    (value, "B") => format!("{value:.0} B"),
+    (value, unit) => format!("{value:.1} {unit}"),
   }
 }
 

@@ -82,6 +82,12 @@ impl RawResponse {
   }
 }
 
+/// Seconds a server sent, as a wait: negative is none, and a value too large for a
+/// `Duration` (`1e20`, `inf`) saturates instead of panicking; callers cap it.
+pub(super) fn header_seconds(seconds: f64) -> Duration {
+  Duration::try_from_secs_f64(seconds.max(0.0)).unwrap_or(Duration::MAX)
+}
+
 /// A failed exchange and how far it got, which decides whether it may be retried.
 #[derive(Debug)]
 pub struct Failure {

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::request::{attempt, Failure, FileTarget, HttpRequest, RawResponse};
+use super::request::{attempt, header_seconds, Failure, FileTarget, HttpRequest, RawResponse};
 use super::throttle::Throttle;
 use super::trace::{without_query, Trace};
 use crate::error::ErrorCode;
@@ -209,12 +209,6 @@ pub(super) fn server_wait_hint(response: &RawResponse) -> Option<Duration> {
     .header("ratelimit-reset")
     .and_then(|v| v.trim().parse::<f64>().ok())
     .map(header_seconds)
-}
-
-/// Seconds a server sent, as a wait: negative is none, and a value too large for a
-/// `Duration` (`1e20`, `inf`) saturates instead of panicking; callers cap it.
-pub(super) fn header_seconds(seconds: f64) -> Duration {
-  Duration::try_from_secs_f64(seconds.max(0.0)).unwrap_or(Duration::MAX)
 }
 
 #[cfg(test)]

@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::request::RawResponse;
-use super::retry::header_seconds;
+use super::request::{header_seconds, RawResponse};
 use crate::error::{CalibreError, ErrorCode};
 
 /// Longest pause honoured for `RateLimit-Remaining: 0`: one bogus `RateLimit-Reset` must not
