@@ -517,7 +517,63 @@ pub fn handoff_error(err: napi::Error) -> CalibreError {
 
 /// The package's variables (`env::VARS`) from `process.env` of this environment: a worker
 /// sees its own `env`, and nothing calls libc `getenv` (see `env`). Call on the JS thread.
+///
+/// One call of a small JS reader (evaluated once per environment) returns every variable in one
+/// string, instead of five napi calls per variable: it runs on every call of the API.
 pub fn capture_env(env: &Env) -> EnvSnapshot {
+  read_all_vars(env).unwrap_or_else(|| capture_env_one_by_one(env))
+}
+
+thread_local! {
+  // The reader of this environment (main thread or worker), made on first use.
+  static ENV_READER: RefCell<Option<ObjectRef<false>>> = const { RefCell::new(None) };
+}
+
+/// `process.env[name]` for each of `env::VARS`, as `\0=value` or `\0\u0001` (not a string).
+fn env_reader_script() -> String {
+  let names = serde_json::to_string(VARS).expect("names serialize");
+  format!(
+    r#"(function (names) {{ return function () {{
+      const vars = process.env
+      let out = ''
+      for (let i = 0; i < names.length; i++) {{
+        const value = vars[names[i]]
+        out += typeof value === 'string' ? '\0=' + value : '\0\u0001'
+      }}
+      return out
+    }} }})({names})"#
+  )
+}
+
+fn read_all_vars(env: &Env) -> Option<EnvSnapshot> {
+  let reader = ENV_READER.with(|cell| -> Result<Function<(), JsString>> {
+    if let Some(reader) = cell.borrow().as_ref() {
+      let reader: Object = reader.get_value(env)?;
+      return unsafe { Function::from_napi_value(env.raw(), reader.raw()) };
+    }
+    let reader: Unknown = env.run_script(env_reader_script())?;
+    // SAFETY: the script evaluates to a function.
+    let object: Object = unsafe { reader.cast() }?;
+    *cell.borrow_mut() = Some(object.create_ref::<false>()?);
+    unsafe { Function::from_napi_value(env.raw(), reader.raw()) }
+  });
+  let text = reader.ok()?.call(()).ok()?.into_utf8().ok()?;
+  let text = text.as_str().ok()?;
+  let values: Vec<&str> = text.split('\0').skip(1).collect();
+  // A value holding NUL would shift the rest: then read them one by one.
+  if values.len() != VARS.len() {
+    return None;
+  }
+  let mut values = values.into_iter();
+  Some(EnvSnapshot::capture(|_| {
+    values
+      .next()
+      .and_then(|v| v.strip_prefix('='))
+      .map(str::to_owned)
+  }))
+}
+
+fn capture_env_one_by_one(env: &Env) -> EnvSnapshot {
   let process_env = env
     .get_global()
     .and_then(|g| g.get_named_property::<Object>("process"))
