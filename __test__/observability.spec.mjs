@@ -263,3 +263,21 @@ test('on a terminal a download shows a progress line; not with --json', { skip: 
     await files.close()
   }
 })
+
+test('on a terminal a large answer shows a progress line while it arrives; small ones and pipes show none', { skip: noTerminal }, async () => {
+  const site = (name) => ({ name, slug: 'big', createdAt: '2024-01-02T03:04:05Z', team: null, monitoringStatus: null })
+  let size = 6 << 20
+  server.reply = () => ({ body: JSON.stringify({ data: { organisation: { sites: [site('x'.repeat(size))] } } }) })
+  const onTty = (args) => run(onTerminalArgs([process.execPath, bin, ...args]), { program: 'script' })
+  const large = await onTty(['site', 'list', '--json'])
+  assert.equal(large.code, 0, large.stdout)
+  assert.match(large.stdout, /\r\x1b\[2KReceiving [\d.]+ MB of 6\.0 MB, [\d.]+ [KM]?B\/s/)
+  assert.match(large.stdout, /\r\x1b\[2K\[\r?\n/, 'the line is cleared before the output')
+  size = 10
+  const small = await onTty(['site', 'list', '--json'])
+  assert.ok(!small.stdout.includes('Receiving'), small.stdout)
+  size = 6 << 20
+  const piped = await run([bin, 'site', 'list', '--json'])
+  assert.equal(piped.code, 0)
+  assert.ok(!piped.stderr.includes('Receiving') && !piped.stdout.includes('\r'))
+})

@@ -70,7 +70,7 @@ pub fn queue(env: &Env) -> Option<Arc<EventQueue>> {
       return None;
     }
     if channels.queue.is_none() {
-      channels.queue = wake_up(env, &helper).map(|wake| Arc::new(EventQueue::new(wake)));
+      channels.queue = wake_up(&helper).map(|wake| Arc::new(EventQueue::new(wake)));
     }
     channels.queue.clone()
   })
@@ -91,7 +91,7 @@ fn load(env: &Env) -> Option<Channels> {
 
 /// A function any thread may call to have this environment's thread publish what is queued.
 /// Weak: it does not keep the process alive (a pending call does, and flushes as it settles).
-fn wake_up(env: &Env, helper: &Object) -> Option<Box<dyn Fn() + Send + Sync>> {
+fn wake_up(helper: &Object) -> Option<Box<dyn Fn() + Send + Sync>> {
   let wake: Function<(), Unknown> = helper.get_named_property("wake").ok()?;
   let tsfn = wake
     .build_threadsafe_function::<()>()
@@ -102,7 +102,6 @@ fn wake_up(env: &Env, helper: &Object) -> Option<Box<dyn Fn() + Send + Sync>> {
       Ok(())
     })
     .ok()?;
-  let _ = env;
   Some(Box::new(move || {
     tsfn.call((), ThreadsafeFunctionCallMode::NonBlocking);
   }))

@@ -15,7 +15,7 @@ use crate::error::{self, CalibreError, ErrorCode, RequestInfo, ResponseInfo, Tok
 use crate::graphql::{self, Context, Extract, Operation};
 use crate::transport::{
   self, DebugLevel, EventQueue, FileTarget, HttpClient, HttpEnv, HttpRequest, Method, Plan,
-  RawResponse, Replay, Trace,
+  Progress, RawResponse, Replay, Trace,
 };
 
 /// Something the JS side must hear about once the call settles.
@@ -176,6 +176,8 @@ pub struct Session {
   pub events: Events,
   /// The debug log and `diagnostics_channel` events of this call's requests.
   trace: Trace,
+  /// Hears the progress of every answer (the CLI's progress line for large transfers).
+  progress: Option<Arc<Progress<'static>>>,
 }
 
 impl Session {
@@ -205,8 +207,15 @@ impl Session {
         debug: DebugLevel::from_env(env),
         events: None,
       },
+      progress: None,
       config,
     })
+  }
+
+  /// Reports the progress of every answer this session reads to `progress`.
+  pub fn with_progress(mut self, progress: Arc<Progress<'static>>) -> Session {
+    self.progress = Some(progress);
+    self
   }
 
   /// Queues an event for `diagnostics_channel` per HTTP attempt (there are subscribers).
@@ -318,6 +327,7 @@ impl Session {
       timeout: self.timeout,
       read_timeout: None,
       max_response_bytes: self.config.max_response_bytes,
+      progress: self.progress.as_deref(),
     };
     let plan = Plan {
       throttle: self.config.throttle.as_deref(),
@@ -341,7 +351,7 @@ impl Session {
     &self,
     url: &str,
     path: &std::path::Path,
-    progress: &(dyn Fn(u64, Option<u64>) + Send + Sync),
+    progress: &Progress<'_>,
   ) -> Result<(), CalibreError> {
     let client = self.http_client()?;
     let request = HttpRequest {
@@ -353,6 +363,7 @@ impl Session {
       timeout: self.timeout,
       read_timeout: Some(DOWNLOAD_READ_TIMEOUT.min(self.timeout)),
       max_response_bytes: MAX_DOWNLOAD_BYTES,
+      progress: Some(progress),
     };
     let plan = Plan {
       throttle: None,
@@ -361,7 +372,7 @@ impl Session {
       trace: &self.trace,
       operation: None,
     };
-    let target = FileTarget { path, progress };
+    let target = FileTarget { path };
     let (outcome, attempts) = transport::send(&request, &plan, Some(&target)).await;
     let response = outcome.map_err(|f| gave_up(f.error, attempts))?;
     if (200..300).contains(&response.status) {

@@ -117,6 +117,8 @@ async fn download(
   .await;
   if result.is_err() {
     let _ = std::fs::remove_file(&temp);
+    // The error is printed next, on a line of its own.
+    meter.clear();
   }
   result.map(|()| true)
 }
@@ -193,7 +195,7 @@ pub fn test(a: TestUuid, ctx: &Ctx) -> Prepared {
     let dir = base.join("test-artifacts").join(&uuid);
     std::fs::create_dir_all(&dir).map_err(|e| io_error(F, &dir, e))?;
     term.out("Downloading test artifacts");
-    let meter = term.meter("Downloading");
+    let meter = term.meter("Downloading", 0);
     download_test(&session, &meter, term, &urls, &dir, &dir).await?;
     meter.clear();
     term.out(&format!("Saved artifacts to {}", relative(&dir, &base)));
@@ -249,7 +251,7 @@ pub fn snapshot(a: DownloadSnapshotArtifacts, ctx: &Ctx) -> Prepared {
       tests.len()
     ));
     let mut entries = Vec::new();
-    let meter = term.meter("Downloading");
+    let meter = term.meter("Downloading", 0);
     for t in &tests {
       let page = t.get("page").cloned().unwrap_or(Value::Null);
       let profile = t.get("testProfile").cloned().unwrap_or(Value::Null);

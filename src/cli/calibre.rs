@@ -27,6 +27,9 @@ use crate::graphql::{Extract, Operation};
 use crate::js::Args;
 use crate::session::Session;
 
+/// From this size on, an answer shows a progress line on a terminal.
+const LARGE_TRANSFER: u64 = 4 << 20;
+
 impl Ctx<'_> {
   /// Local wall-clock time to ms since the epoch, as JS `Date` computes it (`process.env.TZ`).
   fn local_ms(&self, [year, month, day, hour, minute, second]: [i32; 6]) -> Option<f64> {
@@ -41,13 +44,21 @@ impl Ctx<'_> {
       .filter(|ms| ms.is_finite())
   }
 
-  /// Runs `work` with a session for `function` (the command's name in error messages).
+  /// Runs `work` with a session for `function` (the command's name in error messages). An
+  /// answer larger than `LARGE_TRANSFER` shows a progress line on a terminal while it arrives.
   pub fn run<F, Fut>(&self, function: &'static str, work: F) -> Prepared
   where
     F: FnOnce(Session, Term) -> Fut,
     Fut: Future<Output = Result<i32, CalibreError>> + Send + 'static,
   {
-    let session = self.call.session_as(function)?;
+    let meter = Arc::new(self.term.meter("Receiving", LARGE_TRANSFER));
+    let slot = meter.add();
+    let session = self
+      .call
+      .session_as(function)?
+      .with_progress(Arc::new(move |bytes, total| {
+        meter.update(slot, bytes, total)
+      }));
     let events = Some(Arc::clone(&session.events));
     Ok((Box::pin(work(session, self.term)), events))
   }

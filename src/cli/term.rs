@@ -89,11 +89,13 @@ impl Term {
     let _ = stderr.flush();
   }
 
-  /// A progress line for transfers, shown only when stdout and stderr are both terminals.
-  pub fn meter(&self, label: &'static str) -> Meter {
+  /// A progress line for transfers, shown only when stdout and stderr are both terminals, and
+  /// once `from_bytes` have arrived.
+  pub fn meter(&self, label: &'static str, from_bytes: u64) -> Meter {
     Meter {
       shown: self.stdout_tty && self.stderr_tty,
       label,
+      from_bytes,
       started: Instant::now(),
       state: Mutex::new(MeterState::default()),
     }
@@ -115,6 +117,8 @@ impl Term {
 pub struct Meter {
   shown: bool,
   label: &'static str,
+  /// Small transfers show nothing.
+  from_bytes: u64,
   started: Instant,
   state: Mutex<MeterState>,
 }
@@ -144,6 +148,19 @@ impl Meter {
     let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(transfer) = state.transfers.get_mut(slot) {
       *transfer = (bytes, total);
+    }
+    // Every transfer done: the line goes, before whatever is printed next.
+    let done = |(bytes, total): &(u64, Option<u64>)| total.is_some_and(|t| *bytes >= t);
+    if state.transfers.iter().all(done) {
+      if state.drawn_at.take().is_some() {
+        let mut stderr = std::io::stderr().lock();
+        let _ = write!(stderr, "\r\x1b[2K");
+        let _ = stderr.flush();
+      }
+      return;
+    }
+    if state.transfers.iter().map(|(bytes, _)| bytes).sum::<u64>() < self.from_bytes {
+      return;
     }
     let now = Instant::now();
     if state.drawn_at.is_some_and(|at| now - at < REDRAW) {
@@ -209,6 +226,7 @@ mod tests {
     let meter = Meter {
       shown: false,
       label: "Downloading",
+      from_bytes: 0,
       started: Instant::now(),
       state: Mutex::new(MeterState::default()),
     };

@@ -18,7 +18,9 @@ mod trace;
 pub use client::{
   build_client, shared_client, HttpClient, HttpEnv, HttpSettings, ProxySetting, DEFAULT_TIMEOUT,
 };
-pub use request::{FileTarget, HttpRequest, Method, RawResponse, DEFAULT_MAX_RESPONSE_BYTES};
+pub use request::{
+  FileTarget, HttpRequest, Method, Progress, RawResponse, DEFAULT_MAX_RESPONSE_BYTES,
+};
 pub use retry::{send, Plan, Replay, RetryPolicy};
 pub use throttle::Throttle;
 pub use trace::{without_query, DebugLevel, EventQueue, RequestEvent, Trace};

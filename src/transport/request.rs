@@ -50,14 +50,17 @@ pub struct HttpRequest<'a> {
   /// server that stalls mid-body fails here rather than at `timeout`).
   pub read_timeout: Option<Duration>,
   pub max_response_bytes: u64,
+  /// Called as the body arrives with the bytes this attempt received so far (on the wire) and
+  /// the total the server announced, if it did; at the end once more with both equal.
+  pub progress: Option<&'a Progress<'a>>,
 }
 
-/// Where a 2xx body goes instead of memory: a file, with its progress reported as it arrives.
+/// What hears a transfer's progress: `(bytes so far, total when known)`.
+pub type Progress<'a> = dyn Fn(u64, Option<u64>) + Send + Sync + 'a;
+
+/// Where a 2xx body goes instead of memory: a file.
 pub struct FileTarget<'a> {
   pub path: &'a Path,
-  /// Called with the bytes received so far by this attempt (on the wire) and the total the
-  /// server announced, if it did.
-  pub progress: &'a (dyn Fn(u64, Option<u64>) + Send + Sync),
 }
 
 /// A whole response, read to the end (for a download, its body is in the file).
@@ -274,20 +277,22 @@ async fn exchange(
   }
   let success = (200..300).contains(&status);
   let file = file.filter(|_| success);
+  let progress = |wire| {
+    if let Some(progress) = request.progress {
+      progress(wire, total)
+    }
+  };
   let body = match file {
     None => {
       let sink = Sink::new(Vec::new(), max);
-      read_body(&mut response, request, seen, sink, |_| {})
+      read_body(&mut response, request, seen, sink, progress)
         .await?
         .inner
     }
     Some(target) => {
       let created = std::fs::File::create(target.path).map_err(|e| write_failed(target.path, e))?;
       let sink = Sink::new(created, max);
-      let written = read_body(&mut response, request, seen, sink, |wire| {
-        (target.progress)(wire, total)
-      })
-      .await?;
+      let written = read_body(&mut response, request, seen, sink, progress).await?;
       written
         .inner
         .sync_all()
@@ -333,6 +338,9 @@ async fn read_body<W: std::io::Write>(
     .finish()
     .map_err(|e| body_failure(url, request.max_response_bytes, e))?;
   seen.decoded = sink.written;
+  if let Some(progress) = request.progress {
+    progress(seen.wire, Some(seen.wire));
+  }
   Ok(sink)
 }
 
@@ -519,6 +527,7 @@ mod tests {
       timeout: Duration::from_secs(10),
       read_timeout: None,
       max_response_bytes,
+      progress: None,
     })
     .await
   }
@@ -612,11 +621,9 @@ mod tests {
       timeout: Duration::from_secs(10),
       read_timeout: Some(Duration::from_secs(5)),
       max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+      progress: Some(&progress),
     };
-    let target = FileTarget {
-      path: &path,
-      progress: &progress,
-    };
+    let target = FileTarget { path: &path };
     let response = attempt(&request, Some(&target), trace.attempt("GET", &url, None, 1))
       .await
       .unwrap();
@@ -664,6 +671,7 @@ mod tests {
       timeout: Duration::from_secs(30),
       read_timeout: Some(Duration::from_millis(300)),
       max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+      progress: None,
     };
     let started = std::time::Instant::now();
     let failure = attempt(&request, None, None).await.unwrap_err();
