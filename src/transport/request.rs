@@ -595,6 +595,21 @@ mod tests {
     server.await.unwrap();
   }
 
+  /// A download's GET of `url`, as `Session::download` sends it.
+  fn get<'a>(client: &'a HttpClient, url: &'a str, read_timeout: Duration) -> HttpRequest<'a> {
+    HttpRequest {
+      client,
+      method: Method::Get,
+      url,
+      token: None,
+      body: None,
+      timeout: Duration::from_secs(30),
+      read_timeout: Some(read_timeout),
+      max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+      progress: None,
+    }
+  }
+
   #[tokio::test]
   async fn a_download_goes_to_its_file_decoded_with_progress_and_counted_bytes() {
     use crate::transport::{EventQueue, RequestEvent, Trace};
@@ -613,15 +628,8 @@ mod tests {
       events: Some(Arc::clone(&queue)),
     };
     let request = HttpRequest {
-      client: &client,
-      method: Method::Get,
-      url: &url,
-      token: None,
-      body: None,
-      timeout: Duration::from_secs(10),
-      read_timeout: Some(Duration::from_secs(5)),
-      max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
       progress: Some(&progress),
+      ..get(&client, &url, Duration::from_secs(5))
     };
     let target = FileTarget { path: &path };
     let response = attempt(&request, Some(&target), trace.attempt("GET", &url, None, 1))
@@ -662,17 +670,7 @@ mod tests {
       tokio::time::sleep(Duration::from_secs(5)).await;
     });
     let client = build_client(&HttpSettings::default(), &HttpEnv::default()).unwrap();
-    let request = HttpRequest {
-      client: &client,
-      method: Method::Get,
-      url: &url,
-      token: None,
-      body: None,
-      timeout: Duration::from_secs(30),
-      read_timeout: Some(Duration::from_millis(300)),
-      max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-      progress: None,
-    };
+    let request = get(&client, &url, Duration::from_millis(300));
     let started = std::time::Instant::now();
     let failure = attempt(&request, None, None).await.unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(3));
