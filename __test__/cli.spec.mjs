@@ -34,7 +34,7 @@ function run(args, { input, extraEnv = {}, script = bin, direct = false } = {}) 
     child.stderr.on('data', (c) => { stderr += c })
     child.stdin.end(input ?? '')
     const timer = setTimeout(() => { child.kill(); reject(new Error(`timed out: ${args.join(' ')}`)) }, 30000)
-    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
   })
 }
 

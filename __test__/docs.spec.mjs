@@ -69,7 +69,7 @@ test('headingAnchors and linkTargets follow GitHub and CommonMark', () => {
   ])
 })
 
-test('every relative link in the shipped Markdown resolves', () => {
+test('every relative link in the shipped Markdown resolves', { skip: process.platform === 'win32' && 'runs npm pack and git, which the Wine test run does not have (the Markdown is the same everywhere)' }, () => {
   const shipped = shippedFiles()
   const tracked = trackedFiles()
   const markdown = shipped.filter((f) => f.endsWith('.md'))

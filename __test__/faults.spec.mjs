@@ -303,7 +303,7 @@ test('a body larger than the default limit (100 MiB) is refused with bounded mem
   })
   // In a child process, so its memory is measured alone.
   const script = `
-    const { Calibre } = await import(${JSON.stringify(root + 'index.mjs')})
+    const { Calibre } = await import(${JSON.stringify(new URL('../index.mjs', import.meta.url).href)})
     const client = new Calibre({ token: process.env.T, host: process.env.H, throttle: false })
     const hwm = () => Number(/VmHWM:\\s+(\\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]) * 1024
     const base = process.memoryUsage().rss
@@ -369,7 +369,7 @@ test('a child process whose call fails exits promptly (no dangling handles)', { 
   const port = await freePort()
   server = await startFaulty(() => {}) // accepts and never answers
   const script = `
-    const { GraphQL, Calibre } = await import(${JSON.stringify(root + 'index.mjs')})
+    const { GraphQL, Calibre } = await import(${JSON.stringify(new URL('../index.mjs', import.meta.url).href)})
     const out = []
     try { await GraphQL.request({ query: '{ a }' }) } catch (e) { out.push(e.code, e.attempts) }
     const hanging = new Calibre({ host: process.env.HANG, timeoutMs: 200, retries: false })

@@ -121,7 +121,7 @@ test('the CLI does not print a token the server echoes', async () => {
       child.stderr.on('data', (c) => { text += c })
       child.stdin.end()
       const timer = setTimeout(() => { child.kill(); reject(new Error('timed out')) }, 30000)
-      child.on('exit', (code) => { clearTimeout(timer); resolve({ code, text }) })
+      child.on('close', (code) => { clearTimeout(timer); resolve({ code, text }) })
     })
     assert.notEqual(out.code, 0)
     assert.ok(out.text.includes('you sent Token'), `the server's words are shown: ${out.text}`)

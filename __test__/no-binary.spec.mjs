@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const { napi } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
@@ -26,9 +26,11 @@ function packageWithout(t, extra = {}) {
 function load(dir, entry, env = {}) {
   const code =
     entry === 'index.mjs'
-      ? `import(${JSON.stringify(path.join(dir, entry))}).catch((e) => { console.log(JSON.stringify({ code: e.code, message: e.message })) })`
+      ? `import(${JSON.stringify(pathToFileURL(path.join(dir, entry)).href)}).catch((e) => { console.log(JSON.stringify({ code: e.code, message: e.message })) })`
       : `try { require(${JSON.stringify(path.join(dir, entry))}) } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })) }`
-  const run = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env: { ...process.env, ...env } })
+  // Without the path a test run may load the addon from (scripts/test-windows.sh), unless given.
+  const { NAPI_RS_NATIVE_LIBRARY_PATH, ...inherited } = process.env
+  const run = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env: { ...inherited, ...env } })
   assert.equal(run.status, 0, run.stderr)
   return JSON.parse(run.stdout)
 }

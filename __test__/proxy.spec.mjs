@@ -14,7 +14,7 @@ import { Calibre } from '../index.mjs'
 import { startRecorder } from './helpers/recorder.mjs'
 import { isolatedEnv, childEnv } from './helpers/env.mjs'
 import { freePort } from './helpers/faulty.mjs'
-import { makeCerts, opensslMissing } from './helpers/certs.mjs'
+import { makeCerts, certsUnavailable } from './helpers/certs.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const run = promisify(execFile)
@@ -78,7 +78,7 @@ let tlsTarget
 before(async () => {
   target = await startRecorder(() => ({ body: { data: { via: 'target' } } }))
   proxy = await startProxy()
-  if (!opensslMissing()) {
+  if (!certsUnavailable()) {
     certs = makeCerts()
     const hits = []
     const s = https.createServer({ key: certs.key, cert: certs.cert }, (req, res) => {
@@ -107,7 +107,7 @@ const ask = (client) => client.GraphQL.request({ query: '{ via }' })
 /** Runs a script in a child whose environment (proxy variables) is set before the addon loads. */
 async function child(vars, body) {
   const script = `
-    const { GraphQL, Calibre } = await import(${JSON.stringify(root + 'index.mjs')})
+    const { GraphQL, Calibre } = await import(${JSON.stringify(new URL('../index.mjs', import.meta.url).href)})
     const attempt = async (p) => { try { return (await p).via } catch (e) { return e.code + ': ' + e.message } }
     const out = {}
     ${body}
@@ -136,7 +136,7 @@ test('credentials in the proxy URL are sent as Proxy-Authorization', async () =>
   assert.equal(proxy.seen[0].headers['proxy-authorization'], `Basic ${Buffer.from('user:p@ss').toString('base64')}`)
 })
 
-test('`proxy` tunnels https:// requests with CONNECT', { skip: opensslMissing() }, async () => {
+test('`proxy` tunnels https:// requests with CONNECT', { skip: certsUnavailable() }, async () => {
   const data = await ask(new Calibre({ proxy: proxy.url, host: tlsTarget.url, ca: certs.ca, token: TOKEN }))
   assert.deepEqual(data, { via: 'tls-target' })
   assert.equal(proxy.seen.length, 1)
@@ -183,7 +183,7 @@ test('HTTP_PROXY / http_proxy are honoured by the default client, `proxy: false`
   }
 })
 
-test('HTTPS_PROXY is honoured for https:// hosts (CONNECT)', { skip: opensslMissing(), timeout: 30000 }, async () => {
+test('HTTPS_PROXY is honoured for https:// hosts (CONNECT)', { skip: certsUnavailable(), timeout: 30000 }, async () => {
   const out = await child({ HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: certs.caPath, CALIBRE_HOST: tlsTarget.url }, `
     out.module = await attempt(GraphQL.request({ query: '{ via }' }))`)
   assert.deepEqual(out, { module: 'tls-target' })

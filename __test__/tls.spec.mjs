@@ -1,7 +1,8 @@
 // TLS trust: a throwaway CA made at test time (openssl) signs a node:https server's
 // certificate. The default client rejects it; the `ca` option, NODE_EXTRA_CA_CERTS (added to
-// the roots, not replacing them) and SSL_CERT_FILE make it trusted. Mozilla's roots are bundled,
-// so a machine without a system CA store still works.
+// the roots, not replacing them) and the system store (SSL_CERT_FILE on Linux, the certificate
+// store on Windows) make it trusted. Mozilla's roots are bundled, so a machine without a system
+// CA store still works.
 import { test, before, after, beforeEach, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
@@ -15,12 +16,16 @@ import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { GraphQL, Calibre } from '../index.mjs'
 import { isolatedEnv, childEnv } from './helpers/env.mjs'
-import { makeCerts, opensslMissing } from './helpers/certs.mjs'
+import { makeCerts, certsUnavailable } from './helpers/certs.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const run = promisify(execFile)
 const SECRET = 'tok_tls_5ecret_value_0123456789'
-const skip = opensslMissing()
+const skip = certsUnavailable()
+// SSL_CERT_FILE and SSL_CERT_DIR mean nothing on Windows, as for Node: the store test covers it.
+const skipOnWindows = skip || (process.platform === 'win32' && 'SSL_CERT_FILE/SSL_CERT_DIR are not read on Windows (as by Node); the certificate store test covers the system roots there')
+// The set whose CA the Windows test run put into the Windows certificate store (scripts/test-windows.sh).
+const windowsStoreSet = process.env.CALIBRE_TEST_WINDOWS_STORE_CA
 const OK = { data: { ok: true } }
 
 let certs
@@ -71,7 +76,7 @@ const noToken = (e) => {
 /** Runs `calls` (an async function body using `GraphQL`, `Calibre`, `env`) in a child with `vars`. */
 async function child(vars, body) {
   const script = `
-    const { GraphQL, Calibre } = await import(${JSON.stringify(root + 'index.mjs')})
+    const { GraphQL, Calibre } = await import(${JSON.stringify(new URL('../index.mjs', import.meta.url).href)})
     const attempt = async (p) => { try { await p; return 'ok' } catch (e) { return e.code + ': ' + e.message } }
     const out = {}
     ${body}
@@ -128,7 +133,7 @@ test('NODE_EXTRA_CA_CERTS is trusted by the default client (child process)', { s
   assert.equal(out.withCaOwnServer, 'ok', 'a client `ca` adds to NODE_EXTRA_CA_CERTS, it does not replace it')
 })
 
-test('NODE_EXTRA_CA_CERTS adds to the system roots (here SSL_CERT_FILE), it does not replace them', { skip, timeout: 30000 }, async () => {
+test('NODE_EXTRA_CA_CERTS adds to the system roots (here SSL_CERT_FILE), it does not replace them', { skip: skipOnWindows, timeout: 30000 }, async () => {
   // SSL_CERT_FILE stands in for the system store: with it alone, its CA is trusted.
   let out = await child({ SSL_CERT_FILE: other.caPath }, `
     out.system = await attempt(new Calibre({ host: ${JSON.stringify(otherServer.url)} }).GraphQL.request({ query: '{ ok }' }))
@@ -142,13 +147,13 @@ test('NODE_EXTRA_CA_CERTS adds to the system roots (here SSL_CERT_FILE), it does
   assert.deepEqual(out, { system: 'ok', extra: 'ok' })
 })
 
-test('an unreadable NODE_EXTRA_CA_CERTS is ignored, as Node does', { skip, timeout: 30000 }, async () => {
+test('an unreadable NODE_EXTRA_CA_CERTS is ignored, as Node does', { skip: skipOnWindows, timeout: 30000 }, async () => {
   const out = await child({ NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem', SSL_CERT_FILE: certs.caPath, CALIBRE_HOST: server.url }, `
     out.default = await attempt(GraphQL.request({ query: '{ ok }' }))`)
   assert.equal(out.default, 'ok')
 })
 
-test('without a readable system CA store (a slim container), calls still work: plain HTTP, and HTTPS with `ca`', { skip, timeout: 30000 }, async () => {
+test('without a readable system CA store (a slim container), calls still work: plain HTTP, and HTTPS with `ca`', { skip: skipOnWindows, timeout: 30000 }, async () => {
   // SSL_CERT_FILE / SSL_CERT_DIR point at an empty directory: no system roots at all. The
   // bundled roots still stand, so building the client must not fail.
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'calibre-no-ca-'))
@@ -168,3 +173,24 @@ test('without a readable system CA store (a slim container), calls still work: p
     fs.rmSync(empty, { recursive: true, force: true })
   }
 })
+
+test('Windows: the certificate store\'s trusted roots are trusted, NODE_EXTRA_CA_CERTS adds to them, an unreadable one is ignored',
+  { skip: (!windowsStoreSet || skip) && 'only the Windows test run puts a test CA into the Windows certificate store', timeout: 30000 },
+  async () => {
+    const read = (name) => fs.readFileSync(path.join(windowsStoreSet, name), 'utf8')
+    const storeServer = await startHttps({ key: read('server.key'), cert: read('server.pem') })
+    try {
+      const calls = `
+        out.store = await attempt(new Calibre({ host: ${JSON.stringify(storeServer.url)}, retries: false }).GraphQL.request({ query: '{ ok }' }))
+        out.extra = await attempt(new Calibre({ host: ${JSON.stringify(server.url)}, retries: false }).GraphQL.request({ query: '{ ok }' }))`
+      let out = await child({}, calls)
+      assert.equal(out.store, 'ok')
+      assert.match(out.extra, /^CALIBRE_NETWORK_ERROR: .*(certificate|UnknownIssuer)/i)
+      out = await child({ NODE_EXTRA_CA_CERTS: certs.caPath }, calls)
+      assert.deepEqual(out, { store: 'ok', extra: 'ok' })
+      out = await child({ NODE_EXTRA_CA_CERTS: path.join(env.dir, 'no-such-ca.pem') }, calls)
+      assert.equal(out.store, 'ok')
+    } finally {
+      await storeServer.close()
+    }
+  })

@@ -30,7 +30,7 @@ function run(args, extraEnv = {}) {
     child.stderr.on('data', (c) => { stderr += c })
     child.stdin.end()
     const timer = setTimeout(() => { child.kill(); reject(new Error(`timed out: ${args.join(' ')}`)) }, 30000)
-    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
   })
 }
 

@@ -4,12 +4,14 @@ import { test, before, after, beforeEach, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { Token, Calibre, GraphQL } from '../index.mjs'
 import { startRecorder } from './helpers/recorder.mjs'
 import { isolatedEnv, writeConfig, childEnv } from './helpers/env.mjs'
+import { assertPrivate, configDirEntries } from './helpers/platform.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const run = promisify(execFile)
@@ -23,8 +25,6 @@ beforeEach(() => {
   server.reply = () => ({ body: { data: { ok: true } } })
 })
 afterEach(() => env.restore())
-
-const mode = (p) => fs.statSync(p).mode & 0o777
 
 /** Runs calibre@7's own configstore in a child with this test's XDG_CONFIG_HOME. */
 async function configstore(code) {
@@ -62,14 +62,14 @@ test('set writes the file as configstore does and keeps other keys', () => {
   const result = Token.set('  abc123  ')
   assert.deepEqual(result, { path: env.configPath, shadowedByEnv: false })
   assert.equal(fs.readFileSync(env.configPath, 'utf8'), '{\n\t"other": {\n\t\t"nested": [\n\t\t\t1\n\t\t]\n\t},\n\t"token": "abc123"\n}')
-  assert.equal(mode(env.configPath), 0o600)
-  assert.deepEqual(fs.readdirSync(path.dirname(env.configPath)), ['calibre.json'])
+  assertPrivate(env.configPath, 0o600)
+  assert.deepEqual(fs.readdirSync(path.dirname(env.configPath)), configDirEntries)
 })
 
 test('set creates private directories and reports env shadowing', () => {
   process.env.CALIBRE_API_TOKEN = 'env-wins'
   assert.deepEqual(Token.set('stored'), { path: env.configPath, shadowedByEnv: true })
-  assert.equal(mode(path.dirname(env.configPath)), 0o700)
+  assertPrivate(path.dirname(env.configPath), 0o700)
   assert.equal(Token.resolve().token, 'env-wins')
 })
 
@@ -116,6 +116,51 @@ test('interop: a token we store is read back by calibre@7\'s configstore, other 
   Token.remove()
   assert.equal(await configstore(`console.log(String(config.get('token')))`), 'null')
 })
+
+test('interop without XDG_CONFIG_HOME: the home folder is the one Node (so calibre@7) uses, for resolve, set and remove', async () => {
+  delete process.env.XDG_CONFIG_HOME
+  const home = env.dir
+  const official = async (code) => {
+    const script = `import Configstore from 'configstore'; const config = new Configstore('calibre'); ${code}`
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: root, env: childEnv(home) })
+    return stdout.trim()
+  }
+  const stored = await official(`config.set('token', 'home-token'); console.log(config.path)`)
+  assert.equal(stored, path.join(home, '.config', 'configstore', 'calibre.json'))
+  assert.deepEqual(Token.resolve(), { token: 'home-token', source: 'file', path: stored })
+  assert.deepEqual(Token.set('set-by-native'), { path: stored, shadowedByEnv: false })
+  assert.equal(await official(`console.log(config.get('token'))`), 'set-by-native')
+  assert.deepEqual(Token.remove(), { path: stored, removed: true })
+  assert.equal(await official(`console.log(String(config.get('token')))`), 'null')
+})
+
+test('a config file another program holds open: replaced once it is let go, else CALIBRE_CONFIG_ACCESS naming it',
+  { skip: process.platform !== 'win32' && 'only Windows refuses to replace a file that another program holds open' },
+  async () => {
+    writeConfig(env.configPath, '{"token": "old"}')
+    /** Opens the config file in another process, for `ms`; resolves once it is open. */
+    const hold = async (ms) => {
+      const code = 'const fs = require("fs"); const fd = fs.openSync(process.argv[1], "r"); console.log("open"); setTimeout(() => fs.closeSync(fd), Number(process.argv[2]))'
+      const holder = spawn(process.execPath, ['-e', code, env.configPath, String(ms)], { env: childEnv(env.dir) })
+      await once(holder.stdout, 'data')
+      return holder
+    }
+    let holder = await hold(300)
+    Token.set('after-a-short-hold')
+    assert.equal(Token.resolve().token, 'after-a-short-hold')
+    await once(holder, 'exit')
+    holder = await hold(5000)
+    assert.throws(() => Token.set('during-a-long-hold'), (e) => {
+      assert.equal(e.code, 'CALIBRE_CONFIG_ACCESS')
+      assert.ok(e.message.includes(env.configPath), e.message)
+      assert.match(e.message, /another program kept it open/)
+      return true
+    })
+    assert.equal(JSON.parse(fs.readFileSync(env.configPath, 'utf8')).token, 'after-a-short-hold', 'left as it was')
+    holder.kill()
+    await once(holder, 'exit')
+    assert.deepEqual(fs.readdirSync(path.dirname(env.configPath)), configDirEntries, 'no temp file left')
+  })
 
 test('refresh posts to the app host with the token and persists a new file token', async () => {
   Token.set('old-token')

@@ -241,7 +241,7 @@ test('loading the module has no side effects and never throws without a token', 
   assert.equal(child.stdout.trim(), 'ok')
 })
 
-test('loading starts no thread; the first call starts the one I/O thread', { skip: process.platform !== 'linux' }, async () => {
+test('loading starts no thread; the first call starts the one I/O thread', { skip: process.platform !== 'linux' && 'counts threads in /proc, which only Linux has' }, async () => {
   // Threads are named by src/runtime.rs; /proc lists this process's threads.
   const script = `
     const fs = require('fs')
@@ -291,7 +291,7 @@ test('worker threads load the addon, call and exit, one after another', async ()
 
 test('the process exits promptly after the last call', async () => {
   const script = `
-    import(${JSON.stringify(root + 'index.mjs')}).then(async ({ GraphQL }) => {
+    import(${JSON.stringify(new URL('../index.mjs', import.meta.url).href)}).then(async ({ GraphQL }) => {
       const data = await GraphQL.request({ query: '{ a }' })
       console.log(JSON.stringify(data))
     })`

@@ -145,8 +145,8 @@ const COLD = {
 }
 
 async function inside() {
-  const { makeCerts, opensslMissing } = await import('../__test__/helpers/certs.mjs')
-  const missing = opensslMissing()
+  const { makeCerts, certsUnavailable } = await import('../__test__/helpers/certs.mjs')
+  const missing = certsUnavailable()
   if (missing) {
     log(`WAN benchmark skipped: ${missing}`)
     return

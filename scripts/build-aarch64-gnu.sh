@@ -36,26 +36,11 @@ debs=
 download=
 trap 'rm -rf ${debs:+"$debs"} ${download:+"$download"}' EXIT
 
-# Installs the Debian packages named that are not installed yet (as root).
-apt_install() {
-  local missing=() p
-  for p in "$@"; do
-    dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return
-  if [ "$(id -u)" != 0 ]; then
-    echo "build-aarch64-gnu: missing Debian packages: ${missing[*]}; run this script as root once" >&2
-    exit 1
-  fi
-  echo "Installing ${missing[*]}"
-  dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
+. scripts/debian-packages.sh
 
 # Debian's Rust std for this machine (build scripts, proc macros) and for aarch64, of one version
 # (apt keeps Multi-Arch: same packages equal), and the compiler and cargo of that version.
-apt_install libstd-rust-web-dev:amd64 libstd-rust-web-dev:arm64 gcc libc6-dev binutils xz-utils file
+require_debian_packages libstd-rust-web-dev:amd64 libstd-rust-web-dev:arm64 gcc libc6-dev binutils xz-utils file
 rust_version="$(dpkg-query -W -f='${Version}' libstd-rust-web-dev:arm64)"
 rust_root="$cache/rust-web-$rust_version"
 if [ ! -x "$rust_root/usr/bin/cargo" ]; then
@@ -65,7 +50,7 @@ if [ ! -x "$rust_root/usr/bin/cargo" ]; then
   # The shared libraries cargo links (libgit2, libcurl, ...), installed as Debian packages.
   mapfile -t libraries < <(for deb in "$debs"/*.deb; do dpkg-deb -f "$deb" Depends; done |
     tr ',' '\n' | sed -e 's/|.*//' -e 's/(.*)//' -e 's/ //g' | grep '^lib' | grep -vx 'libc-dev' | sort -u)
-  apt_install "${libraries[@]}"
+  require_debian_packages "${libraries[@]}"
   rm -rf "$rust_root.partial"
   # dpkg-deb makes the last folder of the path only.
   mkdir -p "$rust_root.partial"

@@ -21,20 +21,8 @@ lock="${CALIBRE_BUILD_LOCK:-/tmp/calibre-build.lock}"
 profile="${WINDOWS_PROFILE:-test}"
 out="$cache/calibre-native.win32-x64-gnu.node"
 
-packages=(rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "build-windows-gnu: missing Debian packages: ${missing[*]}; run this script as root once" >&2
-    exit 1
-  fi
-  echo "Installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+. scripts/debian-packages.sh
+require_debian_packages rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64
 # Debian's toolchain by path: rustup's rustc and cargo stay first on PATH for everything else.
 rustc=/usr/bin/rustc
 cargo=/usr/bin/cargo

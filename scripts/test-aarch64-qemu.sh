@@ -24,21 +24,8 @@ if [ ! -f "$binary" ] || [ ! -x "$toolchain/bin/aarch64-unknown-linux-gnu-gcc" ]
   exit 1
 fi
 
-packages=(qemu-user-static libc6:arm64 libstdc++6:arm64)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "test-aarch64-qemu: missing Debian packages: ${missing[*]}; run as root once" >&2
-    exit 1
-  fi
-  echo "Installing ${missing[*]}"
-  dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+. scripts/debian-packages.sh
+require_debian_packages qemu-user-static libc6:arm64 libstdc++6:arm64
 # Called directly: containers rarely have binfmt_misc, so the kernel would not hand arm64 programs to qemu.
 export QEMU_AARCH64=/usr/bin/qemu-aarch64-static
 

@@ -12,7 +12,7 @@ export function runChild(program, args, { env, cwd, input = '', timeoutMs = 3000
     child.stderr.on('data', (c) => { stderr += c })
     child.stdin.end(input)
     const timer = setTimeout(() => { child.kill(); reject(new Error(`timed out: ${args.join(' ')}`)) }, timeoutMs)
-    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
   })
 }
 

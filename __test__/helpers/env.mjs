@@ -11,7 +11,8 @@ const KEYS = ['CALIBRE_API_TOKEN', 'CALIBRE_HOST', 'CALIBRE_APP_HOST', 'XDG_CONF
 
 export function isolatedEnv(vars = {}) {
   const saved = Object.fromEntries(KEYS.map((k) => [k, process.env[k]]))
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calibre-native-test-'))
+  // A space in every path, as in many Windows profile folders ("C:\\Users\\Jane Doe").
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'calibre-native test-'))
   for (const k of KEYS) delete process.env[k]
   process.env[HOME_VAR] = dir
   process.env.XDG_CONFIG_HOME = path.join(dir, 'xdg')

@@ -98,7 +98,7 @@ async fn download(
   url: &str,
   path: &Path,
 ) -> Result<bool, CalibreError> {
-  if path.exists() {
+  if as_node_opens(path).exists() {
     return Ok(false);
   }
   let temp = path.with_extension(format!("part-{}", std::process::id()));
@@ -106,17 +106,18 @@ async fn download(
   let progress = |bytes, total| meter.update(slot, bytes, total);
   let result = async {
     session
-      .download(url, &temp, &progress)
+      .download(url, &as_node_opens(&temp), &progress)
       .await
       .map_err(|mut e| {
         e.message = format!("{}: {}", session.function, e.message);
         e
       })?;
-    std::fs::rename(&temp, path).map_err(|e| io_error(session.function, path, e))
+    std::fs::rename(as_node_opens(&temp), as_node_opens(path))
+      .map_err(|e| io_error(session.function, path, e))
   }
   .await;
   if result.is_err() {
-    let _ = std::fs::remove_file(&temp);
+    let _ = std::fs::remove_file(as_node_opens(&temp));
     // The error is printed next, on a line of its own.
     meter.clear();
   }
@@ -193,7 +194,7 @@ pub fn test(a: TestUuid, ctx: &Ctx) -> Prepared {
       ));
     }
     let dir = base.join("test-artifacts").join(&uuid);
-    std::fs::create_dir_all(&dir).map_err(|e| io_error(F, &dir, e))?;
+    std::fs::create_dir_all(as_node_opens(&dir)).map_err(|e| io_error(F, &dir, e))?;
     term.out("Downloading test artifacts");
     let meter = term.meter("Downloading", 0);
     download_test(&session, &meter, term, &urls, &dir, &dir).await?;
@@ -203,10 +204,61 @@ pub fn test(a: TestUuid, ctx: &Ctx) -> Prepared {
   })
 }
 
-/// `name.replace(path.sep, '')`: the first separator only, as in calibre@7.
+/// `name.replace(path.sep, '')`: the first separator only, as in calibre@7. On Windows
+/// `path.join` then turns any `/` left into `\\`, a folder of its own.
 fn dir_name(item: &Value) -> String {
   let name = human::text(item, "name").replacen(std::path::MAIN_SEPARATOR, "", 1);
+  let name = if cfg!(windows) {
+    name.replace('/', "\\")
+  } else {
+    name
+  };
   format!("{name}-{}", human::text(item, "uuid"))
+}
+
+/// The path as Node's `fs` hands it to Windows (calibre@7 writes artifacts with it): absolute,
+/// with the `\\?\` prefix, so that a name keeps the trailing space or dot that Windows
+/// would otherwise strip (`Phone / 3G` makes a folder `Phone `); elsewhere the path as it is.
+#[cfg(windows)]
+fn as_node_opens(path: &Path) -> PathBuf {
+  use std::path::{Component, Prefix};
+  let absolute = match std::env::current_dir() {
+    Ok(cwd) if path.is_relative() => cwd.join(path),
+    _ => path.to_path_buf(),
+  };
+  let mut start = std::ffi::OsString::new();
+  let mut names = Vec::new();
+  for component in absolute.components() {
+    match component {
+      Component::Prefix(prefix) => match prefix.kind() {
+        Prefix::Disk(drive) => start.push(format!("\\\\?\\{}:", drive as char)),
+        Prefix::UNC(server, share) => {
+          start.push("\\\\?\\UNC\\");
+          start.push(server);
+          start.push("\\");
+          start.push(share);
+        }
+        // Already verbatim, or a device path: as it is.
+        _ => return absolute,
+      },
+      Component::RootDir | Component::CurDir => {}
+      // Windows resolves no `..` in a verbatim path: as Node's `path.resolve`, here.
+      Component::ParentDir => {
+        names.pop();
+      }
+      Component::Normal(name) => names.push(name),
+    }
+  }
+  for name in names {
+    start.push("\\");
+    start.push(name);
+  }
+  PathBuf::from(start)
+}
+
+#[cfg(not(windows))]
+fn as_node_opens(path: &Path) -> PathBuf {
+  path.to_path_buf()
 }
 
 pub fn snapshot(a: DownloadSnapshotArtifacts, ctx: &Ctx) -> Prepared {
@@ -239,7 +291,7 @@ pub fn snapshot(a: DownloadSnapshotArtifacts, ctx: &Ctx) -> Prepared {
       .join("snapshot-artifacts")
       .join(&site)
       .join(human::plain(Some(&id)));
-    std::fs::create_dir_all(&root).map_err(|e| io_error(F, &root, e))?;
+    std::fs::create_dir_all(as_node_opens(&root)).map_err(|e| io_error(F, &root, e))?;
     let tests = found
       .get("tests")
       .and_then(Value::as_array)
@@ -256,7 +308,7 @@ pub fn snapshot(a: DownloadSnapshotArtifacts, ctx: &Ctx) -> Prepared {
       let page = t.get("page").cloned().unwrap_or(Value::Null);
       let profile = t.get("testProfile").cloned().unwrap_or(Value::Null);
       let dir = root.join(dir_name(&page)).join(dir_name(&profile));
-      std::fs::create_dir_all(&dir).map_err(|e| io_error(F, &dir, e))?;
+      std::fs::create_dir_all(as_node_opens(&dir)).map_err(|e| io_error(F, &dir, e))?;
       meter.clear();
       term.out(&format!(
         "Downloading artifacts (Page: {}) (Test Profile: {})",
@@ -285,7 +337,7 @@ pub fn snapshot(a: DownloadSnapshotArtifacts, ctx: &Ctx) -> Prepared {
     ]));
     meter.clear();
     let manifest_path = root.join("manifest.json");
-    std::fs::write(&manifest_path, json::compact(&manifest))
+    std::fs::write(as_node_opens(&manifest_path), json::compact(&manifest))
       .map_err(|e| io_error(F, &manifest_path, e))?;
     term.out(&format!("Saved artifacts to {}", relative(&root, &base)));
     Ok(0)

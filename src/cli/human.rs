@@ -842,8 +842,12 @@ pub fn snapshot_metrics_csv(payload: &Value) -> String {
       lines.push(cells.join(","));
     }
   }
-  lines.join("\n")
+  lines.join(OS_EOL)
 }
+
+/// Node's `os.EOL`, which json2csv's Node parser (calibre@7's `get-snapshot-metrics --csv`)
+/// puts between rows.
+const OS_EOL: &str = if cfg!(windows) { "\r\n" } else { "\n" };
 
 pub fn time_series(series: &Value, term: Term) {
   let pages: Vec<String> = list(series.get("pages"))
