@@ -2379,7 +2379,7 @@ export interface CalibreRequestEndMessage extends CalibreRequestStartMessage {
   status: number
   /** From sending the request to the last byte of the answer, in milliseconds. */
   durationMs: number
-  /** Bytes of the answer's body, decoded (a compressed answer took fewer on the wire). */
+  /** Bytes of the answer's body as decoded (a compressed answer took fewer on the wire; how many is not known). */
   bytes: number
 }
 

@@ -2,13 +2,12 @@
 //! downloads) goes through here, one concern per file:
 //!
 //! - `client`: building reqwest clients (trust roots, proxies) and the shared one per environment;
-//! - `request`: one attempt: send, read the body within the timeout and size limit;
-//! - `body`: decoding compressed answers into memory or a file, within a size limit;
+//! - `request`: one attempt: send, read the (decoded) body into memory or a file within the
+//!   timeout and size limit;
 //! - `throttle`: calibre@7's request-start throttle and the rate-limit pause;
 //! - `retry`: what may be retried, after how long, and the loop of attempts;
 //! - `trace`: the debug log and the per-attempt events for `diagnostics_channel`.
 
-mod body;
 mod client;
 mod request;
 mod retry;

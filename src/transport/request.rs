@@ -1,16 +1,19 @@
 //! One HTTP exchange: send, read the body within the timeout and the size limit, and say how
 //! far a failure got (which decides whether it may be retried).
+//!
+//! Compressed answers (gzip, br, deflate) are decoded by reqwest as they arrive. The sizes this
+//! reports (the debug log, the `bytes` of the `diagnostics_channel` end event, the progress of a
+//! download) are of the decoded body: reqwest removes `Content-Encoding` and `Content-Length`
+//! from an answer it decodes and offers no hook into the connection's reads
+//! (`ClientBuilder::connector_layer` must hand back reqwest's own sealed connection type), so
+//! the bytes on the wire cannot be known per request here.
 
 use std::error::Error as _;
 use std::path::Path;
 use std::time::Duration;
 
-use reqwest::header::{
-  HeaderValue, ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_ENCODING, CONTENT_LENGTH,
-  CONTENT_TYPE,
-};
+use reqwest::header::{HeaderValue, ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_TYPE};
 
-use super::body::{BodyError, Coding, Decoder, Sink, SinkError, ACCEPTED_CODINGS};
 use super::client::HttpClient;
 use super::trace::{without_query, AttemptTrace, Ended};
 use crate::auth::ApiToken;
@@ -18,6 +21,10 @@ use crate::error::{CalibreError, ErrorCode};
 
 /// Largest response body read by default (a bigger one fails with CALIBRE_INVALID_RESPONSE).
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 100 * 1024 * 1024;
+
+/// The response codings asked for, in the order Node's `fetch` (and so calibre@7) asks for
+/// them; reqwest decodes each of them.
+const ACCEPTED_CODINGS: &str = "gzip, deflate, br";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
@@ -50,8 +57,9 @@ pub struct HttpRequest<'a> {
   /// server that stalls mid-body fails here rather than at `timeout`).
   pub read_timeout: Option<Duration>,
   pub max_response_bytes: u64,
-  /// Called as the body arrives with the bytes this attempt received so far (on the wire) and
-  /// the total the server announced, if it did; at the end once more with both equal.
+  /// Called as the body arrives with the (decoded) bytes this attempt received so far and the
+  /// total the server announced, if it did (never for a compressed answer); at the end once
+  /// more with both equal.
   pub progress: Option<&'a Progress<'a>>,
 }
 
@@ -119,7 +127,8 @@ pub async fn post(request: HttpRequest<'_>) -> Result<RawResponse, Failure> {
 }
 
 /// One attempt: sends the request and reads the body, all within `timeout` (and each read
-/// within `read_timeout`), at most `max_response_bytes` decoded. `trace` hears how it ended.
+/// within `read_timeout`), at most `max_response_bytes` decoded. `trace` hears how it ended
+/// (`None` when nothing is traced: then nothing here is timed or formatted for it).
 pub async fn attempt(
   request: &HttpRequest<'_>,
   file: Option<&FileTarget<'_>>,
@@ -145,8 +154,7 @@ pub async fn attempt(
     trace.finish(match &outcome {
       Ok(response) => Ended::Answer {
         status: response.status,
-        bytes: seen.decoded,
-        wire: (seen.coding != Coding::Identity).then_some((seen.wire, seen.coding.name())),
+        bytes: seen.bytes,
       },
       Err(failure) => Ended::Failed {
         code: failure.error.code.as_str(),
@@ -161,9 +169,8 @@ pub async fn attempt(
 #[derive(Default)]
 struct Seen {
   status: Option<u16>,
-  coding: Coding,
-  wire: u64,
-  decoded: u64,
+  /// Body bytes received so far, decoded.
+  bytes: u64,
 }
 
 /// `future`, failing with `CALIBRE_TIMEOUT` when `limit` passes first.
@@ -251,18 +258,10 @@ async fn exchange(
   let mut response = within(request.read_timeout, url, true, sent).await?;
   let status = response.status().as_u16();
   seen.status = Some(status);
-  seen.coding = Coding::from_header(
-    response
-      .headers()
-      .get(CONTENT_ENCODING)
-      .and_then(|v| v.to_str().ok()),
-  );
-  let decoded = seen.coding != Coding::Identity;
+  // A body reqwest decodes comes without its Content-Encoding and Content-Length.
   let headers = response
     .headers()
     .iter()
-    // What the headers said of the coded body no longer describes the decoded one.
-    .filter(|(k, _)| !(decoded && (*k == CONTENT_ENCODING || *k == CONTENT_LENGTH)))
     .map(|(k, v)| {
       (
         k.as_str().to_owned(),
@@ -276,25 +275,27 @@ async fn exchange(
     return Err(too_large(url, max));
   }
   let success = (200..300).contains(&status);
-  let file = file.filter(|_| success);
-  let progress = |wire| {
-    if let Some(progress) = request.progress {
-      progress(wire, total)
-    }
-  };
-  let body = match file {
+  let body = match file.filter(|_| success) {
     None => {
-      let sink = Sink::new(Vec::new(), max);
-      read_body(&mut response, request, seen, sink, progress)
-        .await?
-        .inner
+      let mut body = Vec::with_capacity(total.unwrap_or(0) as usize);
+      read_body(&mut response, request, seen, total, |chunk| {
+        body.extend_from_slice(chunk);
+        Ok(())
+      })
+      .await?;
+      body
     }
     Some(target) => {
-      let created = std::fs::File::create(target.path).map_err(|e| write_failed(target.path, e))?;
-      let sink = Sink::new(created, max);
-      let written = read_body(&mut response, request, seen, sink, progress).await?;
-      written
-        .inner
+      use std::io::Write;
+      let mut created =
+        std::fs::File::create(target.path).map_err(|e| write_failed(target.path, e))?;
+      read_body(&mut response, request, seen, total, |chunk| {
+        created
+          .write_all(chunk)
+          .map_err(|e| write_failed(target.path, e))
+      })
+      .await?;
+      created
         .sync_all()
         .map_err(|e| write_failed(target.path, e))?;
       Vec::new()
@@ -307,50 +308,67 @@ async fn exchange(
   })
 }
 
-/// Reads the body to its end through the decoder into `sink`.
-async fn read_body<W: std::io::Write>(
+/// Reads the (decoded) body to its end, each piece to `keep`, within the size limit.
+async fn read_body(
   response: &mut reqwest::Response,
   request: &HttpRequest<'_>,
   seen: &mut Seen,
-  sink: Sink<W>,
-  progress: impl Fn(u64),
-) -> Result<Sink<W>, Failure> {
+  total: Option<u64>,
+  mut keep: impl FnMut(&[u8]) -> Result<(), Failure>,
+) -> Result<(), Failure> {
   let url = request.url;
-  let mut decoder = Decoder::new(seen.coding, sink);
+  let max = request.max_response_bytes;
   loop {
     let next = async {
-      response
-        .chunk()
-        .await
-        .map_err(|e| fail(network_error(url, &e), false, false))
+      response.chunk().await.map_err(|e| match undecodable(&e) {
+        Some(why) => undecodable_failure(url, &why),
+        None => fail(network_error(url, &e), false, false),
+      })
     };
     let Some(chunk) = within(request.read_timeout, url, false, next).await? else {
       break;
     };
-    seen.wire += chunk.len() as u64;
-    decoder
-      .write(&chunk)
-      .map_err(|e| body_failure(url, request.max_response_bytes, e))?;
-    seen.decoded = decoded_so_far(&decoder);
-    progress(seen.wire);
+    seen.bytes += chunk.len() as u64;
+    if seen.bytes > max {
+      return Err(too_large(url, max));
+    }
+    keep(&chunk)?;
+    if let Some(progress) = request.progress {
+      progress(seen.bytes, total);
+    }
   }
-  let sink = decoder
-    .finish()
-    .map_err(|e| body_failure(url, request.max_response_bytes, e))?;
-  seen.decoded = sink.written;
   if let Some(progress) = request.progress {
-    progress(seen.wire, Some(seen.wire));
+    progress(seen.bytes, Some(seen.bytes));
   }
-  Ok(sink)
+  Ok(())
 }
 
-fn decoded_so_far<W: std::io::Write>(decoder: &Decoder<W>) -> u64 {
-  match decoder {
-    Decoder::Identity(sink) => sink.written,
-    Decoder::Gzip(d) => d.get_ref().written,
-    Decoder::Deflate(d) => d.get_ref().written,
-    Decoder::Brotli(d) => d.get_ref().written,
-  }
+/// Why a body could not be decompressed, if that is what `err` is. reqwest reports every body
+/// error as a decode error, a dropped connection too; a decompressor's own failure is the
+/// `InvalidData` I/O error directly under it (not one carrying a TLS error).
+fn undecodable(err: &reqwest::Error) -> Option<String> {
+  let io = err.source()?.downcast_ref::<std::io::Error>()?;
+  let tls = io
+    .get_ref()
+    .is_some_and(|inner| inner.is::<rustls::Error>());
+  (io.kind() == std::io::ErrorKind::InvalidData && !tls).then(|| io.to_string())
+}
+
+/// A body its Content-Encoding does not describe: the same on every try.
+fn undecodable_failure(url: &str, why: &str) -> Failure {
+  let mut failure = fail(
+    CalibreError::new(
+      ErrorCode::InvalidResponse,
+      format!(
+        "The response from {} could not be decoded: {why}.",
+        without_query(url)
+      ),
+    ),
+    false,
+    false,
+  );
+  failure.permanent = true;
+  failure
 }
 
 fn too_large(url: &str, max: u64) -> Failure {
@@ -376,35 +394,6 @@ fn write_failed(path: &Path, e: std::io::Error) -> Failure {
     false,
     false,
   );
-  failure.permanent = true;
-  failure
-}
-
-/// A body that could not be decoded or kept: the same on every try.
-fn body_failure(url: &str, max: u64, error: BodyError) -> Failure {
-  let mut failure = match error {
-    BodyError::Sink(SinkError::TooLarge) => too_large(url, max),
-    BodyError::Sink(SinkError::Write(e)) => fail(
-      CalibreError::new(
-        ErrorCode::ConfigAccess,
-        format!("Cannot write the answer of {}: {e}", without_query(url)),
-      ),
-      false,
-      false,
-    ),
-    // A body its Content-Encoding does not describe.
-    BodyError::Undecodable(why) => fail(
-      CalibreError::new(
-        ErrorCode::InvalidResponse,
-        format!(
-          "The response from {} could not be decoded: {why}.",
-          without_query(url)
-        ),
-      ),
-      false,
-      false,
-    ),
-  };
   failure.permanent = true;
   failure
 }
@@ -615,8 +604,7 @@ mod tests {
     use crate::transport::{EventQueue, RequestEvent, Trace};
     use std::sync::{Arc, Mutex};
     let gzip = "1f8b0800000000000003ab564a492c4954b2aa564a2f4a4d2dc9cc4b57b252ca48cdc9c9d75148cecf2d284a2d2e4e4d5128cf2fca4951aaad0500cadb92eb2f000000";
-    let wire = from_hex(gzip);
-    let (url, server) = serve_once("gzip", wire.clone()).await;
+    let (url, server) = serve_once("gzip", from_hex(gzip)).await;
     let client = build_client(&HttpSettings::default(), &HttpEnv::default()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("lighthouse.json");
@@ -641,10 +629,15 @@ mod tests {
     assert!(response.body.is_empty(), "the body is in the file");
     let decoded = r#"{"data":{"greeting":"hello, compressed world"}}"#;
     assert_eq!(std::fs::read_to_string(&path).unwrap(), decoded);
-    let wire_len = wire.len() as u64;
-    assert_eq!(
-      seen.lock().unwrap().last(),
-      Some(&(wire_len, Some(wire_len)))
+    // Decoded bytes; no total while it arrives (reqwest drops a compressed Content-Length).
+    let length = decoded.len() as u64;
+    let heard = seen.lock().unwrap().clone();
+    assert_eq!(heard.last(), Some(&(length, Some(length))));
+    assert!(
+      heard[..heard.len() - 1]
+        .iter()
+        .all(|(_, total)| total.is_none()),
+      "{heard:?}"
     );
     let events = queue.take();
     assert!(

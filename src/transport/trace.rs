@@ -135,7 +135,8 @@ impl Trace {
     self.debug != DebugLevel::Off || self.events.is_some()
   }
 
-  fn logs(&self) -> bool {
+  /// Whether the debug log is on.
+  pub fn logs(&self) -> bool {
     self.debug != DebugLevel::Off
   }
 
@@ -256,13 +257,9 @@ pub struct AttemptTrace {
 
 /// How an attempt ended, for its trace.
 pub enum Ended<'a> {
-  /// An answer: its status, the (decoded) body size, and the bytes on the wire when the body
-  /// came compressed (with the coding).
-  Answer {
-    status: u16,
-    bytes: u64,
-    wire: Option<(u64, &'a str)>,
-  },
+  /// An answer: its status and the size of its body as received, decoded (the bytes on the
+  /// wire of a compressed answer are not known: see `request`).
+  Answer { status: u16, bytes: u64 },
   /// No answer: the error's code and message.
   Failed {
     code: &'static str,
@@ -276,21 +273,14 @@ impl AttemptTrace {
     let elapsed = self.started.elapsed();
     let duration_ms = elapsed.as_secs_f64() * 1000.0;
     let (event, outcome) = match ended {
-      Ended::Answer {
-        status,
-        bytes,
-        wire,
-      } => (
+      Ended::Answer { status, bytes } => (
         RequestEvent::End {
           id: self.id,
           status,
           duration_ms,
           bytes,
         },
-        match wire {
-          Some((wire, coding)) => format!("{status}, {bytes} bytes ({wire} on the wire, {coding})"),
-          None => format!("{status}, {bytes} bytes"),
-        },
+        format!("{status}, {bytes} bytes"),
       ),
       Ended::Failed { code, message } => (
         RequestEvent::Error {
@@ -444,7 +434,6 @@ mod tests {
     first.finish(Ended::Answer {
       status: 503,
       bytes: 10,
-      wire: None,
     });
     drop(trace.attempt("POST", "http://h/graphql", None, 2));
     let events = queue.take();
