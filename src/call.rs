@@ -54,25 +54,34 @@ impl Call {
     options: Option<Unknown>,
   ) -> Result<Call, CalibreError> {
     let mut options = CallOptions::read(env, function, options)?;
+    let (vars, events) = Call::environment(env);
     Ok(Call {
       function,
       client,
       signal: options.signal.take(),
       options,
-      env: js::capture_env(env),
-      events: diagnostics::queue(env),
+      env: vars,
+      events,
     })
+  }
+
+  /// The `process.env` snapshot, and the event queue when a request channel has subscribers
+  /// (one JS call for both; nothing more when unobserved).
+  fn environment(env: &Env) -> (EnvSnapshot, Option<Arc<EventQueue>>) {
+    let (vars, observed) = js::capture_call(env);
+    (vars, observed.then(|| diagnostics::queue(env)).flatten())
   }
 
   /// A call without an options object (the CLI), on `client`.
   pub fn plain(env: &Env, client: Arc<ClientConfig>, function: &'static str) -> Call {
+    let (vars, events) = Call::environment(env);
     Call {
       function,
       client,
       options: CallOptions::default(),
       signal: None,
-      env: js::capture_env(env),
-      events: diagnostics::queue(env),
+      env: vars,
+      events,
     }
   }
 

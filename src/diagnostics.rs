@@ -2,7 +2,8 @@
 //! `calibre-native:request:end` and `calibre-native:request:error`, as undici publishes its own
 //! for APM and OpenTelemetry instrumentations.
 //!
-//! A call queues events only when one of the channels had subscribers as it began (`queue`);
+//! A call queues events only when one of the channels had subscribers as it began (the JS
+//! reader of `js::capture_call` tells, in the same call that reads `process.env`; then `queue`);
 //! the transport records them on the runtime (`transport::Trace`) and they are published here,
 //! on the JS thread of the calling environment: woken by a threadsafe function as they come,
 //! and in any case before the call's promise settles (`flush`). The `end` or `error` message of
@@ -27,7 +28,6 @@ const HELPER: &str = r#"(function () {
   const error = dc.channel('calibre-native:request:error')
   const attempts = new Map()
   return {
-    active: () => start.hasSubscribers || end.hasSubscribers || error.hasSubscribers,
     wake: () => {},
     publish(kind, id, fields) {
       if (kind === 0) {
@@ -58,18 +58,15 @@ thread_local! {
   static CHANNELS: RefCell<Option<Option<Channels>>> = const { RefCell::new(None) };
 }
 
-/// The queue for a call starting now, when any of the channels has subscribers; `None` (and
-/// nothing recorded) otherwise. Call on the JS thread.
+/// The queue of this environment, for a call starting now while a request channel has
+/// subscribers (`js::capture_call` said so); `None` where `diagnostics_channel` cannot be
+/// reached. Call on the JS thread.
 pub fn queue(env: &Env) -> Option<Arc<EventQueue>> {
   CHANNELS.with(|cell| {
     let mut cell = cell.borrow_mut();
     let channels = cell.get_or_insert_with(|| load(env)).as_mut()?;
-    let helper = channels.helper.get_value(env).ok()?;
-    let active: Function<(), bool> = helper.get_named_property("active").ok()?;
-    if !active.call(()).unwrap_or(false) {
-      return None;
-    }
     if channels.queue.is_none() {
+      let helper = channels.helper.get_value(env).ok()?;
       channels.queue = wake_up(&helper).map(|wake| Arc::new(EventQueue::new(wake)));
     }
     channels.queue.clone()
@@ -171,4 +168,15 @@ fn fields<'env>(env: &'env Env, event: &RequestEvent) -> Result<(u32, u64, Objec
       (2, *id, fields)
     }
   })
+}
+
+#[cfg(test)]
+mod tests {
+  /// The helper publishes on the channels whose subscribers `js::capture_call` looks for.
+  #[test]
+  fn the_helper_publishes_on_the_channels_the_call_checks() {
+    for name in crate::js::REQUEST_CHANNELS {
+      assert!(super::HELPER.contains(&format!("'{name}'")), "{name}");
+    }
+  }
 }

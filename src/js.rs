@@ -517,11 +517,25 @@ pub fn handoff_error(err: napi::Error) -> CalibreError {
 
 /// The package's variables (`env::VARS`) from `process.env` of this environment: a worker
 /// sees its own `env`, and nothing calls libc `getenv` (see `env`). Call on the JS thread.
-///
-/// One call of a small JS reader (evaluated once per environment) returns every variable in one
-/// string, instead of five napi calls per variable: it runs on every call of the API.
 pub fn capture_env(env: &Env) -> EnvSnapshot {
-  read_all_vars(env).unwrap_or_else(|| capture_env_one_by_one(env))
+  capture_call(env).0
+}
+
+/// The `diagnostics_channel` channels a call publishes its HTTP attempts on (`diagnostics`).
+pub const REQUEST_CHANNELS: [&str; 3] = [
+  "calibre-native:request:start",
+  "calibre-native:request:end",
+  "calibre-native:request:error",
+];
+
+/// What a call starts from, read on the JS thread: the environment snapshot (as `capture_env`)
+/// and whether any of `REQUEST_CHANNELS` has subscribers.
+///
+/// Both come from one call of a small JS reader (evaluated once per environment), which returns
+/// them in one string, instead of five napi calls per variable and more for the channels: it
+/// runs on every call of the API, observed or not.
+pub fn capture_call(env: &Env) -> (EnvSnapshot, bool) {
+  read_all_vars(env).unwrap_or_else(|| (capture_env_one_by_one(env), false))
 }
 
 thread_local! {
@@ -529,23 +543,34 @@ thread_local! {
   static ENV_READER: RefCell<Option<ObjectRef<false>>> = const { RefCell::new(None) };
 }
 
-/// `process.env[name]` for each of `env::VARS`, as `\0=value` or `\0\u0001` (not a string).
+/// `1` or `0` (whether a request channel has subscribers; always `0` without
+/// `process.getBuiltinModule`, Node before 20.16), then `process.env[name]` for each of
+/// `env::VARS`, as `\0=value` or `\0\u0001` (not a string). The reader holds the channel
+/// objects, so `diagnostics_channel` hands every subscriber these same ones.
 fn env_reader_script() -> String {
   let names = serde_json::to_string(VARS).expect("names serialize");
+  let channels = serde_json::to_string(&REQUEST_CHANNELS).expect("names serialize");
   format!(
-    r#"(function (names) {{ return function () {{
-      const vars = process.env
-      let out = ''
-      for (let i = 0; i < names.length; i++) {{
-        const value = vars[names[i]]
-        out += typeof value === 'string' ? '\0=' + value : '\0\u0001'
+    r#"(function (names, channelNames) {{
+      const dc = typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:diagnostics_channel') : undefined
+      const channels = dc === undefined ? [] : channelNames.map((name) => dc.channel(name))
+      return function () {{
+        let out = '0'
+        for (let i = 0; i < channels.length; i++) {{
+          if (channels[i].hasSubscribers) {{ out = '1'; break }}
+        }}
+        const vars = process.env
+        for (let i = 0; i < names.length; i++) {{
+          const value = vars[names[i]]
+          out += typeof value === 'string' ? '\0=' + value : '\0\u0001'
+        }}
+        return out
       }}
-      return out
-    }} }})({names})"#
+    }})({names}, {channels})"#
   )
 }
 
-fn read_all_vars(env: &Env) -> Option<EnvSnapshot> {
+fn read_all_vars(env: &Env) -> Option<(EnvSnapshot, bool)> {
   let reader = ENV_READER.with(|cell| -> Result<Function<(), JsString>> {
     if let Some(reader) = cell.borrow().as_ref() {
       let reader: Object = reader.get_value(env)?;
@@ -559,18 +584,21 @@ fn read_all_vars(env: &Env) -> Option<EnvSnapshot> {
   });
   let text = reader.ok()?.call(()).ok()?.into_utf8().ok()?;
   let text = text.as_str().ok()?;
-  let values: Vec<&str> = text.split('\0').skip(1).collect();
+  let mut parts = text.split('\0');
+  let observed = parts.next()? == "1";
+  let values: Vec<&str> = parts.collect();
   // A value holding NUL would shift the rest: then read them one by one.
   if values.len() != VARS.len() {
     return None;
   }
   let mut values = values.into_iter();
-  Some(EnvSnapshot::capture(|_| {
+  let snapshot = EnvSnapshot::capture(|_| {
     values
       .next()
       .and_then(|v| v.strip_prefix('='))
       .map(str::to_owned)
-  }))
+  });
+  Some((snapshot, observed))
 }
 
 fn capture_env_one_by_one(env: &Env) -> EnvSnapshot {

@@ -269,7 +269,12 @@ impl Session {
     } else {
       Replay::Query
     };
-    let operation = graphql::operation_name(&op.query);
+    // The operation's name is for the debug log and the events only.
+    let operation = if self.trace.is_on() {
+      graphql::operation_name(&op.query)
+    } else {
+      None
+    };
     let (response, attempts) = self
       .post(&self.url, Some(&body), replay, operation, &token)
       .await;

@@ -47,10 +47,13 @@ pub async fn send(
     let timeout = match plan.throttle {
       None => request.timeout,
       Some(throttle) => {
-        let (asked, paused) = (Instant::now(), throttle.is_paused());
+        // Only the debug log asks how long the throttle held the request, and why.
+        let asked = trace.logs().then(|| (Instant::now(), throttle.is_paused()));
         match throttle.acquire_within(request.timeout, request.url).await {
           Ok(left) => {
-            trace.throttle_wait(asked.elapsed(), paused, request.url);
+            if let Some((asked, paused)) = asked {
+              trace.throttle_wait(asked.elapsed(), paused, request.url);
+            }
             left
           }
           Err(error) => {
