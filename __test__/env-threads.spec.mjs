@@ -7,9 +7,10 @@ import { Worker } from 'node:worker_threads'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
+import path from 'node:path'
 import { Token } from '../index.mjs'
 import { startRecorder } from './helpers/recorder.mjs'
-import { isolatedEnv } from './helpers/env.mjs'
+import { isolatedEnv, writeConfig } from './helpers/env.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 let server
@@ -69,6 +70,26 @@ test('workers resolving tokens while the main thread changes process.env never c
   const race = fileURLToPath(new URL('./helpers/env-race.cjs', import.meta.url))
   const runs = await Promise.all(Array.from({ length: 4 }, () =>
     promisify(execFile)(process.execPath, [race, root, '2500'], { timeout: 60000 })
+      .then(({ stdout }) => ({ code: 0, stdout }))
+      .catch((e) => ({ code: e.code, signal: e.signal, stdout: e.stdout }))))
+  for (const run of runs) {
+    assert.deepEqual({ code: run.code, signal: run.signal ?? null }, { code: 0, signal: null }, run.stdout)
+    assert.ok(JSON.parse(run.stdout).resolved > 0, run.stdout)
+  }
+})
+
+test('keyring-backed calls on workers while the main thread changes process.env never crash', async () => {
+  // The session bus address comes from the snapshot, never from getenv on another thread. Under
+  // scripts/test-keyring.sh this is a real Secret Service; elsewhere a bus that is not there.
+  delete process.env.CALIBRE_API_TOKEN
+  writeConfig(env.configPath, JSON.stringify({ token: null, 'calibre-native': { tokenStore: 'keyring' } }))
+  const bus = process.env.DBUS_SESSION_BUS_ADDRESS ?? `unix:path=${path.join(env.dir, 'no-bus')}`
+  const race = fileURLToPath(new URL('./helpers/env-race.cjs', import.meta.url))
+  const runs = await Promise.all(Array.from({ length: 2 }, () =>
+    promisify(execFile)(process.execPath, [race, root, '2500', 'keyring'], {
+      timeout: 60000,
+      env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: bus },
+    })
       .then(({ stdout }) => ({ code: 0, stdout }))
       .catch((e) => ({ code: e.code, signal: e.signal, stdout: e.stdout }))))
   for (const run of runs) {

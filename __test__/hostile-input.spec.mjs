@@ -69,7 +69,7 @@ function throwingGetter(name) {
 }
 
 // Functions that return something other than a promise: their errors are thrown.
-const SYNC = new Set(['Token.resolve', 'Token.set', 'Token.remove'])
+const SYNC = new Set(['Token.resolve', 'Token.set', 'Token.remove', 'Token.list', 'Token.use'])
 
 test('a throwing Proxy or getter in any argument rejects, never throws synchronously', async () => {
   const hostile = [

@@ -82,13 +82,13 @@ test('the tarballs hold what a user needs and nothing else', { skip: noNpm }, (t
   if (!needsPack(t)) return
   const files = packed.files
   const allowed = [
-    /^package\.json$/, /^README\.md$/, /^COMPATIBILITY\.md$/, /^LICENSE(\.md)?$/,
+    /^package\.json$/, /^README\.md$/, /^COMPATIBILITY\.md$/, /^SECURITY\.md$/, /^LICENSE(\.md)?$/,
     /^index\.(js|mjs|d\.ts)$/, /^native\.js$/, /^no-binary\.js$/,
     /^bin\/calibre-native\.js$/,
     /^testing\/[a-z-]+\.(js|mjs|d\.ts|graphql)$/, /^testing\/README\.md$/,
   ]
   assert.deepEqual(files.filter((f) => !allowed.some((re) => re.test(f))), [], 'unexpected files in the tarball')
-  for (const required of ['package.json', 'README.md', 'COMPATIBILITY.md', 'LICENSE', 'index.js', 'index.mjs', 'native.js', 'no-binary.js', 'index.d.ts', 'bin/calibre-native.js', 'testing/index.js', 'testing/index.mjs', 'testing/index.d.ts', 'testing/schema.graphql']) {
+  for (const required of ['package.json', 'README.md', 'COMPATIBILITY.md', 'SECURITY.md', 'LICENSE', 'index.js', 'index.mjs', 'native.js', 'no-binary.js', 'index.d.ts', 'bin/calibre-native.js', 'testing/index.js', 'testing/index.mjs', 'testing/index.d.ts', 'testing/schema.graphql']) {
     assert.ok(files.includes(required), `${required} is missing from the tarball`)
   }
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))

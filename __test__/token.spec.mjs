@@ -60,7 +60,7 @@ test('set writes the file as configstore does and keeps other keys', () => {
   writeConfig(env.configPath, '{\n\t"other": {\n\t\t"nested": [\n\t\t\t1\n\t\t]\n\t}\n}')
   fs.chmodSync(env.configPath, 0o644)
   const result = Token.set('  abc123  ')
-  assert.deepEqual(result, { path: env.configPath, shadowedByEnv: false })
+  assert.deepEqual(result, { path: env.configPath, store: 'file', shadowedByEnv: false })
   assert.equal(fs.readFileSync(env.configPath, 'utf8'), '{\n\t"other": {\n\t\t"nested": [\n\t\t\t1\n\t\t]\n\t},\n\t"token": "abc123"\n}')
   assertPrivate(env.configPath, 0o600)
   assert.deepEqual(fs.readdirSync(path.dirname(env.configPath)), configDirEntries)
@@ -68,7 +68,7 @@ test('set writes the file as configstore does and keeps other keys', () => {
 
 test('set creates private directories and reports env shadowing', () => {
   process.env.CALIBRE_API_TOKEN = 'env-wins'
-  assert.deepEqual(Token.set('stored'), { path: env.configPath, shadowedByEnv: true })
+  assert.deepEqual(Token.set('stored'), { path: env.configPath, store: 'file', shadowedByEnv: true })
   assertPrivate(path.dirname(env.configPath), 0o700)
   assert.equal(Token.resolve().token, 'env-wins')
 })
@@ -128,7 +128,7 @@ test('interop without XDG_CONFIG_HOME: the home folder is the one Node (so calib
   const stored = await official(`config.set('token', 'home-token'); console.log(config.path)`)
   assert.equal(stored, path.join(home, '.config', 'configstore', 'calibre.json'))
   assert.deepEqual(Token.resolve(), { token: 'home-token', source: 'file', path: stored })
-  assert.deepEqual(Token.set('set-by-native'), { path: stored, shadowedByEnv: false })
+  assert.deepEqual(Token.set('set-by-native'), { path: stored, store: 'file', shadowedByEnv: false })
   assert.equal(await official(`console.log(config.get('token'))`), 'set-by-native')
   assert.deepEqual(Token.remove(), { path: stored, removed: true })
   assert.equal(await official(`console.log(String(config.get('token')))`), 'null')

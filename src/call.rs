@@ -4,8 +4,9 @@
 //! 1. `Call::begin`, on the JS thread: read the `{ signal, timeoutMs, ... }` options and take
 //!    a snapshot of `process.env` (`js::capture_env`);
 //! 2. the entry point checks its own arguments (`prepare`);
-//! 3. `Call::session`: resolve the token (option > env > file), the URLs and the config path
-//!    into a `Session` that shares the client's config;
+//! 3. `Call::session`: decide where the token comes from (`auth::chain`; a `token` function
+//!    is called here), the URLs and the config path, into a `Session` that shares the
+//!    client's config;
 //! 4. `launch`: run the work on the runtime, under the call's `AbortSignal`;
 //! 5. back on the JS thread: report the session's token events (`report`), then `settle` the
 //!    promise (by default `JSON.parse` of the result text).
@@ -21,19 +22,23 @@ use napi::bindgen_prelude::*;
 use napi::{Env, JsValue};
 use std::result::Result;
 
+use crate::auth;
 use crate::cancel::AbortFlag;
 use crate::client::client_of;
-use crate::config::ClientConfig;
+use crate::config::{ClientConfig, TokenOption};
 use crate::diagnostics;
 use crate::env::EnvSnapshot;
-use crate::error::CalibreError;
+use crate::error::{CalibreError, TokenSource};
 use crate::graphql::Operation;
 use crate::js::{self, CallOptions, SignalHook};
 use crate::session::{Answer, Events, RefreshInfo, Session, TokenEvent};
+use crate::token_function;
 use crate::transport::EventQueue;
 
 /// Steps 1 and 3: one call's options and environment, read on the JS thread.
 pub struct Call {
+  /// The JS environment the call started in (a `token` function is called there).
+  js: Env,
   pub function: &'static str,
   pub client: Arc<ClientConfig>,
   /// The options object without its signal.
@@ -56,6 +61,7 @@ impl Call {
     let mut options = CallOptions::read(env, function, options)?;
     let (vars, events) = Call::environment(env);
     Ok(Call {
+      js: *env,
       function,
       client,
       signal: options.signal.take(),
@@ -76,6 +82,7 @@ impl Call {
   pub fn plain(env: &Env, client: Arc<ClientConfig>, function: &'static str) -> Call {
     let (vars, events) = Call::environment(env);
     Call {
+      js: *env,
       function,
       client,
       options: CallOptions::default(),
@@ -87,24 +94,54 @@ impl Call {
 
   /// The session for this call; `token_override` beats the client's token option.
   pub fn session(&self, token_override: Option<&str>) -> Result<Session, CalibreError> {
-    Session::new(
-      Arc::clone(&self.client),
-      self.function,
-      &self.env,
-      self.options.timeout,
-      token_override,
-    )
-    .map(|session| session.with_events(self.events.clone()))
+    let token_override = token_override
+      .map(|raw| auth::given(raw, TokenSource::Option).map(|t| t.token))
+      .transpose()?;
+    self.session_for(self.function, token_override.as_ref())
   }
 
   /// A session named `function` (one CLI run makes its calls under the command's name).
   pub fn session_as(&self, function: &'static str) -> Result<Session, CalibreError> {
+    self.session_for(function, None)
+  }
+
+  /// Step 3: decides where the token comes from (`auth::chain`), calls a `token` function, and
+  /// captures the whole `process.env` for a token command, here on the JS thread.
+  fn session_for(
+    &self,
+    function: &'static str,
+    token_override: Option<&auth::ApiToken>,
+  ) -> Result<Session, CalibreError> {
+    let decision = self.client.decide_token(token_override, &self.env)?;
+    let mut promise = None;
+    let decision = match (&decision.plan, &self.client.token) {
+      (auth::Plan::Function, TokenOption::Function(function_ref)) => {
+        match token_function::call(&self.js, function_ref, function)? {
+          token_function::Called::Now(token) => auth::Decision {
+            plan: auth::Plan::Ready(token),
+            host: None,
+          },
+          token_function::Called::Later(later) => {
+            promise = Some(later);
+            decision
+          }
+        }
+      }
+      _ => decision,
+    };
+    let child_env = if decision.plan.runs_command() {
+      js::capture_whole_env(&self.js)
+    } else {
+      Vec::new()
+    };
     Session::new(
       Arc::clone(&self.client),
       function,
       &self.env,
       self.options.timeout,
-      None,
+      decision,
+      promise,
+      child_env,
     )
     .map(|session| session.with_events(self.events.clone()))
   }

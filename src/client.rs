@@ -95,8 +95,12 @@ impl Calibre {
         ))
       }
     };
+    let token_function = token_function(&env, options)?;
     // JSON drops `token: undefined` (`process.env.UNSET_VAR`): present but empty all the same.
-    if !map.contains_key("token") && options.is_some_and(|o| js::has_own(&env, o, "token")) {
+    if token_function.is_none()
+      && !map.contains_key("token")
+      && options.is_some_and(|o| js::has_own(&env, o, "token"))
+    {
       return Err(js::throw(
         &env,
         config::prefixed(auth::blank_option("undefined")),
@@ -104,6 +108,9 @@ impl Calibre {
     }
     let mut config =
       ClientConfig::from_options(&map, &js::capture_env(&env)).map_err(|e| js::throw(&env, e))?;
+    if let Some(function) = token_function {
+      config.token = config::TokenOption::Function(function);
+    }
     // Functions do not survive the JSON conversion: read the callback from the object itself.
     if let Some(options) = options.filter(|o| o.get_type().ok() == Some(ValueType::Object)) {
       let object: Object = unsafe { Object::from_napi_value(env.raw(), options.raw())? };
@@ -313,5 +320,24 @@ impl Calibre {
   #[napi(getter, js_name = "Token", ts_return_type = "typeof Token")]
   pub fn token<'env>(&self, env: &'env Env, this: This<Object>) -> napi::Result<Object<'env>> {
     self.bind(env, this, "Token")
+  }
+}
+
+/// `options.token` when it is a function (functions do not survive the JSON conversion).
+fn token_function(
+  env: &Env,
+  options: Option<Unknown>,
+) -> napi::Result<Option<FunctionRef<(), Unknown<'static>>>> {
+  let Some(options) = options.filter(|o| o.get_type().ok() == Some(ValueType::Object)) else {
+    return Ok(None);
+  };
+  let object: Object = unsafe { Object::from_napi_value(env.raw(), options.raw())? };
+  match object.get::<Unknown>("token")? {
+    Some(value) if value.get_type()? == ValueType::Function => {
+      let function: Function<(), Unknown> =
+        unsafe { Function::from_napi_value(env.raw(), value.raw())? };
+      Ok(Some(function.create_ref()?))
+    }
+    _ => Ok(None),
   }
 }

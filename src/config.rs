@@ -8,8 +8,10 @@ use std::time::Duration;
 use napi::bindgen_prelude::{FunctionRef, Unknown};
 use serde_json::{Map, Value};
 
-use crate::auth::{self, TokenLifecycle};
-use crate::env::{Env, EnvSnapshot};
+use crate::auth::{self, ProfileHost, TokenLifecycle};
+use crate::env::Env;
+#[cfg(test)]
+use crate::env::EnvSnapshot;
 use crate::error::CalibreError;
 use crate::transport::{
   self, HttpClient, HttpEnv, HttpSettings, ProxySetting, RetryPolicy, Throttle,
@@ -26,11 +28,15 @@ const F: &str = "new Calibre";
 pub enum TokenOption {
   Unset,
   Token(auth::ApiToken),
+  /// `token: () => string | Promise<string>`, called when each call starts.
+  Function(FunctionRef<(), Unknown<'static>>),
 }
 
 /// Per-client settings. `None` means "decide per call from the environment".
 pub struct ClientConfig {
   pub(crate) token: TokenOption,
+  /// The `profile` option (the CLI's `--profile`): beats `CALIBRE_PROFILE`.
+  pub(crate) profile: Option<String>,
   host: Option<String>,
   app_host: Option<String>,
   pub(crate) timeout: Duration,
@@ -46,20 +52,41 @@ pub struct ClientConfig {
   pub(crate) on_token_refreshed: Option<FunctionRef<Unknown<'static>, Unknown<'static>>>,
 }
 
-static DEFAULT_CLIENT: LazyLock<Arc<ClientConfig>> = LazyLock::new(|| {
-  Arc::new(ClientConfig {
-    token: TokenOption::Unset,
-    host: None,
-    app_host: None,
-    timeout: DEFAULT_TIMEOUT,
-    throttle: Some(Throttle::process_wide()),
-    retries: RetryPolicy::DEFAULT,
-    http: None,
-    max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-    lifecycle: Arc::new(TokenLifecycle::new(true)),
-    on_token_refreshed: None,
-  })
-});
+static DEFAULT_CLIENT: LazyLock<Arc<ClientConfig>> =
+  LazyLock::new(|| Arc::new(ClientConfig::defaults()));
+
+impl ClientConfig {
+  /// The default client's settings: everything from the environment.
+  fn defaults() -> ClientConfig {
+    ClientConfig {
+      token: TokenOption::Unset,
+      profile: None,
+      host: None,
+      app_host: None,
+      timeout: DEFAULT_TIMEOUT,
+      throttle: Some(Throttle::process_wide()),
+      retries: RetryPolicy::DEFAULT,
+      http: None,
+      max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+      lifecycle: Arc::new(TokenLifecycle::new(true)),
+      on_token_refreshed: None,
+    }
+  }
+
+  /// A client like the default one, for `profile` (the CLI's `--profile`).
+  pub fn for_profile(profile: String, what: &str) -> Result<ClientConfig, CalibreError> {
+    auth::check_profile_name(what, &profile)?;
+    Ok(ClientConfig {
+      profile: Some(profile),
+      ..ClientConfig::defaults()
+    })
+  }
+
+  /// The profile this client names, if any.
+  pub fn profile(&self) -> Option<&str> {
+    self.profile.as_deref()
+  }
+}
 
 /// The client behind the module-level namespaces (and the CLI): environment and config file.
 pub fn default_client() -> Arc<ClientConfig> {
@@ -74,7 +101,7 @@ fn env_var(env: &dyn Env, name: &str) -> Option<String> {
 /// A host setting as the base of request URLs (`{base}/graphql`): an http(s) URL with no user
 /// info (it would replace the token with Basic auth, and end up in messages), no query and no
 /// fragment (the path would be appended after them: `http://h/#/graphql` posts to `/`).
-fn base_url(function: &str, raw: &str, what: &str) -> Result<String, CalibreError> {
+pub(crate) fn base_url(function: &str, raw: &str, what: &str) -> Result<String, CalibreError> {
   let trimmed = raw.trim().trim_end_matches('/');
   let refuse = |why: String| Err(CalibreError::invalid_argument(function, why));
   let url = match reqwest::Url::parse(trimmed) {
@@ -137,9 +164,18 @@ fn token(options: &Options) -> Result<TokenOption, CalibreError> {
   let Some(raw) = text(options, "token")? else {
     return Ok(TokenOption::Unset);
   };
-  auth::resolve(Some(&raw), &EnvSnapshot::empty())
+  auth::given(&raw, crate::error::TokenSource::Option)
     .map(|resolved| TokenOption::Token(resolved.token))
     .map_err(prefixed)
+}
+
+/// `profile`: a name `token set --profile` would accept.
+fn profile(options: &Options) -> Result<Option<String>, CalibreError> {
+  let Some(name) = text(options, "profile")? else {
+    return Ok(None);
+  };
+  auth::check_profile_name(F, name.trim())?;
+  Ok(Some(name.trim().to_owned()))
 }
 
 /// A construction error's message starts with `new Calibre: `, like the argument errors.
@@ -280,11 +316,12 @@ fn auto_refresh(options: &Options) -> Result<bool, CalibreError> {
 }
 
 impl ClientConfig {
-  /// Reads `{ token, host, appHost, timeoutMs, throttle, retries, proxy, ca,
+  /// Reads `{ token, profile, host, appHost, timeoutMs, throttle, retries, proxy, ca,
   /// maxResponseBytes, autoRefresh }` (`onTokenRefreshed` is read from the JS object).
   pub fn from_options(options: &Options, env: &dyn Env) -> Result<ClientConfig, CalibreError> {
     Ok(ClientConfig {
       token: token(options)?,
+      profile: profile(options)?,
       host: host(options, "host")?,
       app_host: host(options, "appHost")?,
       timeout: timeout(options)?,
@@ -297,22 +334,54 @@ impl ClientConfig {
     })
   }
 
-  /// The GraphQL endpoint: the `host` option, else `CALIBRE_HOST`.
-  pub fn graphql_url(&self, function: &str, env: &dyn Env) -> Result<String, CalibreError> {
+  /// The GraphQL endpoint: the `host` option, else a named profile's host, else
+  /// `CALIBRE_HOST`, else the default profile's host.
+  pub fn graphql_url(
+    &self,
+    function: &str,
+    env: &dyn Env,
+    profile: Option<&ProfileHost>,
+  ) -> Result<String, CalibreError> {
     let host = match &self.host {
       Some(host) => host.clone(),
-      None => base_url(
-        function,
-        &env_var(env, "CALIBRE_HOST").unwrap_or_else(|| DEFAULT_HOST.to_owned()),
-        "CALIBRE_HOST",
-      )?,
+      None => match self.env_or_profile_host(function, env, profile)? {
+        Some(host) => host,
+        None => DEFAULT_HOST.to_owned(),
+      },
     };
     Ok(format!("{host}/graphql"))
   }
 
-  /// The app host for refresh: option, else `CALIBRE_APP_HOST`, else `CALIBRE_HOST` (so one
-  /// local server serves both), else https://calibreapp.com.
-  pub fn app_url(&self, function: &str, env: &dyn Env) -> Result<String, CalibreError> {
+  /// A named profile's host, else `CALIBRE_HOST`, else the default profile's host.
+  fn env_or_profile_host(
+    &self,
+    function: &str,
+    env: &dyn Env,
+    profile: Option<&ProfileHost>,
+  ) -> Result<Option<String>, CalibreError> {
+    let profile_host = || {
+      profile
+        .map(|p| base_url(function, &p.url, "the profile's host"))
+        .transpose()
+    };
+    if profile.is_some_and(|p| p.named) {
+      return profile_host();
+    }
+    match env_var(env, "CALIBRE_HOST") {
+      Some(host) => base_url(function, &host, "CALIBRE_HOST").map(Some),
+      None => profile_host(),
+    }
+  }
+
+  /// The app host for refresh: option, else `CALIBRE_APP_HOST`, else the GraphQL host's
+  /// option, profile or `CALIBRE_HOST` (so one local server serves both), else
+  /// https://calibreapp.com.
+  pub fn app_url(
+    &self,
+    function: &str,
+    env: &dyn Env,
+    profile: Option<&ProfileHost>,
+  ) -> Result<String, CalibreError> {
     if let Some(host) = &self.app_host {
       return Ok(host.clone());
     }
@@ -322,10 +391,11 @@ impl ClientConfig {
     if let Some(host) = &self.host {
       return Ok(host.clone());
     }
-    match env_var(env, "CALIBRE_HOST") {
-      Some(host) => base_url(function, &host, "CALIBRE_HOST"),
-      None => Ok(DEFAULT_APP_HOST.to_owned()),
-    }
+    Ok(
+      self
+        .env_or_profile_host(function, env, profile)?
+        .unwrap_or_else(|| DEFAULT_APP_HOST.to_owned()),
+    )
   }
 
   /// This client's own per-request timeout (its `timeoutMs`, default 60 s).
@@ -333,18 +403,25 @@ impl ClientConfig {
     self.timeout
   }
 
-  /// Resolves this client's token now (option > env > file). `token_override` beats the
-  /// client's option (e.g. `Token.refresh({ token })`).
-  pub fn resolve_token(
+  /// Decides where this client's token comes from now (see `auth::chain`). `token_override`
+  /// beats the client's option (e.g. `Token.refresh({ token })`).
+  pub fn decide_token(
     &self,
-    token_override: Option<&str>,
+    token_override: Option<&auth::ApiToken>,
     env: &dyn Env,
-  ) -> Result<auth::ResolvedToken, CalibreError> {
-    let option = token_override.or(match &self.token {
-      TokenOption::Unset => None,
-      TokenOption::Token(token) => Some(token.expose()),
-    });
-    auth::resolve(option, env)
+  ) -> Result<auth::Decision, CalibreError> {
+    let given = match (token_override, &self.token) {
+      (Some(token), _) | (None, TokenOption::Token(token)) => auth::Given::Token(token),
+      (None, TokenOption::Function(_)) => auth::Given::Function,
+      (None, TokenOption::Unset) => auth::Given::None,
+    };
+    auth::decide(
+      &auth::Wanted {
+        given,
+        profile: self.profile.as_deref(),
+      },
+      env,
+    )
   }
 }
 
@@ -367,31 +444,34 @@ mod tests {
     let plain = config(serde_json::json!({}));
     let env = EnvSnapshot::from_pairs(&[("CALIBRE_HOST", "http://127.0.0.1:9/")]);
     assert_eq!(
-      plain.graphql_url("f", &env).unwrap(),
+      plain.graphql_url("f", &env, None).unwrap(),
       "http://127.0.0.1:9/graphql"
     );
-    assert_eq!(plain.app_url("f", &env).unwrap(), "http://127.0.0.1:9");
+    assert_eq!(
+      plain.app_url("f", &env, None).unwrap(),
+      "http://127.0.0.1:9"
+    );
     let both = EnvSnapshot::from_pairs(&[
       ("CALIBRE_HOST", "http://a.test"),
       ("CALIBRE_APP_HOST", "http://b.test"),
     ]);
-    assert_eq!(plain.app_url("f", &both).unwrap(), "http://b.test");
+    assert_eq!(plain.app_url("f", &both, None).unwrap(), "http://b.test");
     let blank = EnvSnapshot::from_pairs(&[("CALIBRE_HOST", "  ")]);
     assert_eq!(
-      plain.graphql_url("f", &blank).unwrap(),
+      plain.graphql_url("f", &blank, None).unwrap(),
       "https://api.calibreapp.com/graphql"
     );
     assert_eq!(
-      plain.app_url("f", &blank).unwrap(),
+      plain.app_url("f", &blank, None).unwrap(),
       "https://calibreapp.com"
     );
     let bad = EnvSnapshot::from_pairs(&[("CALIBRE_HOST", "ftp://x")]);
-    let err = plain.graphql_url("Site.list", &bad).unwrap_err();
+    let err = plain.graphql_url("Site.list", &bad, None).unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidArgument);
     assert!(err.message.contains("CALIBRE_HOST"));
     let own = config(serde_json::json!({ "host": "http://own.test/" }));
     assert_eq!(
-      own.graphql_url("f", &env).unwrap(),
+      own.graphql_url("f", &env, None).unwrap(),
       "http://own.test/graphql"
     );
   }
@@ -414,7 +494,7 @@ mod tests {
       assert_eq!(err.code, ErrorCode::InvalidArgument, "{host}");
       assert!(!err.message.contains("hunter2"), "{}", err.message);
       let env = EnvSnapshot::from_pairs(&[("CALIBRE_HOST", host)]);
-      let err = config(json!({})).graphql_url("f", &env).unwrap_err();
+      let err = config(json!({})).graphql_url("f", &env, None).unwrap_err();
       assert_eq!(err.code, ErrorCode::InvalidArgument, "CALIBRE_HOST={host}");
       assert!(!err.message.contains("hunter2"), "{}", err.message);
     }
@@ -429,15 +509,13 @@ mod tests {
   fn the_token_option_beats_the_injected_environment() {
     let env = EnvSnapshot::from_pairs(&[("CALIBRE_API_TOKEN", "from-env")]);
     let own = config(serde_json::json!({ "token": " opt " }));
-    assert_eq!(own.resolve_token(None, &env).unwrap().token.expose(), "opt");
-    assert_eq!(
-      own
-        .resolve_token(Some("over"), &env)
-        .unwrap()
-        .token
-        .expose(),
-      "over"
-    );
+    let ready = |d: auth::Decision| match d.plan {
+      auth::Plan::Ready(t) => t.token.expose().to_owned(),
+      other => panic!("{other:?}"),
+    };
+    assert_eq!(ready(own.decide_token(None, &env).unwrap()), "opt");
+    let over = auth::ApiToken::parse("over").unwrap().unwrap();
+    assert_eq!(ready(own.decide_token(Some(&over), &env).unwrap()), "over");
     // Present but empty: refused, never another organisation's token from the environment.
     for token in [json!(""), json!("  \t"), Value::Null] {
       let mut options = Map::new();
@@ -448,11 +526,5 @@ mod tests {
       assert_eq!(err.code, ErrorCode::TokenMissing, "{token}");
       assert!(err.message.contains("`token` option"), "{}", err.message);
     }
-    let err = own.resolve_token(Some(" "), &env).unwrap_err();
-    assert_eq!(
-      err.code,
-      ErrorCode::TokenMissing,
-      "a blank override does not fall through"
-    );
   }
 }

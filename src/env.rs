@@ -12,11 +12,18 @@ use std::path::PathBuf;
 pub const VARS: &[&str] = &[
   // Token chain and hosts (auth, config).
   "CALIBRE_API_TOKEN",
+  "CALIBRE_API_TOKEN_FILE",
+  "CALIBRE_TOKEN_COMMAND",
+  "CALIBRE_TOKEN_COMMAND_TIMEOUT_MS",
+  "CALIBRE_PROFILE",
   "CALIBRE_HOST",
   "CALIBRE_APP_HOST",
   "XDG_CONFIG_HOME",
   "HOME",
   "USERPROFILE",
+  // The OS keyring on Linux: the session bus (zbus would read these itself, off the JS thread).
+  "DBUS_SESSION_BUS_ADDRESS",
+  "XDG_RUNTIME_DIR",
   // The HTTP client (transport): proxies, extra and system trust roots.
   "HTTPS_PROXY",
   "https_proxy",
@@ -98,6 +105,7 @@ impl EnvSnapshot {
   }
 
   /// An environment with nothing in it.
+  #[cfg(test)]
   pub fn empty() -> EnvSnapshot {
     EnvSnapshot::default()
   }

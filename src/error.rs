@@ -7,38 +7,100 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-/// Where a token was found (kept on errors as `err.tokenSource`).
+use crate::auth::ApiToken;
+
+/// Where a token was found (kept on errors as `err.tokenSource`). A profile's name is kept
+/// with its store; `None` is the unnamed token calibre@7 also reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TokenSource {
+  /// The `token` option passed in code (or `Token.refresh({ token })`).
   Option,
+  /// The `token` option as a function, called when the call started.
+  Function,
+  /// `CALIBRE_API_TOKEN`.
   Env,
-  File(PathBuf),
+  /// The file `CALIBRE_API_TOKEN_FILE` names.
+  EnvFile(PathBuf),
+  /// What a command printed: `CALIBRE_TOKEN_COMMAND`, or a profile's `command`.
+  Command { profile: Option<String> },
+  /// The OS credential store.
+  Keyring { profile: Option<String> },
+  /// The config file: calibre@7's `token` key, or a profile's entry in it.
+  File {
+    path: PathBuf,
+    profile: Option<String>,
+  },
 }
 
 impl TokenSource {
-  /// `'option' | 'env' | 'file'`, as exposed to JS.
+  /// `'option' | 'function' | 'env' | 'env-file' | 'command' | 'keyring' | 'file'`, as
+  /// exposed to JS.
   pub fn kind(&self) -> &'static str {
     match self {
       TokenSource::Option => "option",
+      TokenSource::Function => "function",
       TokenSource::Env => "env",
-      TokenSource::File(_) => "file",
+      TokenSource::EnvFile(_) => "env-file",
+      TokenSource::Command { .. } => "command",
+      TokenSource::Keyring { .. } => "keyring",
+      TokenSource::File { .. } => "file",
     }
   }
 
+  /// The file the token was read from, if any.
   pub fn path(&self) -> Option<&PathBuf> {
     match self {
-      TokenSource::File(path) => Some(path),
+      TokenSource::File { path, .. } | TokenSource::EnvFile(path) => Some(path),
+      _ => None,
+    }
+  }
+
+  /// The profile the token belongs to, if one was used.
+  pub fn profile(&self) -> Option<&str> {
+    match self {
+      TokenSource::Command { profile }
+      | TokenSource::Keyring { profile }
+      | TokenSource::File { profile, .. } => profile.as_deref(),
       _ => None,
     }
   }
 
   /// A phrase for messages: "the CALIBRE_API_TOKEN environment variable".
   pub fn describe(&self) -> String {
+    let of_profile = |what: String| match self.profile() {
+      Some(name) => format!("{what} of profile \"{name}\""),
+      None => what,
+    };
     match self {
       TokenSource::Option => "the `token` option passed in code".to_owned(),
+      TokenSource::Function => "the `token` function passed in code".to_owned(),
       TokenSource::Env => "the CALIBRE_API_TOKEN environment variable".to_owned(),
-      TokenSource::File(path) => format!("the config file {}", path.display()),
+      TokenSource::EnvFile(path) => {
+        format!("the file {} (CALIBRE_API_TOKEN_FILE)", path.display())
+      }
+      TokenSource::Command { profile: None } => "the command in CALIBRE_TOKEN_COMMAND".to_owned(),
+      TokenSource::Command { .. } => of_profile("the token command".to_owned()),
+      TokenSource::Keyring { .. } => of_profile("the OS keyring item".to_owned()),
+      TokenSource::File {
+        path,
+        profile: Some(name),
+      } => format!("profile \"{name}\" in the config file {}", path.display()),
+      TokenSource::File { path, .. } => format!("the config file {}", path.display()),
     }
+  }
+}
+
+/// A value thrown or rejected by the user's own code (a `token` function), kept to become the
+/// JS error's `cause`. It is a napi reference: created, read and deleted on the JS thread only
+/// (`js::error_to_js`); dropped anywhere else it is leaked rather than touched.
+pub struct JsCause {
+  pub env: usize,
+  pub reference: std::sync::Mutex<Option<usize>>,
+}
+
+impl std::fmt::Debug for JsCause {
+  fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    f.write_str("JsCause")
   }
 }
 
@@ -60,6 +122,8 @@ pub enum ErrorCode {
   Aborted,
   ConfigCorrupt,
   ConfigAccess,
+  KeyringUnavailable,
+  TokenCommandFailed,
   InvalidArgument,
 }
 
@@ -81,6 +145,8 @@ impl ErrorCode {
       ErrorCode::Aborted => "CALIBRE_ABORTED",
       ErrorCode::ConfigCorrupt => "CALIBRE_CONFIG_CORRUPT",
       ErrorCode::ConfigAccess => "CALIBRE_CONFIG_ACCESS",
+      ErrorCode::KeyringUnavailable => "CALIBRE_KEYRING_UNAVAILABLE",
+      ErrorCode::TokenCommandFailed => "CALIBRE_TOKEN_COMMAND_FAILED",
       ErrorCode::InvalidArgument => "CALIBRE_INVALID_ARGUMENT",
     }
   }
@@ -120,6 +186,8 @@ pub struct CalibreError {
   pub token_source: Option<TokenSource>,
   /// HTTP attempts made (0 when the call failed before sending).
   pub attempts: u32,
+  /// What the user's `token` function threw or rejected with (`err.cause`).
+  pub cause: Option<std::sync::Arc<JsCause>>,
 }
 
 impl CalibreError {
@@ -133,6 +201,7 @@ impl CalibreError {
       request: None,
       token_source: None,
       attempts: 0,
+      cause: None,
     }
   }
 
@@ -150,6 +219,14 @@ impl CalibreError {
 
   pub fn with_token_source(mut self, source: TokenSource) -> Self {
     self.token_source = Some(source);
+    self
+  }
+
+  /// Keeps the token source when it is known.
+  pub fn with_token_source_opt(mut self, source: Option<TokenSource>) -> Self {
+    if source.is_some() {
+      self.token_source = source;
+    }
     self
   }
 
@@ -181,7 +258,7 @@ pub fn classify(
   token_source: &TokenSource,
   response: ResponseInfo,
   errors: Vec<Value>,
-  token: Option<&str>,
+  token: Option<&ApiToken>,
 ) -> CalibreError {
   let response = response.scrubbed(token);
   let errors: Vec<Value> = errors
@@ -362,40 +439,41 @@ pub const REDACTED: &str = "[redacted token]";
 const MIN_SCRUBBED_LEN: usize = 6;
 
 /// `text` with every occurrence of `token` replaced by `REDACTED`.
-pub fn scrub(text: &str, token: Option<&str>) -> String {
-  match token {
-    Some(token) if token.len() >= MIN_SCRUBBED_LEN && text.contains(token) => {
-      text.replace(token, REDACTED)
-    }
-    _ => text.to_owned(),
-  }
+pub fn scrub(text: &str, token: Option<&ApiToken>) -> String {
+  token
+    .and_then(|token| token.redacted_in(text, REDACTED, MIN_SCRUBBED_LEN))
+    .unwrap_or_else(|| text.to_owned())
 }
 
 /// Scrubs every string (and key) inside a JSON value.
-pub fn scrub_value(value: &mut Value, token: Option<&str>) {
-  let Some(secret) = token.filter(|t| t.len() >= MIN_SCRUBBED_LEN) else {
+pub fn scrub_value(value: &mut Value, token: Option<&ApiToken>) {
+  let Some(secret) = token else {
     return;
   };
+  let redact = |s: &str| secret.redacted_in(s, REDACTED, MIN_SCRUBBED_LEN);
   match value {
-    Value::String(s) if s.contains(secret) => *s = s.replace(secret, REDACTED),
+    Value::String(s) => {
+      if let Some(clean) = redact(s) {
+        *s = clean;
+      }
+    }
     Value::Array(items) => items.iter_mut().for_each(|v| scrub_value(v, token)),
-    Value::Object(map) if map.keys().any(|k| k.contains(secret)) => {
+    Value::Object(map) => {
       *map = std::mem::take(map)
         .into_iter()
         .map(|(k, mut v)| {
           scrub_value(&mut v, token);
-          (k.replace(secret, REDACTED), v)
+          (redact(&k).unwrap_or(k), v)
         })
         .collect();
     }
-    Value::Object(map) => map.values_mut().for_each(|v| scrub_value(v, token)),
     _ => {}
   }
 }
 
 impl ResponseInfo {
-  /// The answer with `token` scrubbed from its body and header values.
-  pub fn scrubbed(mut self, token: Option<&str>) -> Self {
+  /// The answer with `token` scrubbed from its body and headers.
+  pub fn scrubbed(mut self, token: Option<&ApiToken>) -> Self {
     self.body = scrub(&self.body, token);
     for (_, value) in &mut self.headers {
       *value = scrub(value, token);
@@ -521,7 +599,8 @@ mod tests {
 
   #[test]
   fn an_echoed_token_is_scrubbed_from_everything_kept() {
-    let token = Some("tok_secret_123");
+    let secret = ApiToken::parse("tok_secret_123").unwrap().unwrap();
+    let token = Some(&secret);
     let errors = vec![
       json!({ "message": "bad tok_secret_123", "extensions": { "tok_secret_123": ["tok_secret_123"] } }),
     ];
@@ -543,7 +622,7 @@ mod tests {
       assert!(kept.contains(REDACTED), "{status}: {kept}");
     }
     assert_eq!(
-      scrub("a tok b", Some("tok")),
+      scrub("a tok b", ApiToken::parse("tok").unwrap().as_ref()),
       "a tok b",
       "too short to be a token"
     );

@@ -77,7 +77,38 @@ fn build_error<'env>(env: &'env Env, err: &CalibreError) -> Result<Unknown<'env>
     }
   }
   fields.set("attempts", err.attempts)?;
-  error_class(env)?.new_instance((err.message.clone(), fields).into())
+  let error = error_class(env)?.new_instance((err.message.clone(), fields).into())?;
+  if let Some(cause) = &err.cause {
+    set_cause(env, &error, cause)?;
+  }
+  Ok(error)
+}
+
+/// `error.cause = <what the user's code threw>`, releasing the reference that kept it. A cause
+/// from another JS environment (a worker) is left alone.
+fn set_cause(env: &Env, error: &Unknown, cause: &crate::error::JsCause) -> Result<()> {
+  if cause.env != env.raw() as usize {
+    return Ok(());
+  }
+  let Some(reference) = cause
+    .reference
+    .lock()
+    .unwrap_or_else(|p| p.into_inner())
+    .take()
+  else {
+    return Ok(());
+  };
+  let reference = reference as napi::sys::napi_ref;
+  let mut value = std::ptr::null_mut();
+  let got = unsafe { napi::sys::napi_get_reference_value(env.raw(), reference, &mut value) };
+  unsafe { napi::sys::napi_delete_reference(env.raw(), reference) };
+  if got == napi::sys::Status::napi_ok && !value.is_null() {
+    let mut object: Object = unsafe { Object::from_napi_value(env.raw(), error.raw())? };
+    object.set("cause", unsafe {
+      Unknown::from_raw_unchecked(env.raw(), value)
+    })?;
+  }
+  Ok(())
 }
 
 /// `JSON.parse(text)` in V8: much faster than building objects from serde values.
@@ -774,6 +805,28 @@ fn capture_env_one_by_one(env: &Env) -> EnvSnapshot {
       _ => None,
     }
   })
+}
+
+/// Every variable of `process.env`, for a token command's child process (which needs `PATH`
+/// and the password manager's own variables). Read on the JS thread, only when one will run.
+pub fn capture_whole_env(env: &Env) -> Vec<(String, String)> {
+  let process_env = env
+    .get_global()
+    .and_then(|g| g.get_named_property::<Object>("process"))
+    .and_then(|p| p.get_named_property::<Object>("env"));
+  let Ok(process_env) = process_env else {
+    return Vec::new();
+  };
+  let Ok(keys) = Object::keys(&process_env) else {
+    return Vec::new();
+  };
+  keys
+    .into_iter()
+    .filter_map(|key| {
+      let value: String = process_env.get_named_property(&key).ok()?;
+      Some((key, value))
+    })
+    .collect()
 }
 
 /// `process.env[name]` of this environment, read only when asked (on the JS thread).

@@ -41,6 +41,7 @@ mod graphql;
 mod js;
 mod runtime;
 mod session;
+mod token_function;
 mod transport;
 
 /// Entry points for the `cargo fuzz` targets in fuzz/; compiled with `--cfg fuzzing` and in tests.

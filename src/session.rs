@@ -8,14 +8,17 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
 
-use crate::auth::{parse_refresh_body, parse_time, ApiToken, ConfigFile, ResolvedToken};
+use crate::auth::{
+  self, parse_refresh_body, parse_time, ApiToken, ConfigFile, Decision, FetchEnv, Plan,
+  ResolvedToken,
+};
 use crate::config::ClientConfig;
 use crate::env::Env;
 use crate::error::{self, CalibreError, ErrorCode, RequestInfo, ResponseInfo, TokenSource};
 use crate::graphql::{self, Context, Extract, Operation};
 use crate::transport::{
-  self, DebugLevel, EventQueue, FileTarget, HttpClient, HttpEnv, HttpRequest, Method, Plan,
-  Progress, RawResponse, Replay, Trace,
+  self, DebugLevel, EventQueue, FileTarget, HttpClient, HttpEnv, HttpRequest, Method,
+  Plan as SendPlan, Progress, RawResponse, Replay, Trace,
 };
 
 /// Something the JS side must hear about once the call settles.
@@ -73,7 +76,7 @@ impl Exchange {
       function: self.function,
       source: &self.source,
       request: &self.request,
-      token: Some(self.token.expose()),
+      token: Some(&self.token),
     };
     let large = matches!(&self.response, Ok(r) if r.body.len() > LARGE_BODY);
     let extract = self.extract;
@@ -161,11 +164,28 @@ const MAX_DOWNLOAD_BYTES: u64 = 1 << 30;
 /// Token events of one session, read on the JS thread once the call settles.
 pub type Events = Arc<Mutex<Vec<TokenEvent>>>;
 
+/// What a `token` function's promise settles with, sent from the JS thread.
+pub type PromisedToken = tokio::sync::oneshot::Receiver<Result<ResolvedToken, CalibreError>>;
+
+/// A session's token before it is known.
+enum Pending {
+  /// A keyring item or a command's output, fetched on first use, off the JS thread.
+  Fetch(Plan),
+  /// The promise a `token` function returned.
+  Promise(PromisedToken),
+  /// Fetching failed: every use fails the same way.
+  Failed(CalibreError),
+}
+
 pub struct Session {
   pub function: &'static str,
   /// The client's settings: throttle, retries, HTTP client, limits, token lifecycle.
   pub config: Arc<ClientConfig>,
-  token: Mutex<ResolvedToken>,
+  token: Mutex<Option<ResolvedToken>>,
+  pending: tokio::sync::Mutex<Option<Pending>>,
+  /// How to fetch the token again after a 401 (keyring and command tokens).
+  refetch: Option<Plan>,
+  fetch_env: FetchEnv,
   url: String,
   app_url: String,
   timeout: Duration,
@@ -181,24 +201,36 @@ pub struct Session {
 }
 
 impl Session {
-  /// Resolves everything per call from `env` (a snapshot of the caller's environment):
-  /// the token (`token_override` > the client's option > env > file), the URLs, the config
-  /// file. `timeout` is the call's own `timeoutMs`, else the client's.
+  /// Everything per call from `env` (a snapshot of the caller's environment): the token as
+  /// `decision` says (a `token` function's `promise`, if it returned one), the URLs, the config
+  /// file. `child_env` is the whole `process.env` when a token command may run. `timeout` is the
+  /// call's own `timeoutMs`, else the client's.
   pub fn new(
     config: Arc<ClientConfig>,
     function: &'static str,
     env: &dyn Env,
     timeout: Option<Duration>,
-    token_override: Option<&str>,
+    decision: Decision,
+    promise: Option<PromisedToken>,
+    child_env: Vec<(String, String)>,
   ) -> Result<Session, CalibreError> {
-    let token = config
-      .lifecycle
-      .apply(config.resolve_token(token_override, env)?);
+    let host = decision.host.as_ref();
+    let url = config.graphql_url(function, env, host)?;
+    let app_url = config.app_url(function, env, host)?;
+    let (token, pending, refetch) = match (decision.plan, promise) {
+      (Plan::Ready(token), _) => (Some(config.lifecycle.apply(token)), None, None),
+      (Plan::Function, Some(promise)) => (None, Some(Pending::Promise(promise)), None),
+      (Plan::Function, None) => unreachable!("the call layer calls token functions"),
+      (plan, _) => (None, Some(Pending::Fetch(plan.clone())), Some(plan)),
+    };
     Ok(Session {
       function,
       token: Mutex::new(token),
-      url: config.graphql_url(function, env)?,
-      app_url: config.app_url(function, env)?,
+      pending: tokio::sync::Mutex::new(pending),
+      refetch,
+      fetch_env: FetchEnv::new(env, child_env),
+      url,
+      app_url,
       timeout: timeout.unwrap_or(config.timeout),
       config_file: ConfigFile::locate(env).ok(),
       http_env: HttpEnv::from_env(env),
@@ -231,13 +263,68 @@ impl Session {
     self
   }
 
-  /// The token this session currently uses.
-  pub fn token(&self) -> ResolvedToken {
+  fn current(&self) -> Option<ResolvedToken> {
     self.token.lock().unwrap_or_else(|p| p.into_inner()).clone()
   }
 
+  /// Where the token in use came from, once known (for errors found after a request).
+  pub fn token_source(&self) -> Option<TokenSource> {
+    self.current().map(|t| t.source)
+  }
+
+  /// The token this session uses: fetched (keyring, command) or awaited (a `token`
+  /// function's promise) the first time.
+  pub async fn token(&self) -> Result<ResolvedToken, CalibreError> {
+    if let Some(token) = self.current() {
+      return Ok(token);
+    }
+    let mut pending = self.pending.lock().await;
+    if let Some(token) = self.current() {
+      return Ok(token);
+    }
+    let got = match pending.take() {
+      Some(Pending::Fetch(plan)) => self.fetch(plan).await,
+      Some(Pending::Promise(promise)) => promise.await.unwrap_or_else(|_| {
+        Err(CalibreError::new(
+          ErrorCode::TokenMissing,
+          format!(
+            "{}: the `token` function's promise never settled.",
+            self.function
+          ),
+        ))
+      }),
+      Some(Pending::Failed(err)) => Err(err),
+      None => unreachable!("a session has a token or a way to get one"),
+    };
+    match got {
+      Ok(token) => {
+        let token = self.config.lifecycle.apply(token);
+        self.set_token(token.clone());
+        Ok(token)
+      }
+      Err(err) => {
+        *pending = Some(Pending::Failed(err.clone()));
+        Err(err)
+      }
+    }
+  }
+
+  /// Reads the keyring or runs the command on a blocking thread.
+  async fn fetch(&self, plan: Plan) -> Result<ResolvedToken, CalibreError> {
+    let fetch_env = self.fetch_env.clone();
+    let lifecycle = Arc::clone(&self.config.lifecycle);
+    tokio::task::spawn_blocking(move || plan.fetch(&fetch_env, &lifecycle))
+      .await
+      .unwrap_or_else(|e| {
+        Err(CalibreError::new(
+          ErrorCode::TokenMissing,
+          format!("The token could not be fetched: {e}"),
+        ))
+      })
+  }
+
   fn set_token(&self, token: ResolvedToken) {
-    *self.token.lock().unwrap_or_else(|p| p.into_inner()) = token;
+    *self.token.lock().unwrap_or_else(|p| p.into_inner()) = Some(token);
   }
 
   fn push(&self, event: TokenEvent) {
@@ -250,18 +337,20 @@ impl Session {
 
   /// Runs one GraphQL operation; `Ok` is the JSON text of the extracted result.
   pub async fn execute(&self, op: &Operation) -> Result<String, CalibreError> {
-    self.exchange(op).await.read()
+    self.exchange(op).await?.read()
   }
 
   /// Runs one GraphQL operation for JavaScript: as `execute`, but a large answer that looks
   /// like a success is handed over whole, for V8 to parse once (see `Answer::Whole`).
   pub async fn execute_for_js(&self, op: &Operation) -> Result<Answer, CalibreError> {
-    self.exchange(op).await.into_answer()
+    self.exchange(op).await?.into_answer()
   }
 
-  /// Sends `op` (with retries) and keeps what is needed to read the answer.
-  async fn exchange(&self, op: &Operation) -> Exchange {
-    let token = self.fresh_token().await;
+  /// Sends `op` (with retries) and keeps what is needed to read the answer. A keyring or
+  /// command token the server refuses (401) is fetched once more, and the request sent again
+  /// when that gave a different token.
+  async fn exchange(&self, op: &Operation) -> Result<Exchange, CalibreError> {
+    let mut token = self.fresh_token().await?;
     let request = op.request_info();
     let body = graphql::request_body(&op.query, &op.variables);
     let replay = if graphql::has_mutation(&op.query) {
@@ -275,10 +364,20 @@ impl Session {
     } else {
       None
     };
-    let (response, attempts) = self
+    let (mut response, mut attempts) = self
       .post(&self.url, Some(&body), replay, operation, &token)
       .await;
-    Exchange {
+    if matches!(&response, Ok(r) if r.status == 401) {
+      if let Some(again) = self.refetched(&token).await {
+        token = again;
+        let (retried, more) = self
+          .post(&self.url, Some(&body), replay, operation, &token)
+          .await;
+        response = retried;
+        attempts += more;
+      }
+    }
+    Ok(Exchange {
       response,
       attempts,
       function: self.function,
@@ -286,7 +385,20 @@ impl Session {
       token: token.token,
       request,
       extract: op.extract,
+    })
+  }
+
+  /// After a 401: forgets the cached keyring or command token and fetches it again; `None`
+  /// when there is nothing to fetch or it gave the same token.
+  async fn refetched(&self, refused: &ResolvedToken) -> Option<ResolvedToken> {
+    let plan = self.refetch.clone()?;
+    self.config.lifecycle.forget(&plan.cache_key()?);
+    let again = self.fetch(plan).await.ok()?;
+    if again.token == refused.token {
+      return None;
     }
+    self.set_token(again.clone());
+    Some(again)
   }
 
   /// Runs `op` and parses the result into a serde value (for Rust-side logic like polling).
@@ -334,7 +446,7 @@ impl Session {
       max_response_bytes: self.config.max_response_bytes,
       progress: self.progress.as_deref(),
     };
-    let plan = Plan {
+    let plan = SendPlan {
       throttle: self.config.throttle.as_deref(),
       retries: self.config.retries,
       replay,
@@ -370,7 +482,7 @@ impl Session {
       max_response_bytes: MAX_DOWNLOAD_BYTES,
       progress: Some(progress),
     };
-    let plan = Plan {
+    let plan = SendPlan {
       throttle: None,
       retries: self.config.retries,
       replay: Replay::Download,
@@ -417,7 +529,7 @@ impl Session {
         &token.source,
         answer,
         Vec::new(),
-        Some(token.token.expose()),
+        Some(&token.token),
       );
       return Err(gave_up(err, attempts));
     }
@@ -434,23 +546,24 @@ impl Session {
     };
     let changed = new_token != token.token;
     let expires = body.expires_at.as_deref().and_then(parse_time);
-    let file = match &token.source {
-      TokenSource::File(path) => Some(ConfigFile::at(path.clone())),
-      _ if persist => self.config_file.clone(),
-      _ => None,
-    };
-    let from_file = matches!(token.source, TokenSource::File(_));
-    let mut persisted = false;
-    if let Some(file) =
-      file.filter(|_| persist || (from_file && (changed || body.expires_at.is_some())))
-    {
-      file.store_token(new_token.expose(), body.expires_at.as_deref())?;
-      persisted = true;
+    // A token from a store we can write (config file, keyring) goes back there; with
+    // `persist`, any other is stored in the config file.
+    let (mut rewritten, mut persisted) = (false, false);
+    if persist || changed || body.expires_at.is_some() {
+      let done = auth::write_back(
+        &token.source,
+        &new_token,
+        body.expires_at.as_deref(),
+        persist,
+        self.config_file.as_ref(),
+        &self.fetch_env.keyring,
+      )?;
+      (rewritten, persisted) = (done.rewritten, done.persisted);
     }
     self
       .config
       .lifecycle
-      .learned(&token.token, &new_token, expires, from_file && persisted);
+      .learned(&token.token, &new_token, expires, rewritten);
     let info = RefreshInfo {
       token: new_token.clone(),
       expires_at: body.expires_at,
@@ -482,25 +595,20 @@ impl Session {
 
   /// The token to send now, refreshed first when its known expiry is near (see
   /// `auth::lifecycle` for the rules). Never fails: a failed refresh keeps the old token.
-  async fn fresh_token(&self) -> ResolvedToken {
-    let current = self.token();
+  async fn fresh_token(&self) -> Result<ResolvedToken, CalibreError> {
+    let current = self.token().await?;
     if !self
       .config
       .lifecycle
       .needs_refresh(&current, SystemTime::now())
     {
-      return current;
+      return Ok(current);
     }
     let _flight = self.config.lifecycle.single_flight().await;
-    // Another call may have refreshed while this one waited.
-    let mut current = self.config.lifecycle.apply(self.token());
-    if let TokenSource::File(path) = &current.source {
-      if let Ok(Some(stored)) = ConfigFile::at(path.clone()).read_entry() {
-        if let Ok(Some(token)) = ApiToken::parse(&stored.token) {
-          current.token = token;
-          current.expires_at = stored.expires_at.as_deref().and_then(parse_time);
-        }
-      }
+    // Another call (or process) may have refreshed while this one waited.
+    let mut current = self.config.lifecycle.apply(self.token().await?);
+    if let Some(stored) = auth::reread(&current.source) {
+      current = stored;
     }
     self.set_token(current.clone());
     if !self
@@ -509,15 +617,15 @@ impl Session {
       .needs_refresh(&current, SystemTime::now())
       || !self.config.lifecycle.claim_attempt(Instant::now())
     {
-      return current;
+      return Ok(current);
     }
     match self.refresh(&current, false).await {
-      Ok(_) => self.token(),
+      Ok(_) => self.token().await,
       Err(err) => {
         if self.config.lifecycle.first_failure() {
           self.push(TokenEvent::RefreshFailed(err));
         }
-        current
+        Ok(current)
       }
     }
   }

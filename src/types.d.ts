@@ -31,6 +31,10 @@ export {}
  * - `CALIBRE_ABORTED`: the caller's `AbortSignal` fired.
  * - `CALIBRE_CONFIG_CORRUPT`: the config file is not valid JSON; it is left untouched.
  * - `CALIBRE_CONFIG_ACCESS`: the config file or its directory could not be read or written.
+ * - `CALIBRE_KEYRING_UNAVAILABLE`: the OS keyring could not be reached or answered too late (no session bus, no
+ *   Secret Service, a locked collection); the message says why and what to do.
+ * - `CALIBRE_TOKEN_COMMAND_FAILED`: the token command (`CALIBRE_TOKEN_COMMAND` or a profile's) could not run,
+ *   timed out, exited non-zero or printed no token.
  * - `CALIBRE_INVALID_ARGUMENT`: an argument has the wrong type or is missing.
  */
 export type CalibreErrorCode =
@@ -49,6 +53,8 @@ export type CalibreErrorCode =
   | 'CALIBRE_ABORTED'
   | 'CALIBRE_CONFIG_CORRUPT'
   | 'CALIBRE_CONFIG_ACCESS'
+  | 'CALIBRE_KEYRING_UNAVAILABLE'
+  | 'CALIBRE_TOKEN_COMMAND_FAILED'
   | 'CALIBRE_INVALID_ARGUMENT'
 
 /** A position in the GraphQL document that a {@link GraphQLError} refers to. */
@@ -90,7 +96,13 @@ export interface GraphQLError {
  * `'env'` = the `CALIBRE_API_TOKEN` environment variable,
  * `'file'` = the configstore file (`~/.config/configstore/calibre.json` or under `$XDG_CONFIG_HOME`).
  */
-export type TokenSource = 'option' | 'env' | 'file'
+/**
+ * Where a token came from: the `token` option (`'option'`) or a `token` function (`'function'`),
+ * `CALIBRE_API_TOKEN` (`'env'`), the file `CALIBRE_API_TOKEN_FILE` names (`'env-file'`), a token command
+ * (`'command'`: `CALIBRE_TOKEN_COMMAND` or a profile's), the OS keyring (`'keyring'`), or the config file
+ * (`'file'`: calibre@7's `token` key or a profile's entry).
+ */
+export type TokenSource = 'option' | 'function' | 'env' | 'env-file' | 'command' | 'keyring' | 'file'
 
 /**
  * The single error type every calibre-native function throws (rejects with).
@@ -173,11 +185,20 @@ export interface ThrottleOptions {
 /** Configuration for a client created with `new Calibre(options)`. Every field is optional. */
 export interface CalibreOptions {
   /**
-   * API token used for every call of this client. When omitted, the token is resolved on each call from
-   * `CALIBRE_API_TOKEN`, then the config file (as calibre@7 does). Present but `undefined`, `null` or blank
-   * (an unset variable): the constructor throws `CALIBRE_TOKEN_MISSING`, never using another source.
+   * API token used for every call of this client, or a function returning it (or a promise of it), called
+   * when each call starts: a throw or rejection fails that call with `CALIBRE_TOKEN_MISSING` and what was
+   * thrown as `cause`. When omitted, the token is resolved on each call through the chain: `profile`,
+   * `CALIBRE_API_TOKEN`, `CALIBRE_API_TOKEN_FILE`, `CALIBRE_TOKEN_COMMAND`, the default profile, then the
+   * config file (or the OS keyring). Present but `undefined`, `null` or blank (an unset variable): the
+   * constructor throws `CALIBRE_TOKEN_MISSING`, never using another source.
    */
-  token?: string | undefined
+  token?: string | (() => string | Promise<string>) | undefined
+  /**
+   * A profile stored with `calibre-native token set --profile NAME` (or `Token.set(token, { profile })`):
+   * its token and host. Beats `CALIBRE_PROFILE`; naming a profile skips the environment's tokens, and a
+   * name with no profile is an error (`CALIBRE_TOKEN_MISSING`), never another organisation's token.
+   */
+  profile?: string | undefined
   /** API host, without the `/graphql` path. Default: `CALIBRE_HOST`, else `https://api.calibreapp.com`. */
   host?: string | undefined
   /**
@@ -245,8 +266,10 @@ export interface TokenStatusOptions extends CallOptions {
 export interface TokenStatus {
   /** Where the token comes from. */
   source: TokenSource
-  /** The config file, when `source` is `'file'`. */
+  /** The file read, when `source` is `'file'` or `'env-file'`. */
   path?: string
+  /** The profile, when the token is a profile's. */
+  profile?: string
   /** The first four characters and an ellipsis, never the whole token. */
   masked: string
   /** Known expiry (ISO 8601), or `null` when unknown. */
@@ -255,7 +278,7 @@ export interface TokenStatus {
   expiresInMs: number | null
   /** Whether storing a token would succeed: the directory the file is replaced in is writable, and an existing file is a readable regular file (through any symlink). */
   writable: boolean
-  /** True when `CALIBRE_API_TOKEN` is in use while the config file also holds a token. */
+  /** True when an environment source (`CALIBRE_API_TOKEN`, its `_FILE`, `CALIBRE_TOKEN_COMMAND`) is in use while the config file also holds a token. */
   shadowedByEnv: boolean
   /** With `check: true`: the outcome of one authenticated request. */
   check?: 'valid' | 'expired' | 'ip-not-allowed' | 'invalid' | 'unreachable'
@@ -277,22 +300,65 @@ export interface RetryOptions {
 // Tokens
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** A token resolved through the chain option → `CALIBRE_API_TOKEN` → config file. */
+/** A token resolved through the chain (see {@link TokenSource}). */
 export interface ResolvedToken {
   /** The token itself. Treat as a secret. */
   token: string
   /** Where it came from. */
   source: TokenSource
-  /** Config file path, when `source` is `'file'`. */
+  /** The file read, when `source` is `'file'` or `'env-file'`. */
   path?: string
+  /** The profile, when the token is a profile's. */
+  profile?: string
 }
 
-/** Result of storing a token in the config file. */
+/** Where `Token.set` puts a token. */
+export interface TokenSetOptions {
+  /** `'file'` (default): the config file. `'keyring'`: the OS credential store; the config file then records only that it is there. */
+  store?: 'file' | 'keyring' | undefined
+  /** Store it as this profile (letters, digits, `.`, `_`, `-`); `'default'` is calibre@7's own token. */
+  profile?: string | undefined
+  /** The profile's API host (profiles only). */
+  host?: string | undefined
+}
+
+/** Result of storing a token. */
 export interface TokenSetResult {
-  /** The config file written. */
+  /** The config file written (it holds the token, or records where it lives). */
   path: string
+  /** Where the token went. */
+  store: 'file' | 'keyring'
+  /** The profile, when one was named. */
+  profile?: string
   /** `true` when `CALIBRE_API_TOKEN` is set, so the stored token will not be used while it remains set. */
   shadowedByEnv: boolean
+}
+
+/** One entry of {@link TokenList}: never the token, at most its first four characters. */
+export interface TokenProfile {
+  /** The profile's name; `'default'` is calibre@7's own token. */
+  name: string
+  /** Where its token lives; `'none'` when `default` holds none. */
+  store: 'file' | 'keyring' | 'command' | 'none'
+  /** The first four characters and an ellipsis (not for commands, which are not run), or `null`. */
+  masked: string | null
+  /** Known expiry (ISO 8601), or `null`. */
+  expiresAt: string | null
+  /** The profile's API host, or `null`. */
+  host: string | null
+  /** Whether it is used when no profile is named. */
+  default: boolean
+  /** Why its token could not be read (e.g. the keyring is locked). */
+  problem?: string
+}
+
+/** What `Token.list()` returns. */
+export interface TokenList {
+  /** The config file. */
+  path: string
+  /** The profile used when none is named. */
+  default: string
+  profiles: TokenProfile[]
 }
 
 /** Result of removing the stored token. */

@@ -2,11 +2,27 @@
 // down): four workers resolve the token in a loop while the main thread adds and removes
 // environment variables (Node's `process.env` setter calls libc `setenv`, which may move
 // the C environment under a concurrent `getenv`). Exits 0 when nothing crashed.
-// Usage: node env-race.cjs <package root> <milliseconds>
+// With `keyring`, each worker makes keyring-backed calls instead (`Token.status()` of a new
+// client each time, so the keyring is read on the runtime's blocking threads, and
+// `Token.resolve()`, which reads it on the worker's own thread).
+// Usage: node env-race.cjs <package root> <milliseconds> [keyring]
 const { Worker } = require('node:worker_threads')
 
-const [root, ms] = [process.argv[2], Number(process.argv[3])]
-const code = `
+const [root, ms, mode] = [process.argv[2], Number(process.argv[3]), process.argv[4]]
+const code = mode === 'keyring'
+  ? `
+  const { parentPort, workerData } = require('node:worker_threads')
+  const { Token, Calibre } = require(workerData.root)
+  ;(async () => {
+    let resolved = 0
+    while (Date.now() < workerData.end) {
+      try { await new Calibre().Token.status() } catch {}
+      try { Token.resolve() } catch {}
+      resolved++
+    }
+    parentPort.postMessage(resolved)
+  })()`
+  : `
   const { parentPort, workerData } = require('node:worker_threads')
   const { Token } = require(workerData.root)
   let resolved = 0

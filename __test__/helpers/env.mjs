@@ -7,7 +7,10 @@ import path from 'node:path'
 /** The variable Node's `os.homedir()` (and so calibre@7's configstore) reads the home from. */
 export const HOME_VAR = process.platform === 'win32' ? 'USERPROFILE' : 'HOME'
 
-const KEYS = ['CALIBRE_API_TOKEN', 'CALIBRE_HOST', 'CALIBRE_APP_HOST', 'XDG_CONFIG_HOME', 'HOME', 'USERPROFILE']
+const KEYS = [
+  'CALIBRE_API_TOKEN', 'CALIBRE_API_TOKEN_FILE', 'CALIBRE_TOKEN_COMMAND', 'CALIBRE_TOKEN_COMMAND_TIMEOUT_MS',
+  'CALIBRE_PROFILE', 'CALIBRE_HOST', 'CALIBRE_APP_HOST', 'XDG_CONFIG_HOME', 'HOME', 'USERPROFILE',
+]
 
 export function isolatedEnv(vars = {}) {
   const saved = Object.fromEntries(KEYS.map((k) => [k, process.env[k]]))

@@ -324,6 +324,20 @@ const refreshed = await Token.refresh({ persist: true, timeoutMs: 10_000 })
 const expiresAt: string | null = refreshed.expiresAt
 const status = await Token.status({ check: true })
 const check: 'valid' | 'expired' | 'ip-not-allowed' | 'invalid' | 'unreachable' | undefined = status.check
+const inKeyring: 'file' | 'keyring' = Token.set('new-token', { store: 'keyring', profile: 'work', host: 'https://api.calibreapp.com' }).store
+void Token.remove({ profile: 'work' })
+const tokenList = Token.list()
+const defaultProfile: string = tokenList.default
+const where: 'file' | 'keyring' | 'command' | 'none' = tokenList.profiles[0].store
+const masked: string | null = tokenList.profiles[0].masked
+Token.use('work')
+const profileOfToken: string | undefined = Token.resolve().profile
+const fromFunction = new Calibre({ token: async () => 'from-a-vault', profile: 'work' })
+void new Calibre({ token: () => 'sync' })
+// @ts-expect-error a token function returns a string
+void new Calibre({ token: async () => 42 })
+// @ts-expect-error the store is 'file' or 'keyring'
+Token.set('t', { store: 'vault' })
 // @ts-expect-error Token.set needs the token
 Token.set()
 // @ts-expect-error Token.resolve is synchronous
@@ -401,3 +415,4 @@ void [firstSlug, crux, pageUuid, scheduleAnchor, canonical, cookieSecure, update
 void [list, listedStatus, report, runtimeCode, video, lcp, startedStatus, sha, budgetStatus, jsOff, bandwidth, position, deletedProfileName, ipv4, connectionName, width, discontinued]
 void [pageUrl, pageNames, hasNext, deletedPageUuid, measurementValue, profileIsMobile, org, typedName, values, metricLabel, revision, events, disabled, within, metricName]
 void [locationTag, interval, assessment, p75, periods, cruxUrl, visitors, firstDate, path, enabled, source, shadowed, removedToken, expiresAt, check, clientSites, now, requestCount]
+void [inKeyring, defaultProfile, where, masked, profileOfToken, fromFunction]

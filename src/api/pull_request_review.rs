@@ -231,7 +231,7 @@ pub fn wait_for_review_completion<'env>(
           _ => Err(
             not_found(F, "organisation.site.pullRequestReviews")
               .with_request(op.request_info())
-              .with_token_source(session.token().source),
+              .with_token_source_opt(session.token_source()),
           ),
         }
       };

@@ -251,7 +251,7 @@ pub fn wait_for_test<'env>(
           Value::Null => Err(
             not_found(F, "organisation.singlePageTest")
               .with_request(op.request_info())
-              .with_token_source(session.token().source),
+              .with_token_source_opt(session.token_source()),
           ),
           test => Ok(test),
         }

@@ -1,22 +1,42 @@
-//! Where the token comes from, in this order (first found wins):
+//! Which token a call sends, decided here and nowhere else: an ordered list of small named
+//! providers (after aws-config's credential chain), each given the environment snapshot. The
+//! first that has a token wins:
 //!
-//! 1. the `token` option passed in code (`new Calibre({ token })`, `Token.refresh({ token })`);
-//! 2. the `CALIBRE_API_TOKEN` environment variable (blank counts as unset);
-//! 3. the `token` key of the config file the official CLI writes,
-//!    `${XDG_CONFIG_HOME:-$HOME/.config}/configstore/calibre.json` (absent or `null` = none).
+//! 1. `option`: the `token` option passed in code, a string or a function (`Token.refresh({
+//!    token })` too). Present but blank is an error, never a fall-through.
+//! 2. `named profile`: a profile named by the `profile` option, `--profile` or
+//!    `CALIBRE_PROFILE`. Naming one skips the environment sources below, as the AWS SDK skips
+//!    environment credentials when a profile is named; a name with no profile is an error, never
+//!    another organisation's token.
+//! 3. `CALIBRE_API_TOKEN` (blank counts as unset);
+//! 4. `CALIBRE_API_TOKEN_FILE`: the file's contents, trimmed (the Docker/Kubernetes secrets
+//!    convention);
+//! 5. `CALIBRE_TOKEN_COMMAND`: what a command prints (`auth::command`);
+//! 6. `default profile`: the profile `token use NAME` chose;
+//! 7. `config file`: calibre@7's `token` key of `calibre.json`, or, when the unnamed token was
+//!    stored with `--keyring`, the OS keyring.
 //!
-//! Resolution runs on every call, so a script that rotates the env var or the file is
-//! picked up by its next request. The environment is injected so tests never touch the
-//! real process environment.
+//! Deciding never contacts a keyring nor runs a command: that is `Plan::fetch`, done off the JS
+//! thread for calls. Resolution runs on every call, so a rotated variable or file is picked up
+//! by the next request. The token is parsed once, into `ApiToken`.
 
-use std::time::SystemTime;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
 
+use serde_json::{Map, Value};
+
+use super::command::{self, COMMAND_ENV, TIMEOUT_ENV};
+use super::keyring::{self, KeyringEnv};
+use super::lifecycle::TokenLifecycle;
+use super::profiles::{Profile, Profiles, Store, UNNAMED};
 use super::secret::ApiToken;
 use super::store::ConfigFile;
 use crate::env::{Env, HOME_VAR};
 use crate::error::{CalibreError, ErrorCode, TokenSource};
 
 pub const TOKEN_ENV: &str = "CALIBRE_API_TOKEN";
+pub const TOKEN_FILE_ENV: &str = "CALIBRE_API_TOKEN_FILE";
+pub const PROFILE_ENV: &str = "CALIBRE_PROFILE";
 
 /// calibre@7's own message, kept byte for byte (after ours) so existing checks on it keep matching.
 const CALIBRE7_MISSING_MESSAGE: &str = "Please set your Calibre API token by running `calibre token set`\n or set the environment variable CALIBRE_API_TOKEN.\n\n See calibreapp.com/docs/api/tokens for help.";
@@ -25,9 +45,158 @@ const CALIBRE7_MISSING_MESSAGE: &str = "Please set your Calibre API token by run
 pub struct ResolvedToken {
   pub token: ApiToken,
   pub source: TokenSource,
-  /// When the token expires, if known (kept beside it in the config file, or learned by
-  /// this client from a refresh).
+  /// When the token expires, if known (kept beside it in the config file, printed by a token
+  /// command, or learned by this client from a refresh).
   pub expires_at: Option<SystemTime>,
+}
+
+/// The `token` option as a client holds it.
+#[derive(Clone, Copy)]
+pub enum Given<'a> {
+  None,
+  Token(&'a ApiToken),
+  /// A function: the call layer calls it (on the JS thread) when the call starts.
+  Function,
+}
+
+/// What the caller asked for: its `token` option and the profile it named, if any.
+#[derive(Clone, Copy)]
+pub struct Wanted<'a> {
+  pub given: Given<'a>,
+  pub profile: Option<&'a str>,
+}
+
+/// Where the token will come from. `Ready` needs nothing more; the others are fetched.
+#[derive(Clone, Debug)]
+pub enum Plan {
+  Ready(ResolvedToken),
+  Function,
+  Keyring {
+    account: String,
+    source: TokenSource,
+    expires_at: Option<SystemTime>,
+  },
+  Command {
+    line: String,
+    source: TokenSource,
+  },
+}
+
+/// A profile's own host, and whether the profile was named (then it beats `CALIBRE_HOST`).
+#[derive(Clone, Debug)]
+pub struct ProfileHost {
+  pub url: String,
+  pub named: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Decision {
+  pub plan: Plan,
+  pub host: Option<ProfileHost>,
+}
+
+impl Decision {
+  fn ready(token: ResolvedToken) -> Decision {
+    Decision {
+      plan: Plan::Ready(token),
+      host: None,
+    }
+  }
+}
+
+/// What fetching a keyring or command token needs from the caller's environment.
+#[derive(Clone)]
+pub struct FetchEnv {
+  pub keyring: KeyringEnv,
+  /// The caller's whole `process.env`, for a token command (empty when none will run).
+  pub child_env: Vec<(String, String)>,
+  pub command_timeout: Duration,
+}
+
+impl FetchEnv {
+  pub fn new(env: &dyn Env, child_env: Vec<(String, String)>) -> FetchEnv {
+    FetchEnv {
+      keyring: KeyringEnv::from_env(env),
+      child_env,
+      command_timeout: command::timeout_from(env.var(TIMEOUT_ENV)),
+    }
+  }
+}
+
+impl Plan {
+  /// What a fetched token is cached under: the keyring account or the command line.
+  pub fn cache_key(&self) -> Option<String> {
+    match self {
+      Plan::Keyring { account, .. } => Some(format!("keyring:{account}")),
+      Plan::Command { line, .. } => Some(format!("command:{line}")),
+      _ => None,
+    }
+  }
+
+  /// Whether fetching runs a command (the call layer then captures the whole `process.env`).
+  pub fn runs_command(&self) -> bool {
+    matches!(self, Plan::Command { .. })
+  }
+
+  /// The token: read from the keyring or printed by the command, unless `lifecycle` still
+  /// holds it (until its expiry, or a 401 makes the caller `forget` it). Blocking.
+  pub fn fetch(
+    &self,
+    fetch: &FetchEnv,
+    lifecycle: &TokenLifecycle,
+  ) -> Result<ResolvedToken, CalibreError> {
+    match self {
+      Plan::Ready(token) => Ok(token.clone()),
+      Plan::Function => unreachable!("the call layer calls token functions"),
+      Plan::Keyring {
+        account,
+        source,
+        expires_at,
+      } => {
+        let key = format!("keyring:{account}");
+        if let Some(cached) = lifecycle.cached(&key, SystemTime::now()) {
+          return Ok(cached);
+        }
+        let raw = keyring::read(&fetch.keyring, account)
+          .map_err(|e| e.with_token_source(source.clone()))?
+          .ok_or_else(|| missing_in_keyring(account, source))?;
+        let mut token =
+          checked(&raw, source.clone())?.ok_or_else(|| missing_in_keyring(account, source))?;
+        token.expires_at = *expires_at;
+        lifecycle.remember(&key, &token);
+        Ok(token)
+      }
+      Plan::Command { line, source } => {
+        let key = format!("command:{line}");
+        if let Some(cached) = lifecycle.cached(&key, SystemTime::now()) {
+          return Ok(cached);
+        }
+        let printed = command::run(line, source, &fetch.child_env, fetch.command_timeout)?;
+        let token = ResolvedToken {
+          token: printed.token,
+          source: source.clone(),
+          expires_at: printed.expires_at.as_deref().and_then(super::parse_time),
+        };
+        lifecycle.remember(&key, &token);
+        Ok(token)
+      }
+    }
+  }
+}
+
+fn missing_in_keyring(account: &str, source: &TokenSource) -> CalibreError {
+  let set = match source.profile() {
+    Some(name) => format!("calibre-native token set --profile {name} --keyring -"),
+    None => "calibre-native token set --keyring -".to_owned(),
+  };
+  CalibreError::new(
+    ErrorCode::TokenMissing,
+    format!(
+      "The config file says the token is in the OS keyring (service \"{}\", account \"{account}\"), but the keyring has no such item. Store it again with `{set}`.",
+      keyring::SERVICE
+    ),
+  )
+  .with_token_source(source.clone())
 }
 
 fn invalid(source: &TokenSource, reason: &str) -> CalibreError {
@@ -64,48 +233,378 @@ pub fn blank_option(what: &str) -> CalibreError {
   .with_token_source(TokenSource::Option)
 }
 
-/// Resolves the token for one call. `option` is the per-client `token` option.
-pub fn resolve(option: Option<&str>, env: &dyn Env) -> Result<ResolvedToken, CalibreError> {
-  let mut looked = Vec::new();
-  if let Some(raw) = option {
-    // A token given in code but blank (`token: process.env.UNSET_VAR`) must not fall through
-    // to CALIBRE_API_TOKEN or the config file: those may belong to another organisation.
-    return checked(raw, TokenSource::Option)?.ok_or_else(|| blank_option("blank"));
-  }
-  match env.var(TOKEN_ENV) {
-    Some(raw) => {
-      if let Some(found) = checked(&raw, TokenSource::Env)? {
-        return Ok(found);
-      }
-      looked.push(format!("{TOKEN_ENV} (blank)"));
+/// A token given in code (an option, or what a token function returned).
+pub fn given(raw: &str, source: TokenSource) -> Result<ResolvedToken, CalibreError> {
+  checked(raw, source)?.ok_or_else(|| blank_option("blank"))
+}
+
+/// The config file and what it holds (an empty object when there is no file).
+type ConfigRead = (ConfigFile, Map<String, Value>);
+
+/// One decision's view of the environment: the config file is read once, when a provider
+/// first needs it.
+struct Lookup<'a> {
+  env: &'a dyn Env,
+  config: Option<Result<ConfigRead, CalibreError>>,
+  /// Where the chain looked, for the "no token" message.
+  looked: Vec<String>,
+}
+
+impl Lookup<'_> {
+  /// The config file and its object (empty when there is no file).
+  fn config(&mut self) -> Result<(ConfigFile, &Map<String, Value>), CalibreError> {
+    if self.config.is_none() {
+      self.config = Some(ConfigFile::locate(self.env).and_then(|file| {
+        let map = file.read()?.unwrap_or_default();
+        Ok((file, map))
+      }));
     }
-    None => looked.push(format!("{TOKEN_ENV} (not set)")),
-  }
-  match ConfigFile::locate(env) {
-    Ok(file) => {
-      let source = TokenSource::File(file.path().to_owned());
-      match file.read_entry()? {
-        Some(stored) => {
-          if let Some(mut found) = checked(&stored.token, source)? {
-            found.expires_at = stored.expires_at.as_deref().and_then(super::parse_time);
-            return Ok(found);
-          }
-          looked.push(format!("{} (blank token)", file.path().display()));
-        }
-        None => looked.push(format!("{} (no token stored)", file.path().display())),
-      }
+    match self.config.as_ref().expect("read above") {
+      Ok((file, map)) => Ok((file.clone(), map)),
+      Err(err) => Err(err.clone()),
     }
-    Err(_) => looked.push(format!(
-      "the config file (neither XDG_CONFIG_HOME nor {HOME_VAR} is set)"
-    )),
+  }
+
+  fn profiles(&mut self) -> Result<(ConfigFile, Profiles), CalibreError> {
+    let (file, map) = self.config()?;
+    let profiles = Profiles::from_map(map, &file)?;
+    Ok((file, profiles))
+  }
+}
+
+type Provider = fn(&Wanted, &mut Lookup) -> Result<Option<Decision>, CalibreError>;
+
+/// The chain, in order.
+const PROVIDERS: &[(&str, Provider)] = &[
+  ("option", from_option),
+  ("named profile", from_named_profile),
+  ("CALIBRE_API_TOKEN", from_env),
+  ("CALIBRE_API_TOKEN_FILE", from_env_file),
+  ("CALIBRE_TOKEN_COMMAND", from_command),
+  ("default profile", from_default_profile),
+  ("config file", from_config_file),
+];
+
+/// Decides where this call's token comes from (see the module doc).
+pub fn decide(wanted: &Wanted, env: &dyn Env) -> Result<Decision, CalibreError> {
+  let mut lookup = Lookup {
+    env,
+    config: None,
+    looked: Vec::new(),
+  };
+  for (_name, provider) in PROVIDERS {
+    if let Some(decision) = provider(wanted, &mut lookup)? {
+      return Ok(decision);
+    }
   }
   Err(CalibreError::new(
     ErrorCode::TokenMissing,
     format!(
       "No Calibre API token found. Looked in: {}. Store one with `calibre-native token set -` (reads it from standard input), set CALIBRE_API_TOKEN, or pass one in code with new Calibre({{ token }}).\n\n{CALIBRE7_MISSING_MESSAGE}",
-      looked.join(", ")
+      lookup.looked.join(", ")
     ),
   ))
+}
+
+/// Decides and, for a ready token, returns it: for callers that cannot fetch (tests).
+#[cfg(test)]
+pub fn resolve(option: Option<&str>, env: &dyn Env) -> Result<ResolvedToken, CalibreError> {
+  let token;
+  let given = match option {
+    Some(raw) => {
+      token = given(raw, TokenSource::Option)?.token;
+      Given::Token(&token)
+    }
+    None => Given::None,
+  };
+  match decide(
+    &Wanted {
+      given,
+      profile: None,
+    },
+    env,
+  )?
+  .plan
+  {
+    Plan::Ready(token) => Ok(token),
+    other => panic!("not ready: {other:?}"),
+  }
+}
+
+fn from_option(wanted: &Wanted, _: &mut Lookup) -> Result<Option<Decision>, CalibreError> {
+  Ok(match wanted.given {
+    Given::None => None,
+    Given::Token(token) => Some(Decision::ready(ResolvedToken {
+      token: token.clone(),
+      source: TokenSource::Option,
+      expires_at: None,
+    })),
+    Given::Function => Some(Decision {
+      plan: Plan::Function,
+      host: None,
+    }),
+  })
+}
+
+/// The profile named by the caller, else by `CALIBRE_PROFILE`.
+fn named_profile(wanted: &Wanted, lookup: &Lookup) -> Option<String> {
+  wanted
+    .profile
+    .map(str::to_owned)
+    .or_else(|| lookup.env.var(PROFILE_ENV))
+    .map(|name| name.trim().to_owned())
+    .filter(|name| !name.is_empty())
+}
+
+fn from_named_profile(
+  wanted: &Wanted,
+  lookup: &mut Lookup,
+) -> Result<Option<Decision>, CalibreError> {
+  let Some(name) = named_profile(wanted, lookup) else {
+    return Ok(None);
+  };
+  if name == UNNAMED {
+    // calibre@7's own token, named explicitly: the environment is skipped here too.
+    return match from_config_file(wanted, lookup)? {
+      Some(found) => Ok(Some(found)),
+      None => Err(no_token_in_profile(UNNAMED, lookup)),
+    };
+  }
+  let (file, profiles) = lookup.profiles()?;
+  let Some(profile) = profiles.get(&name) else {
+    return Err(CalibreError::new(
+      ErrorCode::TokenMissing,
+      format!(
+        "There is no profile named \"{name}\" in {} (profiles: {}), so no request was made; the environment's tokens are not used when a profile is named. Create it with `calibre-native token set --profile {name} -`, or name another.",
+        file.path().display(),
+        profiles.names()
+      ),
+    ));
+  };
+  from_profile(profile, &file, true).map(Some)
+}
+
+fn no_token_in_profile(name: &str, lookup: &mut Lookup) -> CalibreError {
+  let place = match lookup.config() {
+    Ok((file, _)) => file.path().display().to_string(),
+    Err(_) => "the config file".to_owned(),
+  };
+  CalibreError::new(
+    ErrorCode::TokenMissing,
+    format!("The profile \"{name}\" was named, but {place} holds no token for it. Store one with `calibre-native token set -`."),
+  )
+}
+
+fn from_profile(
+  profile: &Profile,
+  file: &ConfigFile,
+  named: bool,
+) -> Result<Decision, CalibreError> {
+  let name = Some(profile.name.clone());
+  let expires_at = profile.expires_at.as_deref().and_then(super::parse_time);
+  let plan = match &profile.store {
+    Store::File => {
+      let source = TokenSource::File {
+        path: file.path().to_owned(),
+        profile: name,
+      };
+      let mut token = profile
+        .token
+        .as_deref()
+        .map(|raw| checked(raw, source.clone()))
+        .transpose()?
+        .flatten()
+        .ok_or_else(|| {
+          CalibreError::new(
+            ErrorCode::TokenMissing,
+            format!(
+              "The profile \"{}\" in {} has no token. Store one with `calibre-native token set --profile {} -`.",
+              profile.name,
+              file.path().display(),
+              profile.name
+            ),
+          )
+        })?;
+      token.expires_at = expires_at;
+      Plan::Ready(token)
+    }
+    Store::Keyring => Plan::Keyring {
+      account: profile.name.clone(),
+      source: TokenSource::Keyring { profile: name },
+      expires_at,
+    },
+    Store::Command(line) => Plan::Command {
+      line: line.clone(),
+      source: TokenSource::Command { profile: name },
+    },
+  };
+  Ok(Decision {
+    plan,
+    host: profile.host.clone().map(|url| ProfileHost { url, named }),
+  })
+}
+
+fn from_env(_: &Wanted, lookup: &mut Lookup) -> Result<Option<Decision>, CalibreError> {
+  match lookup.env.var(TOKEN_ENV) {
+    Some(raw) => {
+      if let Some(found) = checked(&raw, TokenSource::Env)? {
+        return Ok(Some(Decision::ready(found)));
+      }
+      lookup.looked.push(format!("{TOKEN_ENV} (blank)"));
+    }
+    None => lookup.looked.push(format!("{TOKEN_ENV} (not set)")),
+  }
+  Ok(None)
+}
+
+fn from_env_file(_: &Wanted, lookup: &mut Lookup) -> Result<Option<Decision>, CalibreError> {
+  let Some(path) = lookup
+    .env
+    .var(TOKEN_FILE_ENV)
+    .filter(|p| !p.trim().is_empty())
+  else {
+    return Ok(None);
+  };
+  let path = PathBuf::from(path);
+  let source = TokenSource::EnvFile(path.clone());
+  // Read through the config file's reader: it refuses FIFOs and devices (they would block).
+  let text = super::store::read_secret_file(&path).map_err(|why| {
+    CalibreError::new(
+      ErrorCode::ConfigAccess,
+      format!(
+        "Cannot read the token file {} named by {TOKEN_FILE_ENV}: {why}. Check the path and its permissions, or unset {TOKEN_FILE_ENV}.",
+        path.display()
+      ),
+    )
+    .with_token_source(source.clone())
+  })?;
+  match checked(&text, source.clone())? {
+    Some(found) => Ok(Some(Decision::ready(found))),
+    // Named deliberately but empty: an error, not a fall-through to another token.
+    None => Err(
+      CalibreError::new(
+        ErrorCode::TokenMissing,
+        format!(
+          "The token file {} named by {TOKEN_FILE_ENV} is empty, so no request was made. Put the token in it, or unset {TOKEN_FILE_ENV}.",
+          path.display()
+        ),
+      )
+      .with_token_source(source),
+    ),
+  }
+}
+
+fn from_command(_: &Wanted, lookup: &mut Lookup) -> Result<Option<Decision>, CalibreError> {
+  Ok(
+    lookup
+      .env
+      .var(COMMAND_ENV)
+      .filter(|line| !line.trim().is_empty())
+      .map(|line| Decision {
+        plan: Plan::Command {
+          line,
+          source: TokenSource::Command { profile: None },
+        },
+        host: None,
+      }),
+  )
+}
+
+fn from_default_profile(_: &Wanted, lookup: &mut Lookup) -> Result<Option<Decision>, CalibreError> {
+  let (file, profiles) = match lookup.profiles() {
+    Ok(found) => found,
+    // No home: the config file step says so.
+    Err(_) if ConfigFile::locate(lookup.env).is_err() => return Ok(None),
+    Err(err) => return Err(err),
+  };
+  let Some(name) = &profiles.default else {
+    return Ok(None);
+  };
+  match profiles.get(name) {
+    Some(profile) => from_profile(profile, &file, false).map(Some),
+    None => Err(CalibreError::new(
+      ErrorCode::TokenMissing,
+      format!(
+        "The default profile \"{name}\" set in {} does not exist (profiles: {}). Choose another with `calibre-native token use NAME`, or `calibre-native token use default` for the unnamed token.",
+        file.path().display(),
+        profiles.names()
+      ),
+    )),
+  }
+}
+
+fn from_config_file(_: &Wanted, lookup: &mut Lookup) -> Result<Option<Decision>, CalibreError> {
+  let env = lookup.env;
+  let (file, map) = match lookup.config() {
+    Ok((file, map)) => (file, map.clone()),
+    Err(err) if ConfigFile::locate(env).is_err() => {
+      let _ = err;
+      lookup.looked.push(format!(
+        "the config file (neither XDG_CONFIG_HOME nor {HOME_VAR} is set)"
+      ));
+      return Ok(None);
+    }
+    Err(err) => return Err(err),
+  };
+  let map = &map;
+  let source = TokenSource::File {
+    path: file.path().to_owned(),
+    profile: None,
+  };
+  if let Some(stored) = super::store::entry_of(map, &file)? {
+    if let Some(mut found) = checked(&stored.token, source)? {
+      found.expires_at = stored.expires_at.as_deref().and_then(super::parse_time);
+      return Ok(Some(Decision::ready(found)));
+    }
+    lookup
+      .looked
+      .push(format!("{} (blank token)", file.path().display()));
+    return Ok(None);
+  }
+  let profiles = Profiles::from_map(map, &file)?;
+  if profiles.unnamed_in_keyring {
+    return Ok(Some(Decision {
+      plan: Plan::Keyring {
+        account: UNNAMED.to_owned(),
+        source: TokenSource::Keyring { profile: None },
+        expires_at: profiles
+          .unnamed_expires_at
+          .as_deref()
+          .and_then(super::parse_time),
+      },
+      host: None,
+    }));
+  }
+  lookup
+    .looked
+    .push(format!("{} (no token stored)", file.path().display()));
+  Ok(None)
+}
+
+/// The token stored at `source` now, when it is a config file entry (another process may have
+/// refreshed it). Anything else, or any failure: `None`.
+pub fn reread(source: &TokenSource) -> Option<ResolvedToken> {
+  let TokenSource::File { path, profile } = source else {
+    return None;
+  };
+  let file = ConfigFile::at(path.clone());
+  let map = file.read().ok()??;
+  let (raw, expires_at) = match profile {
+    None => {
+      let stored = super::store::entry_of(&map, &file).ok()??;
+      (stored.token, stored.expires_at)
+    }
+    Some(name) => {
+      let profile = Profiles::from_map(&map, &file).ok()?.get(name)?.clone();
+      (profile.token?, profile.expires_at)
+    }
+  };
+  let token = ApiToken::parse(&raw).ok()??;
+  Some(ResolvedToken {
+    token,
+    source: source.clone(),
+    expires_at: expires_at.as_deref().and_then(super::parse_time),
+  })
 }
 
 #[cfg(test)]
@@ -152,7 +651,13 @@ mod tests {
     let got = resolve(None, &env).unwrap();
     assert_eq!(
       (got.token.expose(), got.source),
-      ("file", TokenSource::File(path))
+      (
+        "file",
+        TokenSource::File {
+          path,
+          profile: None
+        }
+      )
     );
   }
 
@@ -169,7 +674,13 @@ mod tests {
       "123456",
       "calibre's CLI stores numeric tokens as numbers"
     );
-    assert_eq!(got.source, TokenSource::File(path));
+    assert_eq!(
+      got.source,
+      TokenSource::File {
+        path,
+        profile: None
+      }
+    );
   }
 
   #[test]

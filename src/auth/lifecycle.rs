@@ -6,7 +6,9 @@
 //! - at most one attempt per 30 s; a failed refresh keeps the still-valid token and is
 //!   reported once;
 //! - a refreshed token that cannot be rewritten at its source (an option or env token) is
-//!   remembered here as the successor of the old one.
+//!   remembered here as the successor of the old one;
+//! - a token fetched from the keyring or printed by a command is kept here until its known
+//!   expiry, or until a 401 makes the caller `forget` it, so neither runs on every call.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -40,9 +42,11 @@ pub struct TokenLifecycle {
 #[derive(Default)]
 struct Known {
   /// Expiries learned from refreshes, by token.
-  expiries: HashMap<String, SystemTime>,
+  expiries: HashMap<ApiToken, SystemTime>,
   /// Old token -> its refreshed successor, for tokens we cannot rewrite at their source.
-  successors: HashMap<String, ApiToken>,
+  successors: HashMap<ApiToken, ApiToken>,
+  /// Tokens fetched from a keyring or a command, by `Plan::cache_key`.
+  fetched: Vec<(String, ResolvedToken)>,
   last_attempt: Option<Instant>,
   failure_reported: bool,
 }
@@ -69,12 +73,12 @@ impl TokenLifecycle {
   pub fn apply(&self, mut resolved: ResolvedToken) -> ResolvedToken {
     let known = self.known();
     for _ in 0..8 {
-      match known.successors.get(resolved.token.expose()) {
+      match known.successors.get(&resolved.token) {
         Some(next) => resolved.token = next.clone(),
         None => break,
       }
     }
-    if let Some(at) = known.expiries.get(resolved.token.expose()) {
+    if let Some(at) = known.expiries.get(&resolved.token) {
       if resolved.expires_at.is_none_or(|file| file < *at) {
         resolved.expires_at = Some(*at);
       }
@@ -111,14 +115,38 @@ impl TokenLifecycle {
   ) {
     let mut known = self.known();
     if !rewritten && old != new {
-      known
-        .successors
-        .insert(old.expose().to_owned(), new.clone());
+      known.successors.insert(old.clone(), new.clone());
     }
     if let Some(at) = expires_at {
-      known.expiries.insert(new.expose().to_owned(), at);
+      known.expiries.insert(new.clone(), at);
+    }
+    for (_, fetched) in known.fetched.iter_mut().filter(|(_, t)| &t.token == old) {
+      fetched.token = new.clone();
+      fetched.expires_at = expires_at.or(fetched.expires_at);
     }
     known.failure_reported = false;
+  }
+
+  /// The token fetched earlier for `key` (see `Plan::cache_key`), unless it has expired.
+  pub fn cached(&self, key: &str, now: SystemTime) -> Option<ResolvedToken> {
+    let known = self.known();
+    let (_, found) = known.fetched.iter().find(|(k, _)| k == key)?;
+    if found.expires_at.is_some_and(|at| at <= now) {
+      return None;
+    }
+    Some(found.clone())
+  }
+
+  /// Keeps a token fetched from a keyring or a command.
+  pub fn remember(&self, key: &str, token: &ResolvedToken) {
+    let mut known = self.known();
+    known.fetched.retain(|(k, _)| k != key);
+    known.fetched.push((key.to_owned(), token.clone()));
+  }
+
+  /// Drops what was fetched for `key` (the server refused it): the next use fetches again.
+  pub fn forget(&self, key: &str) {
+    self.known().fetched.retain(|(k, _)| k != key);
   }
 
   /// True the first time since the last success: report a failed refresh once.

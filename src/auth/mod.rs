@@ -1,15 +1,26 @@
-//! API tokens: the secret type, where a token comes from, the config file, refresh.
+//! API tokens: the secret type, the one chain that decides where a token comes from (option,
+//! environment, token file, command, profiles, keyring, config file), the stores, refresh.
 
 mod chain;
+mod command;
+mod keyring;
 mod lifecycle;
 mod manage;
+mod profiles;
 mod refresh;
 mod secret;
 mod store;
 
-pub use chain::{blank_option, resolve, ResolvedToken};
+pub use chain::{
+  blank_option, decide, given, reread, Decision, FetchEnv, Given, Plan, ProfileHost, ResolvedToken,
+  Wanted,
+};
 pub use lifecycle::{format_time, parse_time, TokenLifecycle};
-pub use manage::{env_token_set, remove_stored_token, status_report, store_user_token};
+pub use manage::{
+  env_token_set, list_profiles, remove_stored_token, status_report, store_user_token, use_profile,
+  write_back, Place, StoreRequest, TokenList,
+};
+pub use profiles::check_name as check_profile_name;
 pub use refresh::parse_refresh_body;
 pub use secret::ApiToken;
 #[cfg(any(fuzzing, test))]

@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// An API token that passed validation. `Debug` and `Display` never show it.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct ApiToken(String);
 
 impl ApiToken {
@@ -28,9 +28,17 @@ impl ApiToken {
     Ok(Some(ApiToken(trimmed.to_owned())))
   }
 
-  /// The token for the `Authorization` header. Only the transport and storage call this.
+  /// The token itself. Only where it must leave as text: the `Authorization` header
+  /// (transport), the stores that keep it (config file, keyring), and the JS boundary
+  /// (`Token.resolve()`, a refresh's result). A test keeps this list true.
   pub fn expose(&self) -> &str {
     &self.0
+  }
+
+  /// `text` with every occurrence of this token replaced by `with`; `None` when it does not
+  /// appear, or when the token is shorter than `min_len` (a placeholder would garble words).
+  pub fn redacted_in(&self, text: &str, with: &str, min_len: usize) -> Option<String> {
+    (self.0.len() >= min_len && text.contains(&self.0)).then(|| text.replace(&self.0, with))
   }
 
   /// First four characters and an ellipsis: enough to tell tokens apart in a status line.

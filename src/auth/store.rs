@@ -176,21 +176,10 @@ impl ConfigFile {
 
   /// The stored token and its known expiry (`tokenExpiresAt`).
   pub fn read_entry(&self) -> Result<Option<StoredToken>, CalibreError> {
-    let Some(map) = self.read()? else {
-      return Ok(None);
-    };
-    let token = match map.get("token") {
-      None | Some(Value::Null) | Some(Value::Bool(false)) => return Ok(None),
-      Some(Value::String(s)) => s.clone(),
-      Some(Value::Number(n)) if n.as_f64() == Some(0.0) => return Ok(None),
-      Some(Value::Number(n)) => n.to_string(),
-      Some(_) => return Err(self.corrupt("has a `token` that is neither a string nor a number")),
-    };
-    let expires_at = map
-      .get(EXPIRY_KEY)
-      .and_then(Value::as_str)
-      .map(str::to_owned);
-    Ok(Some(StoredToken { token, expires_at }))
+    match self.read()? {
+      Some(map) => entry_of(&map, self),
+      None => Ok(None),
+    }
   }
 
   /// Stores a token and what is known of its expiry (`None` forgets a stale one).
@@ -258,6 +247,45 @@ impl ConfigFile {
     }
     Ok(out)
   }
+}
+
+/// calibre@7's `token` key of `map` (read from `file`) and its known expiry. Strings as they
+/// are, numbers as calibre's CLI stores numeric tokens; absent, `null`, `false` or `""` = none.
+pub fn entry_of(
+  map: &Map<String, Value>,
+  file: &ConfigFile,
+) -> Result<Option<StoredToken>, CalibreError> {
+  let token = match map.get("token") {
+    None | Some(Value::Null) | Some(Value::Bool(false)) => return Ok(None),
+    Some(Value::String(s)) => s.clone(),
+    Some(Value::Number(n)) if n.as_f64() == Some(0.0) => return Ok(None),
+    Some(Value::Number(n)) => n.to_string(),
+    Some(_) => return Err(file.corrupt("has a `token` that is neither a string nor a number")),
+  };
+  let expires_at = map
+    .get(EXPIRY_KEY)
+    .and_then(Value::as_str)
+    .map(str::to_owned);
+  Ok(Some(StoredToken { token, expires_at }))
+}
+
+/// A secret file's text (`CALIBRE_API_TOKEN_FILE`): a regular file only (a FIFO would block,
+/// a device never ends), at most 64 KiB. The error is the reason, never the contents.
+pub fn read_secret_file(path: &Path) -> Result<String, String> {
+  let file = open_for_reading(path).map_err(|e| e.to_string())?;
+  let meta = file.metadata().map_err(|e| e.to_string())?;
+  if !meta.is_file() {
+    return Err(format!("it is {}, not a regular file", file_kind(&meta)));
+  }
+  let mut text = String::new();
+  file
+    .take(64 * 1024)
+    .read_to_string(&mut text)
+    .map_err(|e| match e.kind() {
+      io::ErrorKind::InvalidData => "it is not UTF-8 text".to_owned(),
+      _ => e.to_string(),
+    })?;
+  Ok(text)
 }
 
 enum WriteError {

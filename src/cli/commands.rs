@@ -10,10 +10,12 @@ use super::calibre;
 use super::context::{self, Ctx};
 use super::term::Term;
 use super::{json, Command, Job, RequestArgs, TokenCommand};
-use crate::auth::{env_token_set, remove_stored_token, status_report, store_user_token};
+use crate::auth::{
+  env_token_set, list_profiles, remove_stored_token, status_report, store_user_token, use_profile,
+  Place, StoreRequest, TokenList,
+};
 use crate::call::Call;
-use crate::env::Env;
-use crate::error::CalibreError;
+use crate::error::{CalibreError, TokenSource};
 use crate::graphql::{Extract, Operation};
 use crate::session;
 
@@ -30,35 +32,70 @@ pub(super) fn prepare(
   js: napi::Env,
 ) -> Result<(Job, Events), CalibreError> {
   match command {
-    Command::Token(TokenCommand::Set { token }) => {
-      token_set(&token, &call.env, term).map(|code| (done(code), None))
+    Command::Token(TokenCommand::Set {
+      token,
+      keyring,
+      command,
+      host,
+    }) => {
+      let place = match command {
+        Some(line) => Place::Command(line),
+        None if keyring => Place::Keyring,
+        None => Place::File,
+      };
+      token_set(token.as_deref(), place, host, call, term).map(|code| (done(code), None))
     }
     Command::Token(TokenCommand::Remove) => {
-      let (_, removed) = remove_stored_token(&call.env)?;
+      let profile = call.client.profile();
+      let (_, removed) = remove_stored_token(profile, "token remove", &call.env)?;
+      let what = match profile {
+        Some(name) => format!("Profile \"{name}\""),
+        None => "API Token".to_owned(),
+      };
       if removed {
-        term.out(&format!("{} API Token removed.", term.green("✔")));
+        term.out(&format!("{} {what} removed.", term.green("✔")));
       } else {
-        term.out(&format!("{} API Token is not set.", term.red("✖")));
+        term.out(&format!("{} {what} is not set.", term.red("✖")));
       }
+      Ok((done(0), None))
+    }
+    Command::Token(TokenCommand::List { json }) => {
+      let list = list_profiles(&call.env)?;
+      if json {
+        term.out(&serde_json::to_string_pretty(&list).expect("a list serializes"));
+      } else {
+        print_profiles(&list, term);
+      }
+      Ok((done(0), None))
+    }
+    Command::Token(TokenCommand::Use { name }) => {
+      let file = use_profile(&name, "token use", &call.env)?;
+      term.out(&format!(
+        "{} Profile \"{}\" is now the default (in {}).",
+        term.green("✔"),
+        name.trim(),
+        file.path().display()
+      ));
       Ok((done(0), None))
     }
     Command::Token(TokenCommand::Status { check, json }) => {
       let session = call.session_as("token status")?;
       let events = Some(Arc::clone(&session.events));
       let job: Job = Box::pin(async move {
+        session.token().await?;
         let outcome = if check {
           Some(session.check_token().await)
         } else {
           None
         };
-        let report = status_report(&session.token(), outcome, session.config_file.as_ref());
+        let token = session.token().await?;
+        let report = status_report(&token, outcome, session.config_file.as_ref());
         if json {
           term.out(&serde_json::to_string_pretty(&report).expect("a report serializes"));
         } else {
-          let from = match &report.path {
-            Some(path) => format!("the config file {path}"),
-            None if report.source == "env" => "CALIBRE_API_TOKEN".to_owned(),
-            None => "the command line".to_owned(),
+          let from = match &token.source {
+            TokenSource::Env => "CALIBRE_API_TOKEN".to_owned(),
+            other => other.describe(),
           };
           term.out(&format!("Token:    {} (from {from})", report.masked));
           let expiry = match (&report.expires_at, report.expires_in_ms) {
@@ -102,7 +139,8 @@ pub(super) fn prepare(
       let session = call.session_as("token refresh")?;
       let events = Some(Arc::clone(&session.events));
       let job: Job = Box::pin(async move {
-        let info = session.refresh(&session.token(), false).await?;
+        let token = session.token().await?;
+        let info = session.refresh(&token, false).await?;
         if json {
           let out = serde_json::json!({ "expiresAt": info.expires_at, "persisted": info.persisted, "source": info.source.kind() });
           term.out(&serde_json::to_string_pretty(&out).expect("JSON serializes"));
@@ -158,29 +196,76 @@ fn calibre_command(command: Command, ctx: &Ctx) -> context::Prepared {
   }
 }
 
-fn token_set(raw: &str, env: &dyn Env, term: Term) -> Result<i32, CalibreError> {
-  let raw = if raw == "-" {
-    let mut input = String::new();
-    std::io::stdin().read_to_string(&mut input).map_err(|e| {
-      CalibreError::invalid_argument(
-        "token set",
-        format!("could not read the token from standard input ({e})."),
-      )
-    })?;
-    input
-  } else {
-    raw.to_owned()
+fn token_set(
+  raw: Option<&str>,
+  place: Place,
+  host: Option<String>,
+  call: &Call,
+  term: Term,
+) -> Result<i32, CalibreError> {
+  let raw = match raw {
+    Some("-") => {
+      let mut input = String::new();
+      std::io::stdin().read_to_string(&mut input).map_err(|e| {
+        CalibreError::invalid_argument(
+          "token set",
+          format!("could not read the token from standard input ({e})."),
+        )
+      })?;
+      Some(input)
+    }
+    other => other.map(str::to_owned),
   };
-  let file = store_user_token(&raw, "token set", env)?;
-  term.out(&format!(
-    "{} API Token saved to {}",
-    term.green("✔"),
-    file.path().display()
-  ));
-  if env_token_set(env) {
+  let request = StoreRequest {
+    profile: call.client.profile(),
+    place,
+    host,
+  };
+  let stored = store_user_token(raw.as_deref(), &request, "token set", &call.env)?;
+  let whose = match &stored.profile {
+    Some(name) => format!("Profile \"{name}\""),
+    None => "API Token".to_owned(),
+  };
+  let path = stored.file.path().display();
+  term.out(&match stored.store {
+    "keyring" => format!(
+      "{} {whose} saved to the OS keyring (recorded in {path})",
+      term.green("✔")
+    ),
+    "command" => format!(
+      "{} {whose} will run its command for the token (saved to {path})",
+      term.green("✔")
+    ),
+    _ => format!("{} {whose} saved to {path}", term.green("✔")),
+  });
+  if stored.profile.is_none() && env_token_set(&call.env) {
     term.err(&term.yellow("Warning: CALIBRE_API_TOKEN is set and takes precedence over the stored token; unset it to use the stored one."));
   }
   Ok(0)
+}
+
+/// `token list` as a table: one profile per line, the default marked with `*`.
+fn print_profiles(list: &TokenList, term: Term) {
+  term.out(&term.dim(&format!("Profiles in {}", list.path)));
+  for profile in &list.profiles {
+    let mark = if profile.default { "*" } else { " " };
+    let mut line = format!(
+      "{mark} {:<16} {:<8} {:<8}",
+      profile.name,
+      profile.store,
+      profile.masked.as_deref().unwrap_or("-")
+    );
+    if let Some(at) = &profile.expires_at {
+      line.push_str(&format!(" expires {at}"));
+    }
+    if let Some(host) = &profile.host {
+      line.push_str(&format!(" {host}"));
+    }
+    if let Some(problem) = &profile.problem {
+      line.push_str(&format!(" ({})", term.red(problem)));
+    }
+    term.out(line.trim_end());
+  }
 }
 
 /// `@path` reads the file; anything else is the value itself.

@@ -24,15 +24,17 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::call::{launch, Call};
-use crate::config::default_client;
+use crate::config::{self, default_client};
 use crate::env::Env as EnvVars;
 use crate::error::{CalibreError, ErrorCode};
 use crate::session::{Events, TokenEvent};
 use term::Term;
 
 const AFTER_HELP: &str = "\
-Token sources, first found wins: CALIBRE_API_TOKEN, then the file the official `calibre` CLI writes
-(${XDG_CONFIG_HOME:-~/.config}/configstore/calibre.json). CALIBRE_HOST points at another API host.
+Token sources, first found wins: --profile NAME (or CALIBRE_PROFILE), CALIBRE_API_TOKEN,
+CALIBRE_API_TOKEN_FILE, CALIBRE_TOKEN_COMMAND, the default profile (`token use`), then the file the
+official `calibre` CLI writes (${XDG_CONFIG_HOME:-~/.config}/configstore/calibre.json) or the OS
+keyring (`token set --keyring`). CALIBRE_HOST points at another API host.
 
 Examples:
   printf '%s' \"$TOKEN\" | calibre-native token set -
@@ -45,6 +47,10 @@ Examples:
 #[derive(Parser)]
 #[command(name = "calibre-native", version, about, after_help = AFTER_HELP)]
 struct Cli {
+  /// Use this profile's token and host (see `token list`); beats CALIBRE_PROFILE and the
+  /// environment's tokens
+  #[arg(long, global = true, value_name = "NAME")]
+  profile: Option<String>,
   #[command(subcommand)]
   command: Command,
 }
@@ -117,15 +123,50 @@ enum Command {
 
 #[derive(Subcommand)]
 enum TokenCommand {
-  /// Store a token in the config file shared with the official `calibre` CLI
+  /// Store a token: in the config file shared with the official `calibre` CLI, in the OS
+  /// keyring (--keyring), or as a profile (--profile NAME, with --command or --host)
   #[command(
-    after_help = "Examples:\n  calibre-native token set 6a897f87feece867f991816261619239471cee691917361\n  printf '%s' \"$TOKEN\" | calibre-native token set -    # keeps it out of shell history"
+    after_help = "Examples:\n  printf '%s' \"$TOKEN\" | calibre-native token set -    # keeps it out of shell history\n  printf '%s' \"$TOKEN\" | calibre-native token set --keyring -\n  printf '%s' \"$TOKEN\" | calibre-native token set --profile work --keyring --host https://api.calibreapp.com -\n  calibre-native token set --profile ci --command \"op read op://Private/Calibre/credential\""
   )]
   Set {
-    /// The token, or `-` to read it from standard input
-    token: String,
+    /// The token, or `-` to read it from standard input (none with --command)
+    #[arg(required_unless_present = "command")]
+    token: Option<String>,
+    /// Keep the token in the OS keyring (Secret Service, Keychain, Credential Manager); the
+    /// config file records only that it is there
+    #[arg(long, conflicts_with = "command")]
+    keyring: bool,
+    /// A command that prints the token (with --profile), e.g. a password manager's CLI
+    #[arg(
+      long,
+      value_name = "COMMAND",
+      requires = "profile",
+      conflicts_with = "token"
+    )]
+    command: Option<String>,
+    /// The profile's API host (with --profile)
+    #[arg(long, value_name = "URL", requires = "profile")]
+    host: Option<String>,
   },
-  /// Remove the stored token (writes `"token": null`, like `calibre token remove`)
+  /// List the profiles: where each token lives (masked), its known expiry and host, the default
+  #[command(
+    after_help = "Examples:\n  calibre-native token list\n  calibre-native token list --json"
+  )]
+  List {
+    /// Print JSON instead of text
+    #[arg(long)]
+    json: bool,
+  },
+  /// Use profile NAME when none is named (`default`: the token the official CLI reads)
+  #[command(
+    after_help = "Examples:\n  calibre-native token use work\n  calibre-native token use default"
+  )]
+  Use {
+    /// The profile
+    name: String,
+  },
+  /// Remove the stored token (writes `"token": null`, like `calibre token remove`, and deletes a
+  /// keyring item), or with --profile, that profile
   #[command(after_help = "Example:\n  calibre-native token remove")]
   Remove,
   /// Show where the token comes from, its known expiry, and (with --check) whether it works
@@ -171,7 +212,7 @@ struct RequestArgs {
 fn exit_code(code: ErrorCode) -> i32 {
   use ErrorCode::*;
   match code {
-    TokenMissing | TokenInvalid => 1,
+    TokenMissing | TokenInvalid | KeyringUnavailable | TokenCommandFailed => 1,
     InvalidArgument => 2,
     Unauthorized | TokenExpired | IpNotAllowed | Forbidden => 3,
     GraphqlError => 4,
@@ -208,6 +249,15 @@ pub fn run_cli<'env>(env: &'env Env, argv: Vec<String>) -> Result<PromiseRaw<'en
       let _ = err.print();
       return resolve_code(env, Ok(Box::pin(async move { Ok(code) })), term, None);
     }
+  };
+  let call = match cli.profile {
+    Some(profile) => {
+      match config::ClientConfig::for_profile(profile.trim().to_owned(), "--profile") {
+        Ok(client) => Call::plain(env, std::sync::Arc::new(client), "calibre-native"),
+        Err(err) => return resolve_code(env, Err(err), term, None),
+      }
+    }
+    None => call,
   };
   let prepared = commands::prepare(cli.command, &call, term, *env);
   let events = prepared

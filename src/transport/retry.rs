@@ -40,7 +40,7 @@ pub async fn send(
   file: Option<&FileTarget<'_>>,
 ) -> (Result<RawResponse, Failure>, u32) {
   let trace = plan.trace;
-  let token = request.token.map(|t| t.expose());
+  let token = request.token;
   let mut attempts = 0;
   loop {
     attempts += 1;

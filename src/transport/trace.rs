@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::auth::ApiToken;
 use crate::env::Env;
 use crate::error::TokenSource;
 
@@ -230,7 +231,7 @@ impl Trace {
 
   /// A request (`>`) or response (`<`) body, for `CALIBRE_DEBUG=api`: cut at `BODY_EXCERPT`
   /// characters, `token` and `secret=` values scrubbed.
-  pub fn body(&self, direction: char, body: &[u8], token: Option<&str>) {
+  pub fn body(&self, direction: char, body: &[u8], token: Option<&ApiToken>) {
     if !self.logs_bodies() {
       return;
     }
