@@ -25,7 +25,7 @@ before(async () => { server = await startRecorder() })
 after(async () => { await server?.close() })
 beforeEach(() => {
   env = isolatedEnv({ CALIBRE_HOST: server.url })
-  server.reply = () => ({ body: { data: {} } })
+  server.reply = () => ({ body: { data: { organisation: { sites: [] } } } })
 })
 afterEach(() => {
   // Leave the keyring as it was found, whatever the test did.

@@ -550,14 +550,30 @@ impl Session {
     // `persist`, any other is stored in the config file.
     let (mut rewritten, mut persisted) = (false, false);
     if persist || changed || body.expires_at.is_some() {
-      let done = auth::write_back(
-        &token.source,
-        &new_token,
-        body.expires_at.as_deref(),
-        persist,
-        self.config_file.as_ref(),
-        &self.fetch_env.keyring,
-      )?;
+      // On a blocking thread: the keyring's calls block (and refuse to run inside a task).
+      let (source, token_back, expires_at) = (
+        token.source.clone(),
+        new_token.clone(),
+        body.expires_at.clone(),
+      );
+      let (config_file, keyring) = (self.config_file.clone(), self.fetch_env.keyring.clone());
+      let done = tokio::task::spawn_blocking(move || {
+        auth::write_back(
+          &source,
+          &token_back,
+          expires_at.as_deref(),
+          persist,
+          config_file.as_ref(),
+          &keyring,
+        )
+      })
+      .await
+      .map_err(|e| {
+        CalibreError::new(
+          ErrorCode::ConfigAccess,
+          format!("The refreshed token could not be stored: {e}"),
+        )
+      })??;
       (rewritten, persisted) = (done.rewritten, done.persisted);
     }
     self

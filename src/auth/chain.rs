@@ -192,8 +192,8 @@ fn missing_in_keyring(account: &str, source: &TokenSource) -> CalibreError {
   CalibreError::new(
     ErrorCode::TokenMissing,
     format!(
-      "The config file says the token is in the OS keyring (service \"{}\", account \"{account}\"), but the keyring has no such item. Store it again with `{set}`.",
-      keyring::SERVICE
+      "The config file says the token is in the OS keyring, but {} holds none. Store it again with `{set}`.",
+      keyring::location(account)
     ),
   )
   .with_token_source(source.clone())
