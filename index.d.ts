@@ -2412,6 +2412,51 @@ export interface RumConfig {
   systemSuspended: boolean
 }
 
+/**
+ * The `diagnostics_channel` channels calibre-native publishes on, one message per HTTP attempt
+ * (GraphQL calls, token refresh, the CLI's artifact downloads), only while a channel has
+ * subscribers. `start` carries a {@link CalibreRequestStartMessage}; `end` (an answer arrived,
+ * whatever its status) a {@link CalibreRequestEndMessage}; `error` (no answer: network failure,
+ * timeout, abort, an answer that could not be read) a {@link CalibreRequestErrorMessage}.
+ */
+export type CalibreRequestChannel =
+  | 'calibre-native:request:start'
+  | 'calibre-native:request:end'
+  | 'calibre-native:request:error'
+
+/** The message of `calibre-native:request:start`: one HTTP attempt begins. */
+export interface CalibreRequestStartMessage {
+  /** The GraphQL operation's name, or `null` (an anonymous document, a refresh, a download). */
+  operationName: string | null
+  /** `POST` for the API and token refresh, `GET` for artifact downloads. */
+  method: 'GET' | 'POST'
+  /** The URL without its query (signed URLs keep their credentials there). */
+  url: string
+  /** 1 for the first attempt, 2 for the first retry, … */
+  attempt: number
+}
+
+/**
+ * The message of `calibre-native:request:end`: the same object as the attempt's start message,
+ * with the answer's fields added (so a `WeakMap` keyed on the start message finds it).
+ */
+export interface CalibreRequestEndMessage extends CalibreRequestStartMessage {
+  /** The HTTP status (any: a 503 that is then retried ends too). */
+  status: number
+  /** From sending the request to the last byte of the answer, in milliseconds. */
+  durationMs: number
+  /** Bytes of the answer's body as decoded (a compressed answer took fewer on the wire; how many is not known). */
+  bytes: number
+}
+
+/** The message of `calibre-native:request:error`: the attempt's start message, with why it got no answer. */
+export interface CalibreRequestErrorMessage extends CalibreRequestStartMessage {
+  /** `CALIBRE_NETWORK_ERROR`, `CALIBRE_TIMEOUT`, `CALIBRE_ABORTED`, `CALIBRE_INVALID_RESPONSE`, … */
+  code: CalibreErrorCode
+  /** From sending the request to the failure, in milliseconds. */
+  durationMs: number
+}
+
 export declare namespace Agent {
   /**
    * Lists the test locations (`tag` is what `location` arguments take) with their agents' IPv4

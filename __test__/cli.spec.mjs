@@ -8,6 +8,7 @@ import { spawn, execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { startFakeCalibre } from '../testing/index.mjs'
 import { isolatedEnv, writeConfig, childEnv } from './helpers/env.mjs'
+import { noTerminal, onTerminalArgs } from './helpers/child.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const bin = path.join(root, 'bin', 'calibre-native.js')
@@ -298,22 +299,10 @@ test('completions for bash, zsh and fish', async () => {
   assert.equal(complete(['calibre-native', 'crux', 'url', 'x', '--f']), '--formFactor')
 })
 
-const noScript = (() => {
-  try {
-    execFileSync('script', ['-qec', 'true', '/dev/null'], { stdio: 'ignore' })
-    return false
-  } catch {
-    return 'util-linux `script` is not installed: no pseudo-terminal to run the command on'
-  }
-})()
-
-test('on a terminal, deletions need --confirm (as in calibre@7) and nothing is sent without it', { skip: noScript }, async () => {
+test('on a terminal, deletions need --confirm (as in calibre@7) and nothing is sent without it', { skip: noTerminal }, async () => {
   const token = fake.tokens.create({ type: 'admin' })
   const page = fake.state.sites.find((s) => s.slug === 'acme-blog').pages[0]
-  const onTty = (args) => {
-    const command = [process.execPath, bin, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ')
-    return run(['-qec', command, '/dev/null'], { script: 'script', extraEnv: { CALIBRE_API_TOKEN: token }, direct: true })
-  }
+  const onTty = (args) => run(onTerminalArgs([process.execPath, bin, ...args]), { script: 'script', extraEnv: { CALIBRE_API_TOKEN: token }, direct: true })
   const before = fake.requests.length
   const refused = await onTty(['synthetic', 'delete-page', '--site', 'acme-blog', '--uuid', page.uuid])
   assert.equal(refused.code, 2, refused.stdout)

@@ -1,6 +1,7 @@
 // The four ways of sending one GraphQL request that the benchmarks compare. Each factory
 // returns `() => Promise<result>` where the result is the parsed JS value of the response.
 import http from 'node:http'
+import { createRequire } from 'node:module'
 import { HEADERS, TOKEN } from './lib.mjs'
 
 export const CLIENTS = ['calibre-native', 'graphql-request', 'fetch', 'node:http']
@@ -15,14 +16,15 @@ function agentFor(maxSockets) {
 
 /**
  * @param {string} name one of CLIENTS
- * @param {{ base: string, query: string, variables: object, call?: 'graphql' | 'timeSeries', maxSockets?: number }} o
+ * @param {{ base: string, query: string, variables: object, call?: 'graphql' | 'timeSeries', maxSockets?: number, addon?: string }} o
+ *   `addon`: for calibre-native, another build's `.node` file to load instead of the package's
  */
-export async function makeClient(name, { base, query, variables, call = 'graphql', maxSockets = 64 }) {
+export async function makeClient(name, { base, query, variables, call = 'graphql', maxSockets = 64, addon }) {
   const endpoint = `${base}/graphql`
   const body = JSON.stringify({ query, variables })
   switch (name) {
     case 'calibre-native': {
-      const { Calibre } = await import('calibre-native')
+      const { Calibre } = addon ? createRequire(import.meta.url)(addon) : await import('calibre-native')
       const client = new Calibre({ throttle: false, retries: false, token: TOKEN, host: base })
       if (call === 'timeSeries') {
         const { TimeSeries } = client

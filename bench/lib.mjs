@@ -56,10 +56,12 @@ export function fmt(n, digits = 1) {
   return Number.isFinite(n) ? n.toFixed(digits) : 'n/a'
 }
 
-/** Runs a node script, collects stdout; rejects on a non-zero exit. */
-export function runNode(args, { env = process.env, input } = {}) {
+/** Runs a node script, collects stdout; rejects on a non-zero exit. `stderr: 'ignore'` sends the
+ * child's stderr to /dev/null (the CALIBRE_DEBUG=1 variant of the throughput bench writes its log
+ * there). */
+export function runNode(args, { env = process.env, input, stderr = 'inherit' } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['pipe', 'pipe', 'inherit'], cwd: ROOT })
+    const child = spawn(process.execPath, args, { env, stdio: ['pipe', 'pipe', stderr], cwd: ROOT })
     let out = ''
     child.stdout.setEncoding('utf8')
     child.stdout.on('data', (d) => { out += d })

@@ -20,6 +20,8 @@ import { CLIENTS } from './clients.mjs'
 const argv = process.argv.slice(2)
 const QUICK = argv.includes('--quick')
 const ONLY = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',')
+// `--before=<file.node>`: another build (e.g. the main branch's) run in the same throughput rounds.
+const BEFORE_NODE = argv.find((a) => a.startsWith('--before='))?.slice(9)
 const WRITE = !QUICK && !ONLY
 const wants = (section) => !ONLY || ONLY.includes(section)
 
@@ -195,9 +197,11 @@ async function throughputBench(server) {
   const config = {
     base: server.url, rounds: P.tpRounds, seq: P.tpSeq, conc: P.tpConc, concurrency: CONCURRENCY, warmup: P.tpWarmup,
   }
-  const raw = JSON.parse(await runNode([path.join(BENCH, 'throughput.mjs'), JSON.stringify(config)]))
+  // stderr to /dev/null: the CALIBRE_DEBUG=1 variant writes its log there.
+  const env = BEFORE_NODE ? { ...process.env, BENCH_BEFORE_NODE: BEFORE_NODE } : process.env
+  const raw = JSON.parse(await runNode([path.join(BENCH, 'throughput.mjs'), JSON.stringify(config)], { env, stderr: 'ignore' }))
   const out = {}
-  for (const name of CLIENTS) {
+  for (const name of Object.keys(raw)) {
     out[name] = {}
     for (const c of ['c1', 'cN']) {
       const rounds = raw[name][c]
@@ -210,6 +214,11 @@ async function throughputBench(server) {
     }
   }
   return out
+}
+
+/** Per round, `a`'s req/s over `b`'s (both ran in that round, seconds apart): the median and range. */
+function pairedRatio(T, a, b, c) {
+  return summary(T[a][c].rps.raw.map((rps, i) => rps / T[b][c].rps.raw[i]))
 }
 
 const LARGE_CLIENTS = [...CLIENTS, 'JSON.parse only']
@@ -294,14 +303,17 @@ function buildReport(r) {
     for (const [c, label] of [['c1', 'concurrency 1'], ['cN', `concurrency ${CONCURRENCY}`]]) {
       const n = T['calibre-native'][c].rps.median
       const vsGr = n / T['graphql-request'][c].rps.median
-      const vsHttp = n / T['node:http'][c].rps.median
+      // Paired: the rounds interleave the clients, so a busy stretch of the machine slows both
+      // sides of a round; the ratio of the medians mixes rounds and moves with that noise.
+      const vsHttp = pairedRatio(T, 'calibre-native', 'node:http', c)
       const need = c === 'c1' ? 1.5 : 3
+      const needHttp = c === 'c1' ? 1.2 : 1
       row(
         `throughput ${label}, req/s`,
         cell('calibre-native', c, 'rps'), cell('graphql-request', c, 'rps'), cell('fetch', c, 'rps'), cell('node:http', c, 'rps'),
         [
           ratioTarget(`${label}: ≥ ${need}× graphql-request`, vsGr, vsGr >= need),
-          ratioTarget(`${label}: ≥ 1.0× node:http`, vsHttp, vsHttp >= 1),
+          `${ratioTarget(`${label}: ≥ ${needHttp}× node:http (median of per-round ratios)`, vsHttp.median, vsHttp.median >= needHttp)} (rounds ${fmt(vsHttp.min, 2)}–${fmt(vsHttp.max, 2)}; ratio of medians ${fmt(n / T['node:http'][c].rps.median, 2)}×)`,
         ].join('; '),
       )
       row(
@@ -309,6 +321,25 @@ function buildReport(r) {
         ...CLIENTS.map((x) => `${fmt(T[x][c].p50.median, 2)} / ${fmt(T[x][c].p99.median, 2)}`),
       )
       row(`client CPU ${label}, µs per request`, ...CLIENTS.map((x) => fmt(T[x][c].cpu.median, 0)))
+    }
+    // What observing costs, and the build before it: the same client in the same rounds.
+    const costs = [
+      ['calibre-native + subscriber', 'with a `diagnostics_channel` subscriber (start + end)', 'of calibre-native without'],
+      ['calibre-native + CALIBRE_DEBUG=1', 'with `CALIBRE_DEBUG=1` (log to /dev/null)', 'of calibre-native without'],
+    ]
+    for (const [name, what, of] of costs) {
+      if (!T[name]) continue
+      for (const [c, label] of [['c1', 'concurrency 1'], ['cN', `concurrency ${CONCURRENCY}`]]) {
+        const ratio = pairedRatio(T, name, 'calibre-native', c)
+        row(`throughput ${label} ${what}, req/s`, cell(name, c, 'rps'), '', '', '', `${fmt(ratio.median, 2)}× ${of} (rounds ${fmt(ratio.min, 2)}–${fmt(ratio.max, 2)})`)
+      }
+    }
+    if (T['calibre-native before']) {
+      for (const [c, label] of [['c1', 'concurrency 1'], ['cN', `concurrency ${CONCURRENCY}`]]) {
+        const ratio = pairedRatio(T, 'calibre-native', 'calibre-native before', c)
+        row(`throughput ${label}, the build before (\`--before\`), req/s`, cell('calibre-native before', c, 'rps'), '', '', '',
+          `${ratioTarget(`${label}: this build ≥ 1.0× the one before, no debug, no subscriber`, ratio.median, ratio.median >= 1)} (rounds ${fmt(ratio.min, 2)}–${fmt(ratio.max, 2)})`)
+      }
     }
   }
   if (r.large) {
@@ -370,10 +401,14 @@ function details(r) {
     out.push('- **calibre-native**: `new Calibre({ throttle: false, retries: false, token, host }).GraphQL.request({ query, ...variables })`.')
     out.push("- **graphql-request** (calibre@7's transport, 7.4.0): `new GraphQLClient(endpoint, { headers }).request(query, variables)` with a new client per request, as calibre@7 does; calibre@7's p-throttle is bypassed.")
     out.push('- **fetch**: Node 20 global `fetch` (undici) POST + `.json()`.')
-    out.push(`- **node:http**: \`http.request\` with \`new http.Agent({ keepAlive: true, maxSockets: ${CONCURRENCY} })\`, body collected and \`JSON.parse\`d.`, '')
+    out.push(`- **node:http**: \`http.request\` with \`new http.Agent({ keepAlive: true, maxSockets: ${CONCURRENCY} })\`, body collected and \`JSON.parse\`d.`)
+    out.push('- **calibre-native + subscriber**: calibre-native while `diagnostics_channel` subscribers listen on `calibre-native:request:start` and `:end` (each counts the message).')
+    out.push('- **calibre-native + CALIBRE_DEBUG=1**: calibre-native with `process.env.CALIBRE_DEBUG = \'1\'`: one debug line per request, written to the client process\'s stderr, which is /dev/null here (on a terminal, writing costs more).')
+    if (r.throughput['calibre-native before']) out.push(`- **calibre-native before**: the build given with \`--before\` (\`${path.basename(BEFORE_NODE)}\`), loaded into the same process from its own file: same rounds, same server.`)
+    out.push('', 'Ratios between two clients are taken per round (both ran in it, seconds apart) and the median of those is shown: machine noise moves whole rounds, so it mostly cancels in a round but not between the medians of different rounds.', '')
     out.push('"Client CPU" is the client process\'s user + system CPU time (all its threads) per request, from `process.cpuUsage()`.', '')
     out.push('| client | concurrency | req/s, each round | p50 ms, each round | p99 ms, each round | CPU µs/request, each round |', '|---|---|---|---|---|---|')
-    for (const n of CLIENTS) {
+    for (const n of Object.keys(r.throughput)) {
       for (const c of ['c1', 'cN']) {
         const t = r.throughput[n][c]
         out.push(`| ${n} | ${c === 'c1' ? 1 : CONCURRENCY} | ${rawList(t.rps, 0)} | ${rawList(t.p50, 2)} | ${rawList(t.p99, 2)} | ${rawList(t.cpu, 0)} |`)

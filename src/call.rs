@@ -23,15 +23,17 @@ use napi::{Env, JsValue};
 use std::result::Result;
 
 use crate::auth;
+use crate::cancel::AbortFlag;
 use crate::client::client_of;
 use crate::config::{ClientConfig, TokenOption};
+use crate::diagnostics;
 use crate::env::EnvSnapshot;
 use crate::error::{CalibreError, TokenSource};
 use crate::graphql::Operation;
 use crate::js::{self, CallOptions, SignalHook};
 use crate::session::{Answer, Events, RefreshInfo, Session, TokenEvent};
 use crate::token_function;
-use crate::transport::AbortFlag;
+use crate::transport::EventQueue;
 
 /// Steps 1 and 3: one call's options and environment, read on the JS thread.
 pub struct Call {
@@ -43,6 +45,9 @@ pub struct Call {
   pub options: CallOptions,
   signal: Option<SignalHook>,
   pub env: EnvSnapshot,
+  /// Where the call's HTTP attempts are queued for `diagnostics_channel`, when it has
+  /// subscribers.
+  events: Option<Arc<EventQueue>>,
 }
 
 impl Call {
@@ -54,25 +59,36 @@ impl Call {
     options: Option<Unknown>,
   ) -> Result<Call, CalibreError> {
     let mut options = CallOptions::read(env, function, options)?;
+    let (vars, events) = Call::environment(env);
     Ok(Call {
       js: *env,
       function,
       client,
       signal: options.signal.take(),
       options,
-      env: js::capture_env(env),
+      env: vars,
+      events,
     })
+  }
+
+  /// The `process.env` snapshot, and the event queue when a request channel has subscribers
+  /// (one JS call for both; nothing more when unobserved).
+  fn environment(env: &Env) -> (EnvSnapshot, Option<Arc<EventQueue>>) {
+    let (vars, observed) = js::capture_call(env);
+    (vars, observed.then(|| diagnostics::queue(env)).flatten())
   }
 
   /// A call without an options object (the CLI), on `client`.
   pub fn plain(env: &Env, client: Arc<ClientConfig>, function: &'static str) -> Call {
+    let (vars, events) = Call::environment(env);
     Call {
       js: *env,
       function,
       client,
       options: CallOptions::default(),
       signal: None,
-      env: js::capture_env(env),
+      env: vars,
+      events,
     }
   }
 
@@ -127,6 +143,7 @@ impl Call {
       promise,
       child_env,
     )
+    .map(|session| session.with_events(self.events.clone()))
   }
 
   /// The call's abort flag (raised by its `AbortSignal`).
@@ -157,6 +174,8 @@ where
   S: for<'a> FnOnce(&'a Env, T) -> Result<Unknown<'a>, CalibreError> + 'static,
 {
   js::spawn(env, signal, work, move |env, result| {
+    // Every event of the call's requests is published before the call settles.
+    diagnostics::flush(env);
     if let Some(events) = events {
       let events = std::mem::take(&mut *events.lock().unwrap_or_else(|p| p.into_inner()));
       report(env, events);

@@ -14,8 +14,8 @@ use crate::env::Env;
 use crate::env::EnvSnapshot;
 use crate::error::CalibreError;
 use crate::transport::{
-  self, HttpEnv, HttpSettings, ProxySetting, RetryPolicy, Throttle, DEFAULT_MAX_RESPONSE_BYTES,
-  DEFAULT_TIMEOUT,
+  self, HttpClient, HttpEnv, HttpSettings, ProxySetting, RetryPolicy, Throttle,
+  DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
 
 const DEFAULT_HOST: &str = "https://api.calibreapp.com";
@@ -44,7 +44,7 @@ pub struct ClientConfig {
   pub(crate) throttle: Option<Arc<Throttle>>,
   pub(crate) retries: RetryPolicy,
   /// `None`: the shared HTTP client for the call's environment (its proxies and CAs).
-  pub(crate) http: Option<Arc<reqwest::Client>>,
+  pub(crate) http: Option<Arc<HttpClient>>,
   pub(crate) max_response_bytes: u64,
   /// Known expiries, refreshed successors, the auto-refresh switch.
   pub(crate) lifecycle: Arc<TokenLifecycle>,
@@ -271,7 +271,7 @@ fn retries(options: &Options) -> Result<RetryPolicy, CalibreError> {
 
 /// `proxy` and `ca`: a client of its own when either is given, built with the environment
 /// of the constructor's call (`NO_PROXY`, `NODE_EXTRA_CA_CERTS`, the system roots).
-fn http(options: &Options, env: &dyn Env) -> Result<Option<Arc<reqwest::Client>>, CalibreError> {
+fn http(options: &Options, env: &dyn Env) -> Result<Option<Arc<HttpClient>>, CalibreError> {
   let proxy = match options.get("proxy") {
     None | Some(Value::Null) => ProxySetting::FromEnv,
     Some(Value::Bool(false)) => ProxySetting::Off,

@@ -36,6 +36,9 @@ pub const VARS: &[&str] = &[
   "NODE_EXTRA_CA_CERTS",
   "SSL_CERT_FILE",
   "SSL_CERT_DIR",
+  // The debug log (transport::trace).
+  "CALIBRE_DEBUG",
+  "NODE_DEBUG",
   // The runtime (read once, when the first call starts it).
   "TOKIO_WORKER_THREADS",
   // The command line.

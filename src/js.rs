@@ -7,13 +7,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use napi::bindgen_prelude::*;
-use napi::{Env, JsString, JsValue, ValueType};
+use napi::threadsafe_function::ThreadsafeFunctionCallMode;
+use napi::{check_status, Env, JsString, JsValue, ValueType};
 use serde_json::{Map, Value};
 
+use crate::cancel::{abortable, AbortFlag};
 use crate::env::{EnvSnapshot, VARS};
 use crate::error::{CalibreError, ErrorCode};
 use crate::runtime;
-use crate::transport::{abortable, AbortFlag};
 
 thread_local! {
   // One per Node environment (main thread or worker), created on first use.
@@ -424,29 +425,186 @@ where
       "calibre-native could not start its I/O thread: {e}"
     ))
   })?;
-  let (deferred, promise) = env.create_deferred::<Unknown<'static>, _>()?;
+  let mut deferred = std::ptr::null_mut();
+  let mut promise = std::ptr::null_mut();
+  check_status!(unsafe { napi::sys::napi_create_promise(env.raw(), &mut deferred, &mut promise) })?;
+  let completions = completions_start(env)?;
+  let deferred = Deferred(deferred);
   let settle = Settle(settle, signal);
   let flag = settle.1.as_ref().map(|s| Arc::clone(&s.flag));
   runtime.spawn(async move {
     let out = runtime::CatchUnwind::new(abortable(flag.as_deref(), work)).await;
     runtime::stay_awake();
-    match out {
-      Ok(out) => deferred.resolve(move |env| settle.run(env, out)),
-      Err(panic) => deferred.reject(napi::Error::from_reason(format!(
+    let out = out.map_err(|panic| {
+      format!(
         "calibre-native internal error (please report it): {}",
         runtime::panic_message(panic.as_ref())
-      ))),
+      )
+    });
+    completions.push(Box::new(move |env: &Env| {
+      let value = match out {
+        Ok(out) => settle.run(*env, out),
+        Err(message) => Err(napi::Error::from_reason(message)),
+      };
+      deferred.settle(env, value);
+    }));
+  });
+  Ok(PromiseRaw::new(env.raw(), promise))
+}
+
+/// A call's `napi_deferred`: created and settled on the JS thread, carried by the runtime.
+struct Deferred(napi::sys::napi_deferred);
+
+// SAFETY: the handle is only passed through the runtime's thread; it is used (once) on the JS
+// thread that created it, by the completion that owns it.
+unsafe impl Send for Deferred {}
+
+impl Deferred {
+  /// Resolves with the value, or rejects with the error's JS value (as napi's `JsDeferred`).
+  fn settle(self, env: &Env, value: Result<Unknown<'static>>) {
+    let raw = env.raw();
+    unsafe {
+      match value {
+        Ok(value) => {
+          napi::sys::napi_resolve_deferred(raw, self.0, value.raw());
+        }
+        Err(err) => {
+          let error = ToNapiValue::to_napi_value(raw, err)
+            .or_else(|e| ToNapiValue::to_napi_value(raw, napi::Error::from_reason(e.reason)));
+          if let Ok(error) = error {
+            napi::sys::napi_reject_deferred(raw, self.0, error);
+          }
+        }
+      }
+    }
+  }
+}
+
+/// Work to finish on the JS thread: a call's settle.
+type Completion = Box<dyn FnOnce(&Env) + Send>;
+
+/// The calls of one JS environment that finished on the runtime, waiting for its thread. One
+/// queue and one threadsafe function per environment: napi's `JsDeferred` creates a
+/// threadsafe function and an environment clean-up hook per call, and releasing it wakes the
+/// JS thread a second time, which a caller awaiting one call after another paid on every call.
+/// Here the first completion of a batch wakes the thread once and it settles them all.
+struct Completions {
+  done: std::sync::Mutex<Vec<Completion>>,
+  /// Asks the environment's thread to run `drain` (non-blocking).
+  wake: Box<dyn Fn() + Send + Sync>,
+}
+
+impl Completions {
+  fn push(&self, completion: Completion) {
+    let first = {
+      let mut done = self.done.lock().unwrap_or_else(|p| p.into_inner());
+      done.push(completion);
+      done.len() == 1
+    };
+    if first {
+      (self.wake)();
+    }
+  }
+
+  fn take(&self) -> Vec<Completion> {
+    std::mem::take(&mut *self.done.lock().unwrap_or_else(|p| p.into_inner()))
+  }
+}
+
+/// The JS thread's side of its environment's completions.
+struct Settler {
+  completions: Arc<Completions>,
+  /// The threadsafe function behind `wake`: weak (it does not keep the event loop alive) while
+  /// no call is in flight, referenced while one is, as a pending `JsDeferred` was.
+  tsfn: napi::sys::napi_threadsafe_function,
+  in_flight: usize,
+}
+
+thread_local! {
+  // One per Node environment (main thread or worker), made by its first call.
+  static SETTLER: RefCell<Option<Settler>> = const { RefCell::new(None) };
+}
+
+/// A call starts: the environment's completion queue (made on first use), kept referenced
+/// until the call settles. Call on the JS thread.
+fn completions_start(env: &Env) -> Result<Arc<Completions>> {
+  SETTLER.with(|cell| {
+    let mut cell = cell.borrow_mut();
+    if cell.is_none() {
+      *cell = Some(new_settler(env)?);
+    }
+    let settler = cell.as_mut().expect("made above");
+    if settler.in_flight == 0 {
+      check_status!(unsafe { napi::sys::napi_ref_threadsafe_function(env.raw(), settler.tsfn) })?;
+    }
+    settler.in_flight += 1;
+    Ok(Arc::clone(&settler.completions))
+  })
+}
+
+fn new_settler(env: &Env) -> Result<Settler> {
+  let callee: Function<(), Unknown> = env.run_script("(function () {})")?;
+  let tsfn = callee
+    .build_threadsafe_function::<()>()
+    .weak::<true>()
+    .callee_handled::<false>()
+    .build_callback(|ctx| {
+      drain(&ctx.env);
+      Ok(())
+    })?;
+  let raw = tsfn.raw();
+  Ok(Settler {
+    completions: Arc::new(Completions {
+      done: std::sync::Mutex::new(Vec::new()),
+      wake: Box::new(move || {
+        tsfn.call((), ThreadsafeFunctionCallMode::NonBlocking);
+      }),
+    }),
+    tsfn: raw,
+    in_flight: 0,
+  })
+}
+
+/// Settles every call that has finished, in the order they finished; the thread-local is not
+/// borrowed while they run (a settle may start another call). Runs on the JS thread.
+fn drain(env: &Env) {
+  let Some(completions) = SETTLER.with(|cell| {
+    cell
+      .borrow()
+      .as_ref()
+      .map(|settler| Arc::clone(&settler.completions))
+  }) else {
+    return;
+  };
+  let done = completions.take();
+  let settled = done.len();
+  for completion in done {
+    let mut scope = std::ptr::null_mut();
+    let opened = unsafe { napi::sys::napi_open_handle_scope(env.raw(), &mut scope) }
+      == napi::sys::Status::napi_ok;
+    completion(env);
+    // A settle that left an exception pending must not break the next one.
+    clear_exception(env);
+    if opened {
+      unsafe { napi::sys::napi_close_handle_scope(env.raw(), scope) };
+    }
+  }
+  SETTLER.with(|cell| {
+    if let Some(settler) = cell.borrow_mut().as_mut() {
+      settler.in_flight = settler.in_flight.saturating_sub(settled);
+      if settler.in_flight == 0 {
+        unsafe { napi::sys::napi_unref_threadsafe_function(env.raw(), settler.tsfn) };
+      }
     }
   });
-  Ok(PromiseRaw::new(env.raw(), promise.raw()))
 }
 
 /// A settle closure and the abort listener to remove, carried to the JS thread. They are
-/// only touched there: `JsDeferred::resolve` runs its callback on the thread of `env`.
+/// only touched there: `drain` runs the completion holding them on the thread of `env`.
 struct Settle<C>(C, Option<SignalHook>);
 
 // SAFETY: as napi's own `SendableResolver`: the value only passes through the runtime's
-// thread and is run (and dropped) on the JS thread by the deferred's threadsafe function. Only
+// thread and is run (and dropped) on the JS thread by `drain`. Only
 // when the environment is already gone is it dropped unrun where the call finished; its JS
 // handles (`ObjectRef<false>`) are then dropped without touching napi.
 unsafe impl<C> Send for Settle<C> {}
@@ -468,8 +626,8 @@ impl<C> Settle<C> {
       signal.detach(&env);
     }
     match settle(&env, result) {
-      // SAFETY: the value is handed straight back to napi, which converts it within this
-      // callback's handle scope; the `'static` only satisfies JsDeferred's type parameter.
+      // SAFETY: the value is handed straight to `napi_resolve_deferred` within the handle
+      // scope `drain` opened for this completion; the `'static` is only a type.
       Ok(value) => Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), value.raw()) }),
       Err(err) => Err(error_to_js(&env, err)),
     }
@@ -549,6 +707,90 @@ pub fn handoff_error(err: napi::Error) -> CalibreError {
 /// The package's variables (`env::VARS`) from `process.env` of this environment: a worker
 /// sees its own `env`, and nothing calls libc `getenv` (see `env`). Call on the JS thread.
 pub fn capture_env(env: &Env) -> EnvSnapshot {
+  capture_call(env).0
+}
+
+/// The `diagnostics_channel` channels a call publishes its HTTP attempts on (`diagnostics`).
+pub const REQUEST_CHANNELS: [&str; 3] = [
+  "calibre-native:request:start",
+  "calibre-native:request:end",
+  "calibre-native:request:error",
+];
+
+/// What a call starts from, read on the JS thread: the environment snapshot (as `capture_env`)
+/// and whether any of `REQUEST_CHANNELS` has subscribers.
+///
+/// Both come from one call of a small JS reader (evaluated once per environment), which returns
+/// them in one string, instead of five napi calls per variable and more for the channels: it
+/// runs on every call of the API, observed or not.
+pub fn capture_call(env: &Env) -> (EnvSnapshot, bool) {
+  read_all_vars(env).unwrap_or_else(|| (capture_env_one_by_one(env), false))
+}
+
+thread_local! {
+  // The reader of this environment (main thread or worker), made on first use.
+  static ENV_READER: RefCell<Option<ObjectRef<false>>> = const { RefCell::new(None) };
+}
+
+/// `1` or `0` (whether a request channel has subscribers; always `0` without
+/// `process.getBuiltinModule`, Node before 20.16), then `process.env[name]` for each of
+/// `env::VARS`, as `\0=value` or `\0\u0001` (not a string). The reader holds the channel
+/// objects, so `diagnostics_channel` hands every subscriber these same ones.
+fn env_reader_script() -> String {
+  let names = serde_json::to_string(VARS).expect("names serialize");
+  let channels = serde_json::to_string(&REQUEST_CHANNELS).expect("names serialize");
+  format!(
+    r#"(function (names, channelNames) {{
+      const dc = typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:diagnostics_channel') : undefined
+      const channels = dc === undefined ? [] : channelNames.map((name) => dc.channel(name))
+      return function () {{
+        let out = '0'
+        for (let i = 0; i < channels.length; i++) {{
+          if (channels[i].hasSubscribers) {{ out = '1'; break }}
+        }}
+        const vars = process.env
+        for (let i = 0; i < names.length; i++) {{
+          const value = vars[names[i]]
+          out += typeof value === 'string' ? '\0=' + value : '\0\u0001'
+        }}
+        return out
+      }}
+    }})({names}, {channels})"#
+  )
+}
+
+fn read_all_vars(env: &Env) -> Option<(EnvSnapshot, bool)> {
+  let reader = ENV_READER.with(|cell| -> Result<Function<(), JsString>> {
+    if let Some(reader) = cell.borrow().as_ref() {
+      let reader: Object = reader.get_value(env)?;
+      return unsafe { Function::from_napi_value(env.raw(), reader.raw()) };
+    }
+    let reader: Unknown = env.run_script(env_reader_script())?;
+    // SAFETY: the script evaluates to a function.
+    let object: Object = unsafe { reader.cast() }?;
+    *cell.borrow_mut() = Some(object.create_ref::<false>()?);
+    unsafe { Function::from_napi_value(env.raw(), reader.raw()) }
+  });
+  let text = reader.ok()?.call(()).ok()?.into_utf8().ok()?;
+  let text = text.as_str().ok()?;
+  let mut parts = text.split('\0');
+  let observed = parts.next()? == "1";
+  let values: Vec<&str> = parts.collect();
+  // A value holding NUL would shift the rest: then read them one by one.
+  if values.len() != VARS.len() {
+    return None;
+  }
+  let mut values = values.into_iter();
+  let snapshot = EnvSnapshot::capture(|_| {
+    values
+      .next()
+      .and_then(|v| v.strip_prefix('='))
+      .map(str::to_owned)
+  });
+  Some((snapshot, observed))
+}
+
+fn capture_env_one_by_one(env: &Env) -> EnvSnapshot {
   let process_env = env
     .get_global()
     .and_then(|g| g.get_named_property::<Object>("process"))

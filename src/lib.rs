@@ -4,13 +4,16 @@
 //! - `env`       the environment seam: every variable read, from a snapshot of `process.env`
 //! - `error`     the one error type, its stable codes, the token source, HTTP classification
 //! - `auth`      the token: validation, the option > env > file chain, the config file, refresh
-//! - `transport` the only HTTP: reqwest clients, throttle, retries, timeout, abort
+//! - `cancel`    cancellation: the flag an `AbortSignal` raises, work that stops when it is
+//! - `transport` the only HTTP: reqwest clients, requests, throttle, retries, timeouts, the debug
+//!   log and the per-attempt events
 //! - `graphql`   request bodies and response decoding
 //! - `config`    a client's settings (`new Calibre(options)` or the default client)
 //! - `session`   one call: its resolved token and URLs, GraphQL execution, token refresh
 //! - `runtime`   the tokio runtime behind every call, started by the first call
 //! - `js`        the JS boundary: `CalibreError`, arguments, abort signals, `process.env`, promises
 //! - `client`    the `Calibre` class and the namespaces bound to it
+//! - `diagnostics` `diagnostics_channel` events of every HTTP attempt, published on the JS thread
 //! - `call`      the one call pipeline every entry point goes through
 //! - `exports`   what napi cannot register alone: the `CalibreError` class (built by `js`)
 //! - `api`       one module per calibre@7 namespace
@@ -26,9 +29,11 @@
 mod api;
 mod auth;
 mod call;
+mod cancel;
 mod cli;
 mod client;
 mod config;
+mod diagnostics;
 mod env;
 mod error;
 mod exports;

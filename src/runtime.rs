@@ -89,7 +89,11 @@ const STAY_AWAKE: Duration = Duration::from_micros(250);
 /// (for the new task, then for its response), which cost ~20 µs each on a VM: sequential
 /// calls on loopback took ~100 µs instead of ~220 µs. Bounded: one spinner at most, stopping
 /// `STAY_AWAKE` after the last completion, so at the API's 10 requests per 1.1 s it costs
-/// ~0.2% of a core. Call it from a task on the runtime. See bench/NOTES.md.
+/// ~0.2% of a core. Each turn of the spin also yields the OS thread (`sched_yield`): on a
+/// machine with few cores, the caller's JS thread and the server it talks to need a core while
+/// the worker waits, and a spinner that never yields took it from them (sequential calls on a
+/// 2-core VM were ~1.4-1.7x faster with the yield). Call it from a task on the runtime. See
+/// bench/NOTES.md.
 pub fn stay_awake() {
   static EPOCH: LazyLock<Instant> = LazyLock::new(Instant::now);
   static UNTIL_NS: AtomicU64 = AtomicU64::new(0);
@@ -102,6 +106,8 @@ pub fn stay_awake() {
   tokio::spawn(async move {
     loop {
       while now() < UNTIL_NS.load(SeqCst) {
+        // Let another runnable thread have this core first; idle, this returns at once.
+        std::thread::yield_now();
         tokio::task::yield_now().await;
       }
       SPINNING.store(false, SeqCst);

@@ -16,7 +16,10 @@ use crate::config::ClientConfig;
 use crate::env::Env;
 use crate::error::{self, CalibreError, ErrorCode, RequestInfo, ResponseInfo, TokenSource};
 use crate::graphql::{self, Context, Extract, Operation};
-use crate::transport::{self, HttpEnv, HttpRequest, RawResponse};
+use crate::transport::{
+  self, DebugLevel, EventQueue, FileTarget, HttpClient, HttpEnv, HttpRequest, Method,
+  Plan as SendPlan, Progress, RawResponse, Replay, Trace,
+};
 
 /// Something the JS side must hear about once the call settles.
 pub enum TokenEvent {
@@ -151,6 +154,13 @@ impl Exchange {
   }
 }
 
+/// Longest silence in the middle of a download before it is given up.
+const DOWNLOAD_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Largest artifact written (a Lighthouse report, a HAR, a video): a bound on a server that
+/// never stops sending.
+const MAX_DOWNLOAD_BYTES: u64 = 1 << 30;
+
 /// Token events of one session, read on the JS thread once the call settles.
 pub type Events = Arc<Mutex<Vec<TokenEvent>>>;
 
@@ -184,6 +194,10 @@ pub struct Session {
   /// Proxies and trust roots for the shared HTTP client (when the client has none of its own).
   http_env: HttpEnv,
   pub events: Events,
+  /// The debug log and `diagnostics_channel` events of this call's requests.
+  trace: Trace,
+  /// Hears the progress of every answer (the CLI's progress line for large transfers).
+  progress: Option<Arc<Progress<'static>>>,
 }
 
 impl Session {
@@ -221,8 +235,25 @@ impl Session {
       config_file: ConfigFile::locate(env).ok(),
       http_env: HttpEnv::from_env(env),
       events: Arc::new(Mutex::new(Vec::new())),
+      trace: Trace {
+        debug: DebugLevel::from_env(env),
+        events: None,
+      },
+      progress: None,
       config,
     })
+  }
+
+  /// Reports the progress of every answer this session reads to `progress`.
+  pub fn with_progress(mut self, progress: Arc<Progress<'static>>) -> Session {
+    self.progress = Some(progress);
+    self
+  }
+
+  /// Queues an event for `diagnostics_channel` per HTTP attempt (there are subscribers).
+  pub fn with_events(mut self, events: Option<Arc<EventQueue>>) -> Session {
+    self.trace.events = events;
+    self
   }
 
   /// For calls whose `timeoutMs` bounds a whole sequence of requests (the `waitFor*`
@@ -322,12 +353,26 @@ impl Session {
     let mut token = self.fresh_token().await?;
     let request = op.request_info();
     let body = graphql::request_body(&op.query, &op.variables);
-    let idempotent = !graphql::has_mutation(&op.query);
-    let (mut response, mut attempts) = self.post(&self.url, Some(&body), idempotent, &token).await;
+    let replay = if graphql::has_mutation(&op.query) {
+      Replay::Mutation
+    } else {
+      Replay::Query
+    };
+    // The operation's name is for the debug log and the events only.
+    let operation = if self.trace.is_on() {
+      graphql::operation_name(&op.query)
+    } else {
+      None
+    };
+    let (mut response, mut attempts) = self
+      .post(&self.url, Some(&body), replay, operation, &token)
+      .await;
     if matches!(&response, Ok(r) if r.status == 401) {
       if let Some(again) = self.refetched(&token).await {
         token = again;
-        let (retried, more) = self.post(&self.url, Some(&body), idempotent, &token).await;
+        let (retried, more) = self
+          .post(&self.url, Some(&body), replay, operation, &token)
+          .await;
         response = retried;
         attempts += more;
       }
@@ -367,65 +412,99 @@ impl Session {
     })
   }
 
+  /// The client's own HTTP client, else the shared one for this call's environment.
+  fn http_client(&self) -> Result<Arc<HttpClient>, CalibreError> {
+    match &self.config.http {
+      Some(own) => Ok(Arc::clone(own)),
+      None => transport::shared_client(&self.http_env),
+    }
+  }
+
   /// POSTs with `token` and this session's throttle, timeout and retry policy. Returns the
   /// last outcome (a response may still be an error status) and the attempts made.
   pub async fn post(
     &self,
     url: &str,
     body: Option<&str>,
-    idempotent: bool,
+    replay: Replay,
+    operation: Option<&str>,
     token: &ResolvedToken,
   ) -> (Result<RawResponse, CalibreError>, u32) {
-    let shared;
-    let client = match &self.config.http {
-      Some(own) => own.as_ref(),
-      None => match transport::shared_client(&self.http_env) {
-        Ok(client) => {
-          shared = client;
-          shared.as_ref()
-        }
-        Err(error) => return (Err(error.with_token_source(token.source.clone())), 0),
-      },
+    let client = match self.http_client() {
+      Ok(client) => client,
+      Err(error) => return (Err(error.with_token_source(token.source.clone())), 0),
     };
-    let config = &self.config;
-    let mut attempts = 0;
-    loop {
-      attempts += 1;
-      // The wait for the throttle counts towards the attempt's timeout.
-      let timeout = match &config.throttle {
-        Some(throttle) => match throttle.acquire_within(self.timeout, url).await {
-          Ok(left) => left,
-          Err(err) => {
-            return (
-              Err(err.with_token_source(token.source.clone())),
-              attempts - 1,
-            )
-          }
-        },
-        None => self.timeout,
-      };
-      let request = HttpRequest {
-        client,
-        url,
-        token: &token.token,
-        body,
-        timeout,
-        max_response_bytes: config.max_response_bytes,
-      };
-      let outcome = transport::post(request).await;
-      if let (Ok(response), Some(throttle)) = (&outcome, &config.throttle) {
-        throttle.observe(response);
-      }
-      match config.retries.delay(&outcome, idempotent, attempts) {
-        Some(wait) => tokio::time::sleep(wait).await,
-        None => {
-          return (
-            outcome.map_err(|f| f.error.with_token_source(token.source.clone())),
-            attempts,
-          )
-        }
-      }
+    self.trace.token_source(&token.source);
+    let request = HttpRequest {
+      client: &client,
+      method: Method::Post,
+      url,
+      token: Some(&token.token),
+      body,
+      timeout: self.timeout,
+      read_timeout: None,
+      max_response_bytes: self.config.max_response_bytes,
+      progress: self.progress.as_deref(),
+    };
+    let plan = SendPlan {
+      throttle: self.config.throttle.as_deref(),
+      retries: self.config.retries,
+      replay,
+      trace: &self.trace,
+      operation,
+    };
+    let (outcome, attempts) = transport::send(&request, &plan, None).await;
+    (
+      outcome.map_err(|f| f.error.with_token_source(token.source.clone())),
+      attempts,
+    )
+  }
+
+  /// GETs `url` (a signed artifact URL: no token is sent) into the file `path`, with this
+  /// session's HTTP client, timeout and retries (not its throttle, which is for API calls).
+  /// Each attempt must finish within the session's timeout, and fails as soon as the server
+  /// sends nothing for `DOWNLOAD_READ_TIMEOUT`. `progress` hears the bytes as they arrive.
+  pub async fn download(
+    &self,
+    url: &str,
+    path: &std::path::Path,
+    progress: &Progress<'_>,
+  ) -> Result<(), CalibreError> {
+    let client = self.http_client()?;
+    let request = HttpRequest {
+      client: &client,
+      method: Method::Get,
+      url,
+      token: None,
+      body: None,
+      timeout: self.timeout,
+      read_timeout: Some(DOWNLOAD_READ_TIMEOUT.min(self.timeout)),
+      max_response_bytes: MAX_DOWNLOAD_BYTES,
+      progress: Some(progress),
+    };
+    let plan = SendPlan {
+      throttle: None,
+      retries: self.config.retries,
+      replay: Replay::Download,
+      trace: &self.trace,
+      operation: None,
+    };
+    let target = FileTarget { path };
+    let (outcome, attempts) = transport::send(&request, &plan, Some(&target)).await;
+    let response = outcome.map_err(|f| gave_up(f.error, attempts))?;
+    if (200..300).contains(&response.status) {
+      return Ok(());
     }
+    let status = response.status;
+    let mut err = CalibreError::new(
+      ErrorCode::HttpError,
+      format!(
+        "Downloading {} failed with HTTP {status}.",
+        transport::without_query(url)
+      ),
+    );
+    err.status = Some(status);
+    Err(gave_up(err, attempts))
   }
 
   /// `POST {appHost}/api/refresh_token` for `token`. A new token is stored when `token`
@@ -437,7 +516,7 @@ impl Session {
   ) -> Result<RefreshInfo, CalibreError> {
     let url = format!("{}/api/refresh_token", self.app_url);
     // Not idempotent: a refresh the server may have seen is only retried where that is safe.
-    let (response, attempts) = self.post(&url, None, false, token).await;
+    let (response, attempts) = self.post(&url, None, Replay::Mutation, None, token).await;
     let response = response.map_err(|e| gave_up(e, attempts))?;
     if !(200..300).contains(&response.status) {
       let answer = ResponseInfo {

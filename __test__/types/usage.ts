@@ -149,3 +149,21 @@ export function describeError(e: unknown): string {
   const detail = first?.extensions?.problems?.[0]?.explanation ?? first?.message
   return detail ? `${e.code}: ${detail}` : `${e.code} (HTTP ${e.status ?? 'none'})`
 }
+
+// diagnostics_channel messages, as a subscriber times calls.
+import diagnostics from 'node:diagnostics_channel'
+import type { CalibreRequestChannel, CalibreRequestEndMessage, CalibreRequestErrorMessage } from 'calibre-native'
+const endChannel: CalibreRequestChannel = 'calibre-native:request:end'
+diagnostics.subscribe(endChannel, (message) => {
+  const end = message as CalibreRequestEndMessage
+  const label: string = `${end.method} ${end.operationName ?? end.url} #${end.attempt}: ${end.status} in ${end.durationMs.toFixed(1)} ms, ${end.bytes} bytes`
+  void label
+})
+diagnostics.subscribe('calibre-native:request:error', (message) => {
+  const failed = message as CalibreRequestErrorMessage
+  const code: CalibreError['code'] = failed.code
+  void code
+})
+// @ts-expect-error: not one of the channels
+const wrongChannel: CalibreRequestChannel = 'calibre-native:request:done'
+void wrongChannel

@@ -22,13 +22,13 @@ use tokio::sync::Mutex;
 
 use super::vars::{put, required_string};
 use crate::call::{self, Call};
+use crate::cancel::abortable;
 use crate::client::client_of;
 use crate::config::ClientConfig;
 use crate::error::{CalibreError, ErrorCode};
 use crate::graphql::{Extract, Operation};
 use crate::js::{self, Args, SignalHook};
 use crate::session::{Events, Session};
-use crate::transport::abortable;
 
 const DEFAULT_PAGE_SIZE: u64 = 25;
 

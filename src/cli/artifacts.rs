@@ -9,30 +9,43 @@
 //! As in calibre@7 a file that already exists is kept (a re-run fetches only what is missing)
 //! and the downloads send no token (the URLs are signed). Unlike calibre@7 a failed download
 //! (HTTP error) is an error rather than a file holding the error page, and each file is
-//! written to a temporary name first, so a broken download never leaves a partial file.
+//! written to a temporary name first, so a broken download never leaves a partial file. The
+//! files come through the session (`Session::download`): the call's HTTP client, retries, the
+//! `--timeout` of each request and a read timeout, the debug log and events, and a progress
+//! line on a terminal.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::context::{execute, Ctx, Prepared};
+use super::context::{execute, parse_duration, Ctx, Prepared};
 use super::human;
 use super::json::{self, coerce};
-use super::term::Term;
+use super::term::{Meter, Term};
 use super::tree::{DownloadSnapshotArtifacts, TestUuid};
 use crate::api::{snapshot, test};
 use crate::error::{CalibreError, ErrorCode};
 use crate::js::Args;
-use crate::transport::{self, HttpEnv};
+use crate::session::Session;
 
-/// The HTTP client of the call: the client's own, else the shared one for the proxies and
-/// trust roots of the call's environment (the same as its GraphQL requests use).
-fn http_client(ctx: &Ctx) -> Result<Arc<reqwest::Client>, CalibreError> {
-  match &ctx.call.client.http {
-    Some(own) => Ok(Arc::clone(own)),
-    None => transport::shared_client(&HttpEnv::from_env(&ctx.call.env)),
-  }
+/// Each request of a download command (the artifact list, each file) gets this long unless
+/// `--timeout` says otherwise; a server that goes silent fails sooner (the read timeout).
+const DEFAULT_DOWNLOAD_TIMEOUT: &str = "10m";
+
+/// `--timeout` of a download command; `0` leaves only the read timeout.
+fn download_timeout(function: &str, raw: Option<&str>) -> Result<Duration, CalibreError> {
+  let limit = parse_duration(
+    function,
+    "--timeout",
+    raw.unwrap_or(DEFAULT_DOWNLOAD_TIMEOUT),
+  )?;
+  // A century stands for "no limit": tokio's timers take it, `Duration::MAX` they would not.
+  Ok(if limit.is_zero() {
+    Duration::from_secs(100 * 365 * 24 * 3600)
+  } else {
+    limit
+  })
 }
 
 /// The four files of a test: (label, URL key, file name, manifest key).
@@ -78,53 +91,35 @@ fn relative(path: &Path, base: &Path) -> String {
     .to_string()
 }
 
-/// GETs `url` into `path` (kept when it already exists).
+/// GETs `url` into `path` (kept when it already exists), through a temporary file.
 async fn download(
-  http: &reqwest::Client,
-  function: &str,
+  session: &Session,
+  meter: &Meter,
   url: &str,
   path: &Path,
 ) -> Result<bool, CalibreError> {
-  if path.exists() {
+  if as_node_opens(path).exists() {
     return Ok(false);
   }
-  let failed = |e: String| {
-    CalibreError::new(
-      ErrorCode::NetworkError,
-      format!("{function}: downloading {url} failed: {e}"),
-    )
-  };
-  let mut response = http
-    .get(url)
-    .send()
-    .await
-    .map_err(|e| failed(e.to_string()))?;
-  if !response.status().is_success() {
-    return Err(CalibreError::new(
-      ErrorCode::HttpError,
-      format!(
-        "{function}: downloading {url} failed with HTTP {}",
-        response.status()
-      ),
-    ));
-  }
   let temp = path.with_extension(format!("part-{}", std::process::id()));
+  let slot = meter.add();
+  let progress = |bytes, total| meter.update(slot, bytes, total);
   let result = async {
-    use std::io::Write;
-    let mut file =
-      std::fs::File::create(as_node_opens(&temp)).map_err(|e| io_error(function, &temp, e))?;
-    while let Some(chunk) = response.chunk().await.map_err(|e| failed(e.to_string()))? {
-      file
-        .write_all(&chunk)
-        .map_err(|e| io_error(function, &temp, e))?;
-    }
-    file.sync_all().map_err(|e| io_error(function, &temp, e))?;
+    session
+      .download(url, &as_node_opens(&temp), &progress)
+      .await
+      .map_err(|mut e| {
+        e.message = format!("{}: {}", session.function, e.message);
+        e
+      })?;
     std::fs::rename(as_node_opens(&temp), as_node_opens(path))
-      .map_err(|e| io_error(function, path, e))
+      .map_err(|e| io_error(session.function, path, e))
   }
   .await;
   if result.is_err() {
     let _ = std::fs::remove_file(as_node_opens(&temp));
+    // The error is printed next, on a line of its own.
+    meter.clear();
   }
   result.map(|()| true)
 }
@@ -132,8 +127,8 @@ async fn download(
 /// Downloads a test's files into `dir`, all at once; returns the manifest entries (relative to
 /// `root`) of the files that exist, in calibre@7's order.
 async fn download_test(
-  http: &reqwest::Client,
-  function: &'static str,
+  session: &Session,
+  meter: &Meter,
   term: Term,
   urls: &Value,
   dir: &Path,
@@ -145,6 +140,7 @@ async fn download_test(
     async move {
       match url {
         None => {
+          meter.clear();
           term.out(&format!(
             "  - {label}: skipped (no {} available)",
             label.to_lowercase()
@@ -152,7 +148,8 @@ async fn download_test(
           Ok(None)
         }
         Some(url) => {
-          let fetched = download(http, function, &url, &path).await?;
+          let fetched = download(session, meter, &url, &path).await?;
+          meter.clear();
           term.out(&format!(
             "  {} {label}{}",
             term.green("✔"),
@@ -181,9 +178,10 @@ pub fn test(a: TestUuid, ctx: &Ctx) -> Prepared {
   const F: &str = "test download-artifacts";
   let op = test::fetch_artifacts_op(a.uuid.clone());
   let (json, uuid) = (a.out.json, a.uuid);
+  let timeout = download_timeout(F, a.download.timeout.as_deref())?;
   let base = cwd(F)?;
-  let http = http_client(ctx)?;
   ctx.run(F, move |session, term| async move {
+    let session = session.with_request_timeout(timeout);
     let urls = execute(&session, &op).await?;
     if json {
       term.out(&json::pretty(&urls));
@@ -198,7 +196,9 @@ pub fn test(a: TestUuid, ctx: &Ctx) -> Prepared {
     let dir = base.join("test-artifacts").join(&uuid);
     std::fs::create_dir_all(as_node_opens(&dir)).map_err(|e| io_error(F, &dir, e))?;
     term.out("Downloading test artifacts");
-    download_test(&http, F, term, &urls, &dir, &dir).await?;
+    let meter = term.meter("Downloading", 0);
+    download_test(&session, &meter, term, &urls, &dir, &dir).await?;
+    meter.clear();
     term.out(&format!("Saved artifacts to {}", relative(&dir, &base)));
     Ok(0)
   })
@@ -272,9 +272,10 @@ pub fn snapshot(a: DownloadSnapshotArtifacts, ctx: &Ctx) -> Prepared {
     ]),
   ))?;
   let (json, site) = (a.out.json, a.site.site);
+  let timeout = download_timeout(F, a.download.timeout.as_deref())?;
   let base = cwd(F)?;
-  let http = http_client(ctx)?;
   ctx.run(F, move |session, term| async move {
+    let session = session.with_request_timeout(timeout);
     let response = execute(&session, &op).await?;
     if json {
       term.out(&json::pretty(&response));
@@ -302,17 +303,19 @@ pub fn snapshot(a: DownloadSnapshotArtifacts, ctx: &Ctx) -> Prepared {
       tests.len()
     ));
     let mut entries = Vec::new();
+    let meter = term.meter("Downloading", 0);
     for t in &tests {
       let page = t.get("page").cloned().unwrap_or(Value::Null);
       let profile = t.get("testProfile").cloned().unwrap_or(Value::Null);
       let dir = root.join(dir_name(&page)).join(dir_name(&profile));
       std::fs::create_dir_all(as_node_opens(&dir)).map_err(|e| io_error(F, &dir, e))?;
+      meter.clear();
       term.out(&format!(
         "Downloading artifacts (Page: {}) (Test Profile: {})",
         human::text(&page, "name"),
         human::text(&profile, "name")
       ));
-      let files = download_test(&http, F, term, t, &dir, &root).await?;
+      let files = download_test(&session, &meter, term, t, &dir, &root).await?;
       let pick = |v: &Value| {
         Value::Object(json::object([
           ("uuid", v.get("uuid").cloned()),
@@ -332,6 +335,7 @@ pub fn snapshot(a: DownloadSnapshotArtifacts, ctx: &Ctx) -> Prepared {
       ("rootPath", Some(Value::String(root.display().to_string()))),
       ("tests", Some(Value::Array(entries))),
     ]));
+    meter.clear();
     let manifest_path = root.join("manifest.json");
     std::fs::write(as_node_opens(&manifest_path), json::compact(&manifest))
       .map_err(|e| io_error(F, &manifest_path, e))?;

@@ -11,7 +11,7 @@ use std::time::Duration;
 use clap::ValueEnum;
 use serde_json::{Map, Value};
 
-use super::context::{execute, Ctx, Prepared};
+use super::context::{execute, parse_duration, Ctx, Prepared};
 use super::human;
 use super::json::{self, coerce, object};
 use super::term::Term;
@@ -27,6 +27,9 @@ use crate::graphql::{Extract, Operation};
 use crate::js::Args;
 use crate::session::Session;
 
+/// From this size on, an answer shows a progress line on a terminal.
+const LARGE_TRANSFER: u64 = 4 << 20;
+
 impl Ctx<'_> {
   /// Local wall-clock time to ms since the epoch, as JS `Date` computes it (`process.env.TZ`).
   fn local_ms(&self, [year, month, day, hour, minute, second]: [i32; 6]) -> Option<f64> {
@@ -41,13 +44,21 @@ impl Ctx<'_> {
       .filter(|ms| ms.is_finite())
   }
 
-  /// Runs `work` with a session for `function` (the command's name in error messages).
+  /// Runs `work` with a session for `function` (the command's name in error messages). An
+  /// answer larger than `LARGE_TRANSFER` shows a progress line on a terminal while it arrives.
   pub fn run<F, Fut>(&self, function: &'static str, work: F) -> Prepared
   where
     F: FnOnce(Session, Term) -> Fut,
     Fut: Future<Output = Result<i32, CalibreError>> + Send + 'static,
   {
-    let session = self.call.session_as(function)?;
+    let meter = Arc::new(self.term.meter("Receiving", LARGE_TRANSFER));
+    let slot = meter.add();
+    let session = self
+      .call
+      .session_as(function)?
+      .with_progress(Arc::new(move |bytes, total| {
+        meter.update(slot, bytes, total)
+      }));
     let events = Some(Arc::clone(&session.events));
     Ok((Box::pin(work(session, self.term)), events))
   }
@@ -1027,23 +1038,6 @@ struct Waiting {
   interval: Duration,
   limit: Option<Duration>,
   shown_limit: String,
-}
-
-/// `90s`, `20m`, `500ms`; a bare number is seconds.
-fn parse_duration(function: &str, flag: &str, raw: &str) -> Result<Duration, CalibreError> {
-  let raw = raw.trim();
-  if let Ok(seconds) = raw.parse::<f64>() {
-    if seconds.is_finite() && seconds >= 0.0 {
-      return Duration::try_from_secs_f64(seconds)
-        .map_err(|_| invalid(function, format!("{flag} {raw:?} is too long a duration.")));
-    }
-  }
-  humantime::parse_duration(raw).map_err(|e| {
-    invalid(
-      function,
-      format!("{flag} {raw:?} is not a duration ({e}); e.g. 90s, 20m, 500ms, or seconds."),
-    )
-  })
 }
 
 impl Waiting {

@@ -2,6 +2,7 @@
 //! what it prepares for the runtime, and the one boxed request future.
 
 use std::future::Future;
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -29,4 +30,22 @@ pub fn execute<'a>(
   op: &'a Operation,
 ) -> std::pin::Pin<Box<dyn Future<Output = Result<Value, CalibreError>> + Send + 'a>> {
   Box::pin(session.execute_value(op))
+}
+
+/// `90s`, `20m`, `500ms`; a bare number is seconds.
+pub fn parse_duration(function: &str, flag: &str, raw: &str) -> Result<Duration, CalibreError> {
+  let raw = raw.trim();
+  if let Ok(seconds) = raw.parse::<f64>() {
+    if seconds.is_finite() && seconds >= 0.0 {
+      return Duration::try_from_secs_f64(seconds).map_err(|_| {
+        CalibreError::invalid_argument(function, format!("{flag} {raw:?} is too long a duration."))
+      });
+    }
+  }
+  humantime::parse_duration(raw).map_err(|e| {
+    CalibreError::invalid_argument(
+      function,
+      format!("{flag} {raw:?} is not a duration ({e}); e.g. 90s, 20m, 500ms, or seconds."),
+    )
+  })
 }

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::json;
-use super::term::Term;
+use super::term::{binary_units, Term};
 
 /// A string field, or "" (numbers and booleans as JSON shows them).
 pub fn text(value: &Value, key: &str) -> String {
@@ -121,20 +121,10 @@ pub fn metric_value(formatter: Option<&str>, name: &str, value: Option<&Value>) 
         format!("{} ms", number.round())
       }
     }
-    "fileSize" | "humanBytes" | "bytes" => {
-      let units = ["B", "KB", "MB", "GB"];
-      let mut size = number;
-      let mut unit = 0;
-      while size.abs() >= 1024.0 && unit < units.len() - 1 {
-        size /= 1024.0;
-        unit += 1;
-      }
-      if unit == 0 {
-        format!("{size} B")
-      } else {
-        format!("{size:.2} {}", units[unit])
-      }
-    }
+    "fileSize" | "humanBytes" | "bytes" => match binary_units(number) {
+      (size, "B") => format!("{size} B"),
+      (size, unit) => format!("{size:.2} {unit}"),
+    },
     "milliunit" => json::js_f64(number / 1000.0),
     "score" => format!("{} / 100", number.round()),
     _ => json::js_f64((number * 1000.0).round() / 1000.0),

@@ -348,6 +348,16 @@ pub struct DownloadSnapshotArtifacts {
   pub id: String,
   #[command(flatten)]
   pub out: JsonArg,
+  #[command(flatten)]
+  pub download: DownloadArgs,
+}
+
+/// `--timeout` of the download commands (not in calibre@7).
+#[derive(Args, Clone)]
+pub struct DownloadArgs {
+  /// Give up a request (the artifact list, or one file) after this long: 90s, 20m; a bare number is seconds; 0 for no limit. A server silent for 30 s fails sooner [default: 10m]
+  #[arg(long, value_name = "DURATION")]
+  pub timeout: Option<String>,
 }
 
 #[derive(Args)]
@@ -786,6 +796,8 @@ pub struct TestUuid {
   pub uuid: String,
   #[command(flatten)]
   pub out: JsonArg,
+  #[command(flatten)]
+  pub download: DownloadArgs,
 }
 
 #[derive(Args)]
