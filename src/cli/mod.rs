@@ -9,13 +9,16 @@
 
 mod artifacts;
 mod calibre;
+mod columns;
 mod commands;
 mod completions;
 mod context;
 mod cookies;
 mod dates;
+mod formatters;
 mod human;
 mod json;
+mod markdown;
 mod term;
 mod tree;
 
@@ -301,7 +304,10 @@ fn resolve_code<'env>(
   };
   launch(env, None, events, report, work, move |env, result| {
     let code = match result {
-      Ok(code) => code,
+      Ok(code) => {
+        context::finish(env);
+        code
+      }
       Err(err) => {
         term.err(&format!("{} {}", term.red("✖"), err.message));
         exit_code(err.code)
