@@ -497,6 +497,8 @@ fn print_review(review: Option<&Value>, json: bool, markdown: bool, term: Term) 
     print_markdown(review, term);
   } else {
     match review {
+      // A queued review has no report yet (calibre@7 crashes in `marked()` there).
+      Some(review) if review.get("markdownReport").is_none_or(Value::is_null) => {}
       Some(review) => human::report(review.get("markdownReport"), term),
       None => term.err("No Pull Request Review found for this branch."),
     }

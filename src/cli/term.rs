@@ -264,7 +264,9 @@ fn chalk_level(env: &dyn Env, tty: bool) -> u8 {
     let minor = parts.next();
     let ok = (major == "9"
       && minor.is_some_and(|m| {
-        !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()) && m.trim_start_matches('0') != ""
+        !m.is_empty()
+          && m.bytes().all(|b| b.is_ascii_digit())
+          && !m.trim_start_matches('0').is_empty()
       }))
       || (major.len() >= 2 && major.bytes().all(|b| b.is_ascii_digit()) && minor.is_some());
     return u8::from(ok);
