@@ -33,6 +33,14 @@ const TRICKY_METRICS = `{"data":{"metrics":[
   {"__typename":"Metric","name":"floats","value":"floats","label":"F","shortLabel":"F","budgetThreshold":"LessThan","formatter":"number","docsPath":"/y","goodStop":0.1,"poorStop":5e-324,"recommended":false,"category":{"name":"c","label":"C"}}
 ]}}`
 
+// A report with the Markdown Calibre's reports use, for the terminal rendering.
+const RICH_REPORT = [
+  '# Single Page Test: https://acme.example/', '', '- Status: completed', '- Location: 🇮🇪 Ireland', '',
+  '| Metric | Value |', '| --- | ---: |', '| Largest Contentful Paint | 2.10 s |', '| Cumulative Layout Shift | `0.05` **good** |', '',
+  '## Budgets', '', 'Preview: https://pr-1.example.com · Branch: `feat` · [Report](https://calibreapp.com/t/1) :white_check_mark:',
+  'A second *line*.', '', '1. first', '2. second', '',
+].join('\n')
+
 /** The CLI-only documents (metric and team lists) plus the API suite's canned data. */
 function reply(entry, artifactBase) {
   const query = entry.body?.query ?? ''
@@ -41,6 +49,7 @@ function reply(entry, artifactBase) {
   if (/\brumMetrics\b/.test(query)) return { body: { data: { rumMetrics: [{ __typename: 'Metric', name: 'lcp', value: 'lcp', label: 'Largest Contentful Paint', shortLabel: 'LCP', budgetThreshold: 'LessThan', formatter: 'humanDuration', docsPath: '/docs/rum/lcp', goodStop: 2500, poorStop: 4000, recommended: true }] } } }
   if (/\bteams\b/.test(query)) return { body: { data: { organisation: { teams: [{ name: 'Marketing', description: null, slug: 'marketing' }, { name: 'Engineering', description: 'Builds things', slug: 'engineering' }] } } } }
   const key = cannedKey(entry.body)
+  if (entry.body?.variables?.uuid === 'spt-md') return { body: { data: { organisation: { singlePageTest: { uuid: 'spt-md', status: 'completed', markdownReport: RICH_REPORT } } } } }
   if (artifactBase && key === 'GetSinglePageTestArtifacts') {
     return { body: { data: { organisation: { singlePageTest: { uuid: 'spt-1', har: `${artifactBase}/t/har`, lighthouse: `${artifactBase}/t/lh.json`, image: `${artifactBase}/t/img`, video: `${artifactBase}/t/video` } } } } }
   }
@@ -414,6 +423,7 @@ const HUMAN = [
   [['test', 'create', 'https://example.com', '--location', 'Sydney']],
   [['test', 'list']],
   [['test', 'show', 'spt-1']],
+  [['test', 'show', 'spt-md']],
   [['team', 'list'], { line: /^\d+ (sites|teams)$/, why: 'calibre@7 counts teams as "sites"' }],
   [['site', 'deploys', '--site', 'my-site']],
 ]
@@ -454,7 +464,7 @@ const SCRIPT = process.platform === 'win32' ? null : ['/usr/bin/script', '/bin/s
 
 test('on a terminal: the same colours and columns as calibre@7', { skip: SCRIPT ? false : 'needs script(1) for a pseudo-terminal' }, async (t) => {
   const quote = (s) => `'${s.replaceAll("'", "'\\''")}'`
-  const cases = [['site', 'list'], ['deploy', 'list', '--site', 'my-site'], ['crux', 'summary', '--site', 'my-site'], ['synthetic', 'pull-request-reviews', '--site', 'my-site'], ['rum', 'history', '--site', 'my-site'], ['synthetic', 'get-snapshot-metrics', '--site', 'my-site', '--snapshot', '3']]
+  const cases = [['test', 'show', 'spt-md'], ['site', 'list'], ['deploy', 'list', '--site', 'my-site'], ['crux', 'summary', '--site', 'my-site'], ['synthetic', 'pull-request-reviews', '--site', 'my-site'], ['rum', 'history', '--site', 'my-site'], ['synthetic', 'get-snapshot-metrics', '--site', 'my-site', '--snapshot', '3']]
   for (const args of cases) {
     const inPty = (script) => ['-qec', `stty cols 100; ${quote(process.execPath)} ${quote(script)} ${args.map(quote).join(' ')} 2>/dev/null`, '/dev/null']
     const env = { TERM: 'xterm-256color' }

@@ -22,6 +22,8 @@ pub struct Term {
   interactive: bool,
   /// `process.stdout.columns` (columnify's `maxLineWidth: 'auto'`).
   columns: Option<usize>,
+  /// `@colors/colors` is enabled (cli-table3's borders in Markdown tables).
+  table_colors: bool,
 }
 
 impl Term {
@@ -37,6 +39,7 @@ impl Term {
       unicode: unicode_supported(env),
       interactive: stderr_tty && term.as_deref() != Some("dumb") && env.var("CI").is_none(),
       columns: if stdout_tty { terminal_columns() } else { None },
+      table_colors: colors_enabled(env),
     }
   }
 
@@ -51,6 +54,7 @@ impl Term {
       unicode: true,
       interactive: false,
       columns: None,
+      table_colors: false,
     }
   }
 
@@ -87,6 +91,20 @@ impl Term {
       .rev()
       .map(|(_, c)| format!("\x1b[{c}m"))
       .collect();
+    // chalk closes and re-opens its styles around each line break.
+    if inner.contains('\n') {
+      let parts: Vec<&str> = inner.split('\n').collect();
+      let mut out = String::new();
+      for (i, part) in parts.iter().enumerate() {
+        if i + 1 == parts.len() {
+          out.push_str(part);
+          break;
+        }
+        let (body, cr) = part.strip_suffix('\r').map_or((*part, ""), |b| (b, "\r"));
+        out.push_str(&format!("{body}{closes}{cr}\n{opens}"));
+      }
+      inner = out;
+    }
     format!("{opens}{inner}{closes}")
   }
 
@@ -120,13 +138,22 @@ impl Term {
   }
 
   /// `chalk.hex(color)` for the foreground.
-  pub fn hex(&self, [r, g, b]: [u8; 3], text: &str) -> String {
+  pub fn hex(&self, rgb: [u8; 3], text: &str) -> String {
+    self.paint(&self.hex_code(rgb), "39", text)
+  }
+
+  /// The opening code of `chalk.hex(color)` at this level.
+  pub fn hex_code(&self, [r, g, b]: [u8; 3]) -> String {
     match self.level {
-      0 => text.to_owned(),
-      1 => self.paint(&ansi16(r, g, b).to_string(), "39", text),
-      2 => self.paint(&format!("38;5;{}", ansi256(r, g, b)), "39", text),
-      _ => self.paint(&format!("38;2;{r};{g};{b}"), "39", text),
+      0 | 1 => ansi16(r, g, b).to_string(),
+      2 => format!("38;5;{}", ansi256(r, g, b)),
+      _ => format!("38;2;{r};{g};{b}"),
     }
+  }
+
+  /// Whether `@colors/colors` (cli-table3's borders) colours: the environment only.
+  pub fn table_colors(&self) -> bool {
+    self.table_colors
   }
 
   /// log-symbols' `success`.
@@ -315,6 +342,49 @@ fn leading_int(text: &str) -> Option<i64> {
     .take_while(char::is_ascii_digit)
     .collect();
   digits.parse().ok()
+}
+
+/// `@colors/colors`' `supportsColor()` without a stream (what decides `colors.enabled`).
+fn colors_enabled(env: &dyn Env) -> bool {
+  let has = |name: &str| env.var(name).is_some();
+  let force = env
+    .var("FORCE_COLOR")
+    .map(|v| v.is_empty() || leading_int(&v) != Some(0));
+  if force == Some(false) {
+    return false;
+  }
+  let min = force == Some(true);
+  if cfg!(windows) {
+    return true;
+  }
+  if has("CI") {
+    return ["TRAVIS", "CIRCLECI", "APPVEYOR", "GITLAB_CI"]
+      .iter()
+      .any(|k| has(k))
+      || env.var("CI_NAME").as_deref() == Some("codeship")
+      || min;
+  }
+  if has("TEAMCITY_VERSION") {
+    return chalk_level(env, true) > 0;
+  }
+  if matches!(
+    env.var("TERM_PROGRAM").as_deref(),
+    Some("iTerm.app" | "Hyper" | "Apple_Terminal")
+  ) {
+    return true;
+  }
+  let term = env.var("TERM").unwrap_or_default().to_ascii_lowercase();
+  let starts = ["screen", "xterm", "vt100", "rxvt"];
+  let contains = ["color", "ansi", "cygwin", "linux"];
+  if term.ends_with("-256")
+    || term.ends_with("-256color")
+    || starts.iter().any(|s| term.starts_with(s))
+    || contains.iter().any(|s| term.contains(s))
+    || has("COLORTERM")
+  {
+    return true;
+  }
+  min
 }
 
 /// Node's `getColorDepth()` (`lib/internal/tty.js`), in bits.
