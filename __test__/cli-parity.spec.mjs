@@ -475,3 +475,23 @@ test('on a terminal: the same colours and columns as calibre@7', { skip: SCRIPT 
     })
   }
 })
+
+test('validation errors say what calibre@7 (yargs) says, then the command\'s help; the exit code stays 2', async (t) => {
+  const cases = [
+    ['request'], ['synthetic', 'pages'], ['synthetic', 'pages', '--site'], ['team'], ['site', 'create'],
+    ['site', 'create', 'My Site'], ['synthetic', 'delete-snapshot', '--site', 'x'], ['site', 'delete-deploy', '--site', 'x'],
+    ['test', 'create', 'https://example.com'], ['crux', 'summary', '--site'],
+  ]
+  const message = (stderr) => stderr.split('\n\n')[1]
+  for (const args of cases) {
+    const [a, b] = await Promise.all([run(OFFICIAL, args, { who: 'c7' }), run(OURS, args, { who: 'ours' })])
+    await t.test(args.join(' '), () => {
+      assert.equal(a.code, 1, a.stderr)
+      assert.equal(b.code, 2, `our usage errors exit 2 (${b.stderr})`)
+      assert.equal(message(b.stderr), message(a.stderr))
+      assert.equal(b.stderr.split('\n\n')[0], a.stderr.split('\n\n')[0], 'what comes before (a deprecation notice)')
+      assert.match(b.stderr.split('\n\n').slice(2).join('\n\n'), /Usage: calibre-native /, 'then the command\'s help')
+      assert.equal(b.requests.length, 0)
+    })
+  }
+})
