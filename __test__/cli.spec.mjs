@@ -47,7 +47,13 @@ test('--help on every command, with examples', async () => {
     assert.match(stdout, /Example/, `${args.join(' ')} --help has examples`)
   }
   // Every command of the tree (the paths the bash completion knows).
-  const paths = [...(await run(['completions', 'bash'])).stdout.matchAll(/^ {4}" ([^"]+)"\)/gm)].map((m) => m[1].split(' '))
+  // clap_complete's bash script walks `state,word) cmd="next-state"`; the states give the paths.
+  const bashScript = (await run(['completions', 'bash'])).stdout
+  const states = new Map([['calibre__native', []]])
+  for (const [, from, word, to] of bashScript.matchAll(/^ +([\w]+),([\w-]+)\)\n +cmd="([\w]+)"/gm)) {
+    if (states.has(from) && !states.has(to)) states.set(to, [...states.get(from), word])
+  }
+  const paths = [...states.values()].filter((p) => p.length && !p.includes('help'))
   assert.ok(paths.length >= 55, `${paths.length} commands`)
   for (const args of paths) {
     const { code, stdout } = await run([...args, '--help'])
@@ -293,7 +299,7 @@ test('completions for bash, zsh and fish', async () => {
   let complete
   try {
     // What bash offers after `calibre-native synthetic cre<TAB>` and `... synthetic pages --s<TAB>`.
-    complete = (words) => execFileSync('bash', ['-c', `source '${script}'; COMP_WORDS=(${words.join(' ')}); COMP_CWORD=${words.length - 1}; _calibre_native; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).trim()
+    complete = (words) => execFileSync('bash', ['-c', `source '${script}'; COMP_WORDS=(${words.join(' ')}); COMP_CWORD=${words.length - 1}; _calibre__native calibre-native "\${COMP_WORDS[COMP_CWORD]}" "\${COMP_WORDS[COMP_CWORD-1]}"; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).trim()
     complete(['calibre-native'])
   } catch {
     return // no bash here
