@@ -317,6 +317,7 @@ test('request prints data like calibre@7, without its yargs noise in the variabl
   assert.deepEqual([sent._, sent.slug, sent['some-thing'], sent.someThing, typeof sent.$0], [['request'], 'x', 7, 7, 'string'])
   assert.deepEqual(b.requests[0].body.variables, { slug: 'x', 'some-thing': 7 })
   assert.equal(b.stdout, a.stdout)
+  assert.equal(b.stderr, a.stderr, 'its spinner line on stderr')
 })
 
 test('download-artifacts writes the same files to the same places as calibre@7', { skip: certsUnavailable() }, async () => {
