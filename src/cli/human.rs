@@ -395,9 +395,13 @@ pub fn reviews(value: &Value, term: Term, clock: &Clock) {
   term.out(&columnify(&cols, &rows, options(true, None)));
 }
 
-/// A Markdown report as calibre@7 shows it on the terminal (`views/markdown.js`).
+/// A Markdown report as calibre@7 shows it on the terminal (`views/markdown.js`). A report that
+/// is not there yet prints nothing (calibre@7's `marked()` throws on it).
 pub fn report(value: Option<&Value>, term: Term) {
-  term.out(&markdown::render(&js_string(value), term));
+  match value {
+    None | Some(Value::Null) => {}
+    Some(v) => term.out(&markdown::render(&js_string(Some(v)), term)),
+  }
 }
 
 fn simple_list(
@@ -819,11 +823,19 @@ pub fn rum_config(value: &Value, term: Term) {
   term.succeed("RUM Configuration");
   term.out(&format!("  Enabled: {}", s(value, "enabled")));
   term.out(&format!("  Sample Rate: {}", s(value, "sampleRate")));
-  if !list(value.get("allowedOrigins")).is_empty() {
-    term.out(&format!(
-      "  Allowed Origins: {}",
-      js_string(value.get("allowedOrigins")).replace(',', ", ")
-    ));
+  let origins = list(value.get("allowedOrigins"));
+  if !origins.is_empty() {
+    let origins: Vec<String> = origins
+      .iter()
+      .map(|o| {
+        if o.is_null() {
+          String::new()
+        } else {
+          js_string(Some(o))
+        }
+      })
+      .collect();
+    term.out(&format!("  Allowed Origins: {}", origins.join(", ")));
   }
   for (key, label) in [("endpoint", "Endpoint"), ("identifier", "Identifier")] {
     if truthy(value.get(key)) {
