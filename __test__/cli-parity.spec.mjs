@@ -33,6 +33,14 @@ const TRICKY_METRICS = `{"data":{"metrics":[
   {"__typename":"Metric","name":"floats","value":"floats","label":"F","shortLabel":"F","budgetThreshold":"LessThan","formatter":"number","docsPath":"/y","goodStop":0.1,"poorStop":5e-324,"recommended":false,"category":{"name":"c","label":"C"}}
 ]}}`
 
+// A report with the Markdown Calibre's reports use, for the terminal rendering.
+const RICH_REPORT = [
+  '# Single Page Test: https://acme.example/', '', '- Status: completed', '- Location: 🇮🇪 Ireland', '',
+  '| Metric | Value |', '| --- | ---: |', '| Largest Contentful Paint | 2.10 s |', '| Cumulative Layout Shift | `0.05` **good** |', '',
+  '## Budgets', '', 'Preview: https://pr-1.example.com · Branch: `feat` · [Report](https://calibreapp.com/t/1) :white_check_mark:',
+  'A second *line*.', '', '1. first', '2. second', '',
+].join('\n')
+
 /** The CLI-only documents (metric and team lists) plus the API suite's canned data. */
 function reply(entry, artifactBase) {
   const query = entry.body?.query ?? ''
@@ -41,6 +49,7 @@ function reply(entry, artifactBase) {
   if (/\brumMetrics\b/.test(query)) return { body: { data: { rumMetrics: [{ __typename: 'Metric', name: 'lcp', value: 'lcp', label: 'Largest Contentful Paint', shortLabel: 'LCP', budgetThreshold: 'LessThan', formatter: 'humanDuration', docsPath: '/docs/rum/lcp', goodStop: 2500, poorStop: 4000, recommended: true }] } } }
   if (/\bteams\b/.test(query)) return { body: { data: { organisation: { teams: [{ name: 'Marketing', description: null, slug: 'marketing' }, { name: 'Engineering', description: 'Builds things', slug: 'engineering' }] } } } }
   const key = cannedKey(entry.body)
+  if (entry.body?.variables?.uuid === 'spt-md') return { body: { data: { organisation: { singlePageTest: { uuid: 'spt-md', status: 'completed', markdownReport: RICH_REPORT } } } } }
   if (artifactBase && key === 'GetSinglePageTestArtifacts') {
     return { body: { data: { organisation: { singlePageTest: { uuid: 'spt-1', har: `${artifactBase}/t/har`, lighthouse: `${artifactBase}/t/lh.json`, image: `${artifactBase}/t/img`, video: `${artifactBase}/t/video` } } } } }
   }
@@ -73,11 +82,11 @@ after(async () => {
 })
 
 /** Runs one CLI with its own token; resolves to what it printed, its exit code and its requests. */
-function run(script, args, { cwd = scratch, env = {}, who }) {
+function run(script, args, { cwd = scratch, env = {}, who, raw = false }) {
   const token = `parity-${who}-${++runs}`
   const home = fs.mkdtempSync(path.join(scratch, 'home-'))
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
+    const child = spawn(raw ? script : process.execPath, raw ? args : [script, ...args], {
       cwd,
       env: {
         ...childEnv(home), XDG_CONFIG_HOME: path.join(home, 'xdg'),
@@ -308,6 +317,7 @@ test('request prints data like calibre@7, without its yargs noise in the variabl
   assert.deepEqual([sent._, sent.slug, sent['some-thing'], sent.someThing, typeof sent.$0], [['request'], 'x', 7, 7, 'string'])
   assert.deepEqual(b.requests[0].body.variables, { slug: 'x', 'some-thing': 7 })
   assert.equal(b.stdout, a.stdout)
+  assert.equal(b.stderr, a.stderr, 'its spinner line on stderr')
 })
 
 test('download-artifacts writes the same files to the same places as calibre@7', { skip: certsUnavailable() }, async () => {
@@ -369,5 +379,120 @@ test('download-artifacts writes the same files to the same places as calibre@7',
     const [a, b] = [fs.readFileSync(path.join(dirs.c7, file), 'utf8'), fs.readFileSync(path.join(dirs.ours, file), 'utf8')]
     if (file.endsWith('manifest.json')) assert.equal(cwd(b, dirs.ours), c7Manifest(cwd(a, dirs.c7)), file)
     else assert.equal(b, a, file)
+  }
+})
+
+/**
+ * Human output (no --json): [args, differs]. `differs` says where calibre@7 is wrong and we are
+ * right (COMPATIBILITY.md lists each); those cases compare everything but the named lines.
+ */
+const HUMAN = [
+  [['site', 'create', 'My Site', '--url', 'https://example.com', '--location', 'Sydney']],
+  [['site', 'list']],
+  [['synthetic', 'pages', '--site', 'my-site'], { line: /^To see pages after /, why: 'calibre@7 hard-codes --site=calibre and the deprecated "site pages"' }],
+  [['synthetic', 'create-page', 'Pricing', '--site', 'my-site', '--url', 'https://example.com/pricing']],
+  [['synthetic', 'update-page', '--site', 'my-site', '--uuid', 'pg-1', '--name', 'Home page']],
+  [['synthetic', 'delete-page', '--site', 'my-site', '--uuid', 'pg-1']],
+  [['synthetic', 'snapshots', '--site', 'my-site'], { line: /^To see snapshots after /, why: 'calibre@7 hard-codes --site=calibre and the deprecated "site snapshots"' }],
+  [['synthetic', 'create-snapshot', '--site', 'my-site', '--ref', 'v1.0']],
+  [['synthetic', 'delete-snapshot', '--site', 'my-site', '--id', '5']],
+  [['synthetic', 'get-snapshot-metrics', '--site', 'my-site', '--snapshot', '3']],
+  [['synthetic', 'metrics', '--site', 'my-site']],
+  [['synthetic', 'test-profiles', '--site', 'my-site']],
+  [['synthetic', 'create-test-profile', 'Slow phone', '--site', 'my-site', '--device', 'MotorolaMotoGPower', '--cookie-jar', '@jar']],
+  [['synthetic', 'update-test-profile', '--site', 'my-site', '--uuid', 'tp-1']],
+  [['synthetic', 'delete-test-profile', '--site', 'my-site', '--uuid', 'tp-1']],
+  [['synthetic', 'pull-request-reviews', '--site', 'my-site']],
+  [['synthetic', 'pull-request-review', 'feat', '--site', 'my-site']],
+  [['synthetic', 'create-pull-request-review', '--site', 'my-site', '--title', 'T', '--url', 'https://pr-1.example.com', '--branch', 'feat', '--sha', 'abc123'], { crash: 'calibre@7 crashes in marked() on the queued review\'s null report (exit 1); we print nothing for it' }],
+  [['synthetic', 'connections']],
+  [['synthetic', 'devices']],
+  [['synthetic', 'locations']],
+  [['metric-list'], { line: /^(?!\d+ metrics|IDENTIFIER)/, why: 'calibre@7 swaps the GOOD/POOR signs' }],
+  [['metric-list', '--type', 'rum'], { line: /^(?!\d+ metrics|IDENTIFIER)/, why: 'calibre@7 swaps the GOOD/POOR signs' }],
+  [['deploy', 'list', '--site', 'my-site']],
+  [['deploy', 'create', '--site', 'my-site', '--revision', 'abc123']],
+  [['deploy', 'delete', '--site', 'my-site', '--uuid', 'dp-1']],
+  [['crux', 'summary', '--site', 'my-site']],
+  [['crux', 'history', '--site', 'my-site']],
+  [['crux', 'urls', '--site', 'my-site']],
+  [['crux', 'url', 'cu-1', '--site', 'my-site']],
+  [['rum', 'summary', '--site', 'my-site']],
+  [['rum', 'history', '--site', 'my-site']],
+  [['rum', 'pages', '--site', 'my-site', '--limit', '1']],
+  [['rum', 'config', '--site', 'my-site']],
+  [['test', 'create', 'https://example.com', '--location', 'Sydney']],
+  [['test', 'list']],
+  [['test', 'show', 'spt-1']],
+  [['test', 'show', 'spt-md']],
+  [['team', 'list'], { line: /^\d+ (sites|teams)$/, why: 'calibre@7 counts teams as "sites"' }],
+  [['site', 'deploys', '--site', 'my-site']],
+]
+
+/** The lines of `text` except those `differs.line` names. */
+const kept = (text, differs) => differs?.line ? text.split('\n').filter((l) => !differs.line.test(l)).join('\n') : text
+
+for (const [label, env] of [['TZ=Australia/Sydney', {}], ['TZ=America/New_York', { TZ: 'America/New_York' }]]) {
+  test(`every command's human output is calibre@7's, byte for byte on stdout and stderr (${label})`, async (t) => {
+    const files = inputFiles()
+    const queue = HUMAN.map(([args, differs]) => [args.map((a) => files[a] ?? a), differs])
+    const results = []
+    const worker = async () => {
+      while (queue.length) {
+        const [args, differs] = queue.shift()
+        const [a, b] = await Promise.all([run(OFFICIAL, args, { who: 'c7', env }), run(OURS, args, { who: 'ours', env })])
+        results.push({ args, differs, a, b })
+      }
+    }
+    await Promise.all(Array.from({ length: 4 }, worker))
+    for (const { args, differs, a, b } of results) {
+      const name = args.join(' ').replace(scratch, '<tmp>')
+      await t.test(name, () => {
+        assert.equal(kept(b.stdout, differs), kept(a.stdout, differs), `${name}: stdout${differs?.why ? ` (${differs.why})` : ''}`)
+        if (differs?.crash) {
+          assert.equal(b.code, 0, `${name}: ours succeeds (${differs.crash}); stderr: ${b.stderr}`)
+          return
+        }
+        assert.equal(b.code, a.code, `exit code (calibre@7 stderr: ${a.stderr}; ours: ${b.stderr})`)
+        assert.equal(b.stderr, a.stderr, `${name}: stderr`)
+      })
+    }
+  })
+}
+
+/** `script(1)` gives the command a terminal for stdout (stderr is left out: the spinner animates). */
+const SCRIPT = process.platform === 'win32' ? null : ['/usr/bin/script', '/bin/script'].find((p) => fs.existsSync(p))
+
+test('on a terminal: the same colours and columns as calibre@7', { skip: SCRIPT ? false : 'needs script(1) for a pseudo-terminal' }, async (t) => {
+  const quote = (s) => `'${s.replaceAll("'", "'\\''")}'`
+  const cases = [['test', 'show', 'spt-md'], ['site', 'list'], ['deploy', 'list', '--site', 'my-site'], ['crux', 'summary', '--site', 'my-site'], ['synthetic', 'pull-request-reviews', '--site', 'my-site'], ['rum', 'history', '--site', 'my-site'], ['synthetic', 'get-snapshot-metrics', '--site', 'my-site', '--snapshot', '3']]
+  for (const args of cases) {
+    const inPty = (script) => ['-qec', `stty cols 100; ${quote(process.execPath)} ${quote(script)} ${args.map(quote).join(' ')} 2>/dev/null`, '/dev/null']
+    const env = { TERM: 'xterm-256color' }
+    const [a, b] = await Promise.all([run(SCRIPT, inPty(OFFICIAL), { who: 'c7', env, raw: true }), run(SCRIPT, inPty(OURS), { who: 'ours', env, raw: true })])
+    await t.test(args.join(' '), () => {
+      assert.equal(b.stdout, a.stdout)
+      if (args[0] === 'site' && process.env.CI === undefined) assert.ok(b.stdout.includes('\x1b[90m'), 'colours on a terminal')
+    })
+  }
+})
+
+test('validation errors say what calibre@7 (yargs) says, then the command\'s help; the exit code stays 2', async (t) => {
+  const cases = [
+    ['request'], ['synthetic', 'pages'], ['synthetic', 'pages', '--site'], ['team'], ['site', 'create'],
+    ['site', 'create', 'My Site'], ['synthetic', 'delete-snapshot', '--site', 'x'], ['site', 'delete-deploy', '--site', 'x'],
+    ['test', 'create', 'https://example.com'], ['crux', 'summary', '--site'],
+  ]
+  const message = (stderr) => stderr.split('\n\n')[1]
+  for (const args of cases) {
+    const [a, b] = await Promise.all([run(OFFICIAL, args, { who: 'c7' }), run(OURS, args, { who: 'ours' })])
+    await t.test(args.join(' '), () => {
+      assert.equal(a.code, 1, a.stderr)
+      assert.equal(b.code, 2, `our usage errors exit 2 (${b.stderr})`)
+      assert.equal(message(b.stderr), message(a.stderr))
+      assert.equal(b.stderr.split('\n\n')[0], a.stderr.split('\n\n')[0], 'what comes before (a deprecation notice)')
+      assert.match(b.stderr.split('\n\n').slice(2).join('\n\n'), /Usage: calibre-native /, 'then the command\'s help')
+      assert.equal(b.requests.length, 0)
+    })
   }
 })

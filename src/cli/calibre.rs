@@ -11,7 +11,8 @@ use std::time::Duration;
 use clap::ValueEnum;
 use serde_json::{Map, Value};
 
-use super::context::{execute, parse_duration, Ctx, Prepared};
+use super::context::{self, execute, parse_duration, Clock, Ctx, Prepared};
+use super::formatters as fmt;
 use super::human;
 use super::json::{self, coerce, object};
 use super::term::Term;
@@ -63,25 +64,69 @@ impl Ctx<'_> {
     Ok((Box::pin(work(session, self.term)), events))
   }
 
-  /// One operation; `--json` prints its result as calibre@7 does, else `render` does.
+  /// One operation; `--json` prints its result as calibre@7 does, else "Connecting to Calibre"
+  /// goes to stderr first (ora's line) and `view` prints the result on the JS thread.
   fn show(
     &self,
     function: &'static str,
     op: Result<Operation, CalibreError>,
     json: bool,
-    render: fn(&Value, Term),
+    view: View,
   ) -> Prepared {
     let op = op?;
     self.run(function, move |session, term| async move {
-      let value = execute(&session, &op).await?;
+      let value = fetch(&session, &op, term, !json).await?;
       if json {
         term.out(&json::pretty(&value));
       } else {
-        render(&value, term);
+        later(term, move |term, clock| view(&value, term, clock));
       }
       Ok(0)
     })
   }
+}
+
+/// What prints a command's result (on the JS thread, with local time).
+type View = Box<dyn FnOnce(&Value, Term, &Clock) + Send>;
+
+fn view(f: fn(&Value, Term)) -> View {
+  Box::new(move |v, term, _| f(v, term))
+}
+
+fn dated(f: fn(&Value, Term, &Clock)) -> View {
+  Box::new(f)
+}
+
+/// ora's `spinner.succeed(message)` of the result.
+fn done(message: impl FnOnce(&Value) -> String + Send + 'static) -> View {
+  Box::new(move |v, term, _| term.succeed(&message(v)))
+}
+
+/// Runs `op`; with `spinner`, ora's "Connecting to Calibre" line before and its `✖` on failure.
+async fn fetch(
+  session: &Session,
+  op: &Operation,
+  term: Term,
+  spinner: bool,
+) -> Result<Value, CalibreError> {
+  if spinner {
+    term.spin(CONNECTING);
+  }
+  let result = execute(session, op).await;
+  if spinner && result.is_err() {
+    term.fail(CONNECTING);
+  }
+  result
+}
+
+const CONNECTING: &str = "Connecting to Calibre";
+
+/// Prints on the JS thread once the job is done (the spinner stopped first).
+fn later(term: Term, render: impl FnOnce(Term, &Clock) + Send + 'static) {
+  context::later(Box::new(move |clock| {
+    term.spin_stop();
+    render(term, clock);
+  }));
 }
 
 fn args(
@@ -134,14 +179,22 @@ pub fn site(command: SiteCommand, ctx: &Ctx) -> Prepared {
   use SiteCommand as S;
   match command {
     S::Create(a) => site_create(a, ctx),
-    S::List(a) => ctx.show("site list", Ok(site::list_op()), a.json, human::sites),
+    S::List(a) => ctx.show(
+      "site list",
+      Ok(site::list_op()),
+      a.json,
+      dated(human::sites),
+    ),
     S::Delete(a) => {
       const F: &str = "site delete";
       confirm(F, ctx.term, a.confirm, "Site")?;
       let op = site::destroy_op(&args(F, [("slug", s(&a.slug))]));
-      ctx.show(F, op, a.out.json, |v, term| {
-        human::done(term, &format!("Site deleted: {}", human::text(v, "name")))
-      })
+      ctx.show(
+        F,
+        op,
+        a.out.json,
+        done(|v| format!("Site deleted: {}", human::js(v, "name"))),
+      )
     }
   }
 }
@@ -190,12 +243,12 @@ fn site_create(a: SiteCreate, ctx: &Ctx) -> Prepared {
       ),
     ],
   ));
-  ctx.show(F, op, a.out.json, |v, term| {
-    human::done(
-      term,
-      &format!("{} added to Calibre", human::text(v, "name")),
-    )
-  })
+  ctx.show(
+    F,
+    op,
+    a.out.json,
+    done(|v| format!("{} added to Calibre", human::js(v, "name"))),
+  )
 }
 
 pub fn synthetic(command: SyntheticCommand, ctx: &Ctx) -> Prepared {
@@ -204,7 +257,9 @@ pub fn synthetic(command: SyntheticCommand, ctx: &Ctx) -> Prepared {
     C::Pages(a) => {
       const F: &str = "synthetic pages";
       let op = page::list_op(&list_args(F, &a));
-      ctx.show(F, op, a.out.json, human::pages)
+      let site = a.site.site.clone();
+      let view: View = Box::new(move |v, term, _| human::pages(v, term, &site));
+      ctx.show(F, op, a.out.json, view)
     }
     C::CreatePage(a) => {
       const F: &str = "synthetic create-page";
@@ -217,16 +272,18 @@ pub fn synthetic(command: SyntheticCommand, ctx: &Ctx) -> Prepared {
           ("url", s(&a.url)),
         ],
       ));
-      ctx.show(F, op, a.out.json, |v, term| {
-        human::done(
-          term,
-          &format!(
+      ctx.show(
+        F,
+        op,
+        a.out.json,
+        done(|v| {
+          format!(
             "Page added: {} ({})",
-            human::text(v, "name"),
-            human::text(v, "uuid")
-          ),
-        )
-      })
+            human::js(v, "name"),
+            human::js(v, "uuid")
+          )
+        }),
+      )
     }
     C::UpdatePage(a) => {
       const F: &str = "synthetic update-page";
@@ -242,47 +299,53 @@ pub fn synthetic(command: SyntheticCommand, ctx: &Ctx) -> Prepared {
           ("url", opt(&a.url)),
         ],
       ));
-      ctx.show(F, op, a.out.json, |v, term| {
-        human::done(
-          term,
-          &format!(
+      ctx.show(
+        F,
+        op,
+        a.out.json,
+        done(|v| {
+          format!(
             "Page updated: {} ({})",
-            human::text(v, "name"),
-            human::text(v, "uuid")
-          ),
-        )
-      })
+            human::js(v, "name"),
+            human::js(v, "uuid")
+          )
+        }),
+      )
     }
     C::DeletePage(a) => {
       const F: &str = "synthetic delete-page";
       confirm(F, ctx.term, a.confirm, "Page")?;
       let op = page::destroy_op(&args(F, [("site", s(&a.site.site)), ("uuid", s(&a.uuid))]));
-      ctx.show(F, op, a.out.json, |v, term| {
-        human::done(
-          term,
-          &format!(
+      ctx.show(
+        F,
+        op,
+        a.out.json,
+        done(|v| {
+          format!(
             "Page deleted: {} ({})",
-            human::text(v, "name"),
-            human::text(v, "uuid")
-          ),
-        )
-      })
+            human::js(v, "name"),
+            human::js(v, "uuid")
+          )
+        }),
+      )
     }
     C::Snapshots(a) => {
       const F: &str = "synthetic snapshots";
       let op = snapshot::list_op(&list_args(F, &a));
-      ctx.show(F, op, a.out.json, human::snapshots)
+      let site = a.site.site.clone();
+      let view: View = Box::new(move |v, term, clock| human::snapshots(v, term, clock, &site));
+      ctx.show(F, op, a.out.json, view)
     }
     C::CreateSnapshot(a) => {
       const F: &str = "synthetic create-snapshot";
       let reference = a.reference.as_deref().map(coerce);
       let op = snapshot::create_op(&args(F, [("site", s(&a.site.site)), ("ref", reference)]));
-      ctx.show(F, op, a.out.json, |v, term| {
-        human::done(
-          term,
-          &format!("Snapshot created: {}", human::plain(v.get("iid"))),
-        )
-      })
+      ctx.show(
+        F,
+        op,
+        a.out.json,
+        done(|v| format!("Snapshot created: {}", human::js(v, "iid"))),
+      )
     }
     C::DeleteSnapshot(a) => {
       const F: &str = "synthetic delete-snapshot";
@@ -291,12 +354,12 @@ pub fn synthetic(command: SyntheticCommand, ctx: &Ctx) -> Prepared {
         F,
         [("site", s(&a.site.site)), ("id", Some(coerce(&a.id)))],
       ));
-      ctx.show(F, op, a.out.json, |v, term| {
-        human::done(
-          term,
-          &format!("Snapshot deleted: {}", human::plain(v.get("iid"))),
-        )
-      })
+      ctx.show(
+        F,
+        op,
+        a.out.json,
+        done(|v| format!("Snapshot deleted: {}", human::js(v, "iid"))),
+      )
     }
     C::DownloadArtifacts(a) => artifacts::snapshot(a, ctx),
     C::GetSnapshotMetrics(a) => snapshot_metrics(a, ctx),
@@ -304,7 +367,7 @@ pub fn synthetic(command: SyntheticCommand, ctx: &Ctx) -> Prepared {
     C::TestProfiles(a) => {
       const F: &str = "synthetic test-profiles";
       let op = test_profile::list_op(&args(F, [("site", s(&a.site.site))]));
-      ctx.show(F, op, a.out.json, human::test_profiles)
+      ctx.show(F, op, a.out.json, view(human::test_profiles))
     }
     C::CreateTestProfile(a) => {
       const F: &str = "synthetic create-test-profile";
@@ -320,10 +383,11 @@ pub fn synthetic(command: SyntheticCommand, ctx: &Ctx) -> Prepared {
           ("javascript", Some(Value::Bool(a.javascript.value()))),
         ],
       ));
-      ctx.show(F, op, a.out.json, |v, term| {
-        human::done(term, "Created Test Profile");
-        human::test_profile(v, term);
-      })
+      let view: View = Box::new(|v, term, clock| {
+        term.succeed("Created Test Profile");
+        term.out(&human::test_profile(v, term, clock));
+      });
+      ctx.show(F, op, a.out.json, view)
     }
     C::UpdateTestProfile(a) => {
       const F: &str = "synthetic update-test-profile";
@@ -339,38 +403,38 @@ pub fn synthetic(command: SyntheticCommand, ctx: &Ctx) -> Prepared {
           ("javascript", Some(Value::Bool(a.javascript.value()))),
         ],
       ));
-      ctx.show(F, op, a.out.json, |v, term| {
-        human::done(
-          term,
-          &format!(
-            "Test Profile updated: {} ({})",
-            human::text(v, "name"),
-            human::text(v, "uuid")
-          ),
-        );
-        human::test_profile(v, term);
-      })
+      let view: View = Box::new(|v, term, clock| {
+        term.succeed(&format!(
+          "Test Profile updated: {} ({})",
+          human::js(v, "name"),
+          human::js(v, "uuid")
+        ));
+        term.out(&human::test_profile(v, term, clock));
+      });
+      ctx.show(F, op, a.out.json, view)
     }
     C::DeleteTestProfile(a) => {
       const F: &str = "synthetic delete-test-profile";
       confirm(F, ctx.term, a.confirm, "Test Profile")?;
       let op =
         test_profile::destroy_op(&args(F, [("site", s(&a.site.site)), ("uuid", s(&a.uuid))]));
-      ctx.show(F, op, a.out.json, |v, term| {
-        human::done(
-          term,
-          &format!(
+      ctx.show(
+        F,
+        op,
+        a.out.json,
+        done(|v| {
+          format!(
             "Test Profile deleted: {} ({})",
-            human::text(v, "name"),
-            human::text(v, "uuid")
-          ),
-        )
-      })
+            human::js(v, "name"),
+            human::js(v, "uuid")
+          )
+        }),
+      )
     }
     C::PullRequestReviews(a) => {
       const F: &str = "synthetic pull-request-reviews";
       let op = pull_request_review::list_op(&args(F, [("site", s(&a.site.site))]));
-      ctx.show(F, op, a.out.json, human::reviews)
+      ctx.show(F, op, a.out.json, dated(human::reviews))
     }
     C::CreatePullRequestReview(a) => create_review(a, ctx),
     C::PullRequestReview(a) => {
@@ -378,7 +442,8 @@ pub fn synthetic(command: SyntheticCommand, ctx: &Ctx) -> Prepared {
       let op = pull_request_review::branch_op(a.site.site.clone(), s(&a.branch));
       let (json, markdown) = (a.out.json, a.markdown);
       ctx.run(F, move |session, term| async move {
-        let reviews = execute(&session, &op).await?;
+        let reviews = fetch(&session, &op, term, !json && !markdown).await?;
+        term.spin_stop();
         // calibre@7: `const [response] = reviews`.
         let review = reviews.get(0).cloned();
         print_review(review.as_ref(), json, markdown, term);
@@ -390,19 +455,19 @@ pub fn synthetic(command: SyntheticCommand, ctx: &Ctx) -> Prepared {
       "synthetic connections",
       Ok(connection::list_op()),
       a.json,
-      human::connections,
+      view(human::connections),
     ),
     C::Devices(a) => ctx.show(
       "synthetic devices",
       Ok(device::list_op()),
       a.json,
-      human::devices,
+      view(human::devices),
     ),
     C::Locations(a) => ctx.show(
       "synthetic locations",
       Ok(agent::list_op()),
       a.json,
-      human::locations,
+      view(human::locations),
     ),
   }
 }
@@ -442,7 +507,12 @@ fn print_review(review: Option<&Value>, json: bool, markdown: bool, term: Term) 
   } else if markdown {
     print_markdown(review, term);
   } else {
-    human::review(review, term);
+    match review {
+      // A queued review has no report yet (calibre@7 crashes in `marked()` there).
+      Some(review) if review.get("markdownReport").is_none_or(Value::is_null) => {}
+      Some(review) => human::report(review.get("markdownReport"), term),
+      None => term.err("No Pull Request Review found for this branch."),
+    }
   }
 }
 
@@ -471,29 +541,36 @@ fn create_review(a: CreatePullRequestReview, ctx: &Ctx) -> Prepared {
   let (site, branch) = (a.site.site, a.branch);
   let (wait_for_result, fail_on_unmet) = (a.wait_for_result, a.fail_on_unmet_budget);
   ctx.run(F, move |session, term| async move {
-    let created = execute(&session, &op).await?;
     let human = !json && !markdown;
+    let created = fetch(&session, &op, term, human).await?;
     if !wait_for_result {
       if human {
-        human::done(term, &format!("Pull Request Review queued: {branch}."));
+        term.succeed(&format!("Pull Request Review queued: {branch}."));
         term.out(&format!(
-          "View progress by running `calibre-native synthetic pull-request-review {branch} --site={site}`"
+          "View progress by running `calibre synthetic pull-request-review {branch} --site={site}`"
         ));
       }
       print_review(Some(&created), json, markdown, term);
       return Ok(0);
     }
     if human {
-      human::done(term, &format!("Pull Request Review queued: {branch}"));
+      term.succeed(&format!("Pull Request Review queued: {branch}"));
+      term.spin("Waiting for Pull Request Review to complete");
     }
     let review = wait
-      .until_done(&session, term, "the Pull Request Review", &poll, |reviews| {
-        // The newest review of the branch; none yet means "keep polling".
-        Ok(reviews.get(0).cloned().unwrap_or(Value::Null))
-      })
+      .until_done(
+        &session,
+        term,
+        "the Pull Request Review",
+        &poll,
+        |reviews| {
+          // The newest review of the branch; none yet means "keep polling".
+          Ok(reviews.get(0).cloned().unwrap_or(Value::Null))
+        },
+      )
       .await?;
     if human {
-      human::done(term, "Pull Request Review completed");
+      term.succeed("Pull Request Review completed");
     }
     print_review(Some(&review), json, markdown, term);
     // calibre@7 looks for `unmet`; the API also answers `over_budget`.
@@ -504,7 +581,7 @@ fn create_review(a: CreatePullRequestReview, ctx: &Ctx) -> Prepared {
     if fail_on_unmet && unmet {
       term.err(&format!(
         "{} Pull Request Review failed due to unmet budget",
-        term.red("✖")
+        term.error_symbol()
       ));
       return Ok(1);
     }
@@ -523,8 +600,14 @@ fn snapshot_metrics(a: GetSnapshotMetrics, ctx: &Ctx) -> Prepared {
   ))?;
   let (json, csv) = (a.out.json, a.csv);
   ctx.run(F, move |session, term| async move {
-    let payload = execute(&session, &op).await?;
-    let not_found = |what: &str| CalibreError::new(ErrorCode::GraphqlError, format!("{F}: {what}"));
+    let human = !json && !csv;
+    let payload = fetch(&session, &op, term, human).await?;
+    let not_found = |what: &str| {
+      if human {
+        term.fail(CONNECTING);
+      }
+      CalibreError::new(ErrorCode::GraphqlError, format!("{F}: {what}"))
+    };
     let snapshot = match payload.get("snapshot") {
       Some(snapshot) if !snapshot.is_null() => snapshot,
       _ if payload.is_null() => return Err(not_found("Site not found")),
@@ -539,7 +622,9 @@ fn snapshot_metrics(a: GetSnapshotMetrics, ctx: &Ctx) -> Prepared {
     } else if csv {
       term.out(&human::snapshot_metrics_csv(&payload));
     } else {
-      human::snapshot_metrics(&payload, term);
+      later(term, move |term, clock| {
+        human::snapshot_metrics(&payload, term, clock)
+      });
     }
     Ok(0)
   })
@@ -575,7 +660,7 @@ fn metrics(a: Metrics, ctx: &Ctx) -> Prepared {
   ))?;
   let (json, csv) = (a.out.json, a.csv);
   ctx.run(F, move |session, term| async move {
-    let mut series = execute(&session, &op).await?;
+    let mut series = fetch(&session, &op, term, !json && !csv).await?;
     // calibre@7: `const { csv, ...timeSeries } = result`.
     let text = match &mut series {
       Value::Object(map) => map.shift_remove("csv"),
@@ -590,6 +675,7 @@ fn metrics(a: Metrics, ctx: &Ctx) -> Prepared {
     } else if json {
       term.out(&json::pretty(&series));
     } else {
+      term.spin_stop();
       human::time_series(&series, term);
     }
     Ok(0)
@@ -687,7 +773,7 @@ pub fn metric_list(a: MetricList, ctx: &Ctx) -> Prepared {
       Extract::Path(&["rumMetrics"]),
     ),
   };
-  ctx.show("metric-list", Ok(op), a.out.json, human::metrics)
+  ctx.show("metric-list", Ok(op), a.out.json, view(human::metrics))
 }
 
 /// `team list` (calibre@7 `src/api/team.js`, a CLI-only query).
@@ -698,7 +784,7 @@ pub fn team(command: TeamCommand, ctx: &Ctx) -> Prepared {
     Map::new(),
     Extract::Path(&["organisation", "teams"]),
   );
-  ctx.show("team list", Ok(op), a.json, human::teams)
+  ctx.show("team list", Ok(op), a.json, view(human::teams))
 }
 
 pub fn deploy(command: DeployCommand, ctx: &Ctx) -> Prepared {
@@ -706,7 +792,9 @@ pub fn deploy(command: DeployCommand, ctx: &Ctx) -> Prepared {
     DeployCommand::List(a) => {
       const F: &str = "deploy list";
       let op = deploy::list_op(&list_args(F, &a));
-      ctx.show(F, op, a.out.json, human::deploys)
+      let site = a.site.site.clone();
+      let view: View = Box::new(move |v, term, clock| human::deploys(v, term, clock, &site));
+      ctx.show(F, op, a.out.json, view)
     }
     DeployCommand::Create(a) => {
       const F: &str = "deploy create";
@@ -719,17 +807,23 @@ pub fn deploy(command: DeployCommand, ctx: &Ctx) -> Prepared {
           ("username", opt(&a.username)),
         ],
       ));
-      ctx.show(F, op, a.out.json, |v, term| {
-        human::done(term, &format!("Deploy created: {}", human::text(v, "uuid")))
-      })
+      ctx.show(
+        F,
+        op,
+        a.out.json,
+        done(|v| format!("Deploy created: {}", human::js(v, "uuid"))),
+      )
     }
     DeployCommand::Delete(a) => {
       const F: &str = "deploy delete";
       confirm(F, ctx.term, a.confirm, "deploy")?;
       let op = deploy::destroy_op(&args(F, [("site", s(&a.site.site)), ("uuid", s(&a.uuid))]));
-      ctx.show(F, op, a.out.json, |v, term| {
-        human::done(term, &format!("Deploy deleted: {}", human::text(v, "uuid")))
-      })
+      ctx.show(
+        F,
+        op,
+        a.out.json,
+        done(|v| format!("Deploy deleted: {}", human::js(v, "uuid"))),
+      )
     }
   }
 }
@@ -746,7 +840,7 @@ pub fn crux(command: CruxCommand, ctx: &Ctx) -> Prepared {
           ("formFactor", form(&a.form_factor)),
         ],
       ));
-      ctx.show(F, op, a.out.json, human::crux_summary)
+      ctx.show(F, op, a.out.json, view(human::crux_summary))
     }
     CruxCommand::Urls(a) => {
       const F: &str = "crux urls";
@@ -757,7 +851,7 @@ pub fn crux(command: CruxCommand, ctx: &Ctx) -> Prepared {
           ("formFactor", form(&a.form_factor)),
         ],
       ));
-      ctx.show(F, op, a.out.json, human::crux_urls)
+      ctx.show(F, op, a.out.json, view(human::crux_urls))
     }
     CruxCommand::History(a) => {
       const F: &str = "crux history";
@@ -769,16 +863,9 @@ pub fn crux(command: CruxCommand, ctx: &Ctx) -> Prepared {
           ("timePeriod", Some(Value::String(enum_name(&a.time_period)))),
         ],
       ))?;
-      let (json, limit) = (a.out.json, a.limit);
-      ctx.run(F, move |session, term| async move {
-        let value = execute(&session, &op).await?;
-        if json {
-          term.out(&json::pretty(&value));
-        } else {
-          human::crux_history(value.get("cruxHistory"), limit, term);
-        }
-        Ok(0)
-      })
+      let limit = a.limit;
+      let view: View = Box::new(move |v, term, clock| human::crux_history(v, limit, term, clock));
+      ctx.show(F, Ok(op), a.out.json, view)
     }
     CruxCommand::Url(a) => {
       const F: &str = "crux url";
@@ -792,16 +879,9 @@ pub fn crux(command: CruxCommand, ctx: &Ctx) -> Prepared {
           ("timePeriod", Some(Value::String(enum_name(&h.time_period)))),
         ],
       ))?;
-      let (json, limit) = (h.out.json, h.limit);
-      ctx.run(F, move |session, term| async move {
-        let value = execute(&session, &op).await?;
-        if json {
-          term.out(&json::pretty(&value));
-        } else {
-          human::crux_url(&value, limit, term);
-        }
-        Ok(0)
-      })
+      let limit = h.limit;
+      let view: View = Box::new(move |v, term, clock| human::crux_url(v, limit, term, clock));
+      ctx.show(F, Ok(op), h.out.json, view)
     }
   }
 }
@@ -835,22 +915,14 @@ pub fn rum(command: RumCommand, ctx: &Ctx) -> Prepared {
     RumCommand::Summary(a) => {
       const F: &str = "rum summary";
       let op = rum::summary_op(&rum_args(F, &a.site, &a.filter, vec![]));
-      ctx.show(F, op, a.out.json, human::rum_summary)
+      ctx.show(F, op, a.out.json, view(human::rum_summary))
     }
     RumCommand::History(a) => {
       const F: &str = "rum history";
       let op = rum::history_op(&rum_args(F, &a.site, &a.filter, vec![]))?;
       let limit = json::to_number(&a.limit).as_u64().unwrap_or(25) as usize;
-      let json = a.out.json;
-      ctx.run(F, move |session, term| async move {
-        let value = execute(&session, &op).await?;
-        if json {
-          term.out(&json::pretty(&value));
-        } else {
-          human::rum_history(&value, limit, term);
-        }
-        Ok(0)
-      })
+      let view: View = Box::new(move |v, term, clock| human::rum_history(v, limit, term, clock));
+      ctx.show(F, Ok(op), a.out.json, view)
     }
     RumCommand::Pages(a) => {
       const F: &str = "rum pages";
@@ -860,21 +932,15 @@ pub fn rum(command: RumCommand, ctx: &Ctx) -> Prepared {
         ("sortBy", s(&a.sort_by)),
       ];
       let op = rum::pages_op(&rum_args(F, &a.site, &a.filter, extra))?;
-      let json = a.out.json;
-      ctx.run(F, move |session, term| async move {
-        let value = execute(&session, &op).await?;
-        if json {
-          term.out(&json::pretty(&value));
-        } else {
-          human::rum_pages(&value, term);
-        }
-        Ok(0)
-      })
+      let number = |v: &str| fmt::to_number(Some(&json::to_number(v)));
+      let (site, limit, offset) = (a.site.site.clone(), number(&a.limit), number(&a.offset));
+      let view: View = Box::new(move |v, term, _| human::rum_pages(v, term, &site, limit, offset));
+      ctx.show(F, Ok(op), a.out.json, view)
     }
     RumCommand::Config(a) => {
       const F: &str = "rum config";
       let op = rum::config_op(&args(F, [("site", s(&a.site.site))]));
-      ctx.show(F, op, a.out.json, human::rum_config)
+      ctx.show(F, op, a.out.json, view(human::rum_config))
     }
   }
 }
@@ -883,19 +949,29 @@ pub fn test(command: TestCommand, ctx: &Ctx) -> Prepared {
   match command {
     TestCommand::Create(a) => test_create(*a, ctx),
     TestCommand::DownloadArtifacts(a) => artifacts::test(a, ctx),
-    TestCommand::List(a) => ctx.show("test list", Ok(test::list_op()), a.json, human::tests),
+    TestCommand::List(a) => ctx.show(
+      "test list",
+      Ok(test::list_op()),
+      a.json,
+      dated(human::tests),
+    ),
     TestCommand::Show(a) => {
       const F: &str = "test show";
       let op = test::get_op(a.uuid);
       let (json, markdown) = (a.out.json, a.markdown);
       ctx.run(F, move |session, term| async move {
-        let value = execute(&session, &op).await?;
+        let human = !json && !markdown;
+        let value = fetch(&session, &op, term, human).await?;
         if json {
           term.out(&json::pretty(&value));
         } else if markdown {
           print_markdown(Some(&value), term);
+        } else if value.is_null() {
+          term.fail(CONNECTING);
+          return Err(poll::not_found(F, "organisation.singlePageTest"));
         } else {
-          human::single_page_test(&value, term);
+          term.spin_stop();
+          human::report(value.get("markdownReport"), term);
         }
         Ok(0)
       })
@@ -999,13 +1075,11 @@ fn test_create(a: TestCreate, ctx: &Ctx) -> Prepared {
   let (json, markdown) = (a.out.json, a.markdown);
   let waits = json || markdown || a.wait_for_test;
   ctx.run(F, move |session, term| async move {
-    let created = execute(&session, &op).await?;
-    let link = human::text(&created, "formattedTestUrl");
-    if !json && !markdown {
-      human::done(term, &format!("Test scheduled: {link}"));
-    }
+    let human = !json && !markdown;
+    let created = fetch(&session, &op, term, human).await?;
+    let link = human::js(&created, "formattedTestUrl");
     if !waits {
-      term.out(&term.dim(&format!("uuid {}", human::text(&created, "uuid"))));
+      term.succeed(&format!("Test scheduled: {link}"));
       return Ok(0);
     }
     let poll = test::get_op(human::text(&created, "uuid"));
@@ -1019,8 +1093,11 @@ fn test_create(a: TestCreate, ctx: &Ctx) -> Prepared {
       term.out(&json::pretty(&result));
     } else if markdown {
       print_markdown(Some(&result), term);
+    } else if result.get("status").and_then(Value::as_str) == Some("completed") {
+      term.succeed(&format!("Test complete: {link}"));
+      human::report(result.get("markdownReport"), term);
     } else {
-      human::single_page_test(&result, term);
+      term.fail("Test complete");
     }
     // A test that ended `errored` or `timeout` is a failed run.
     Ok(

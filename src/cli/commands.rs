@@ -301,7 +301,19 @@ fn request(args: RequestArgs, call: &Call, term: Term) -> Result<(Job, Events), 
     extract: Extract::Data,
   };
   let job: Job = Box::pin(async move {
-    let data: Value = context::execute(&session, &op).await?;
+    // calibre@7's `request` always starts its spinner ("- Connecting to Calibre" off a terminal).
+    let spinner = !args.json;
+    if spinner {
+      term.spin("Connecting to Calibre");
+    }
+    let data = context::execute(&session, &op).await;
+    if spinner {
+      match &data {
+        Ok(_) => term.spin_stop(),
+        Err(_) => term.fail("Connecting to Calibre"),
+      }
+    }
+    let data: Value = data?;
     // Without --json, `JSON.stringify(data, null, 2)` like calibre@7's `request`.
     term.out(&if args.json {
       json::compact(&data)

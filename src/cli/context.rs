@@ -49,3 +49,48 @@ pub fn parse_duration(function: &str, flag: &str, raw: &str) -> Result<Duration,
     )
   })
 }
+
+/// Local time on the JS thread: `new Date(text)`'s local fields, as calibre@7's date-fns
+/// `format` reads them (`process.env.TZ` counts, on every platform).
+pub struct Clock<'a> {
+  js: &'a napi::Env,
+}
+
+impl Clock<'_> {
+  pub fn new(js: &napi::Env) -> Clock<'_> {
+    Clock { js }
+  }
+
+  /// `new Date(value)`'s local fields; `None` for an invalid date.
+  pub fn local(&self, value: Option<&Value>) -> Option<super::formatters::LocalFields> {
+    let literal = match value {
+      None => "undefined".to_owned(),
+      Some(v) => serde_json::to_string(v).ok()?,
+    };
+    let script = format!(
+      "(() => {{ const d = new Date({literal}); return isNaN(d) ? '' : [d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes()].join(',') }})()"
+    );
+    let text = self.js.run_script::<_, String>(script).ok()?;
+    let fields: Vec<i32> = text.split(',').filter_map(|f| f.parse().ok()).collect();
+    fields.try_into().ok()
+  }
+}
+
+/// What a command prints once its result is in, run on the JS thread (for local time).
+pub type Render = Box<dyn FnOnce(&Clock) + Send>;
+
+/// The one command a `calibre-native` process runs leaves its output here for the JS thread.
+static LATER: std::sync::Mutex<Option<Render>> = std::sync::Mutex::new(None);
+
+/// Leaves `render` for the JS thread (see `finish`).
+pub fn later(render: Render) {
+  *LATER.lock().unwrap_or_else(|p| p.into_inner()) = Some(render);
+}
+
+/// Runs what the command left (on the JS thread, when its job is done).
+pub fn finish(js: &napi::Env) {
+  let render = LATER.lock().unwrap_or_else(|p| p.into_inner()).take();
+  if let Some(render) = render {
+    render(&Clock::new(js));
+  }
+}

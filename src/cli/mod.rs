@@ -9,13 +9,16 @@
 
 mod artifacts;
 mod calibre;
+mod columns;
 mod commands;
 mod completions;
 mod context;
 mod cookies;
 mod dates;
+mod formatters;
 mod human;
 mod json;
+mod markdown;
 mod term;
 mod tree;
 
@@ -96,7 +99,8 @@ enum Command {
   /// Use the team command to manage Teams.
   #[command(subcommand, after_help = "Example:\n  calibre-native team list --json")]
   Team(tree::TeamCommand),
-  /// Store, remove, inspect and refresh the API token
+  /// Use the token command to store or revoke a Calibre API token (and to inspect or refresh it).
+  /// You can also save your token with the CALIBRE_API_TOKEN environment variable.
   #[command(
     subcommand,
     after_help = "Examples:\n  printf '%s' \"$TOKEN\" | calibre-native token set -\n  calibre-native token status --check\n  calibre-native token refresh\n  calibre-native token remove"
@@ -123,7 +127,8 @@ enum Command {
 
 #[derive(Subcommand)]
 enum TokenCommand {
-  /// Store a token: in the config file shared with the official `calibre` CLI, in the OS
+  /// Store your API Token to use the CLI (saved in ~/.config/configstore/calibre.json, shared with
+  /// the official `calibre` CLI; $XDG_CONFIG_HOME replaces ~/.config when set), or in the OS
   /// keyring (--keyring), or as a profile (--profile NAME, with --command or --host)
   #[command(
     after_help = "Examples:\n  printf '%s' \"$TOKEN\" | calibre-native token set -    # keeps it out of shell history\n  printf '%s' \"$TOKEN\" | calibre-native token set --keyring -\n  printf '%s' \"$TOKEN\" | calibre-native token set --profile work --keyring --host https://api.calibreapp.com -\n  calibre-native token set --profile ci --command \"op read op://Private/Calibre/credential\""
@@ -165,8 +170,9 @@ enum TokenCommand {
     /// The profile
     name: String,
   },
-  /// Remove the stored token (writes `"token": null`, like `calibre token remove`, and deletes a
-  /// keyring item), or with --profile, that profile
+  /// Remove the saved API Token used for CLI commands (from ~/.config/configstore/calibre.json;
+  /// writes `"token": null`, like `calibre token remove`, and deletes a keyring item), or with
+  /// --profile, that profile
   #[command(after_help = "Example:\n  calibre-native token remove")]
   Remove,
   /// Show where the token comes from, its known expiry, and (with --check) whether it works
@@ -235,10 +241,15 @@ pub fn run_cli<'env>(env: &'env Env, argv: Vec<String>) -> Result<PromiseRaw<'en
   // The CLI runs in Node too: its environment is `process.env`, like every call's.
   let call = Call::plain(env, default_client(), "calibre-native");
   let term = Term::detect(&call.env);
-  let argv = follow_deprecated_names(argv, &call.env, term);
+  let (argv, notice) = follow_deprecated_names(argv, &call.env);
   let (argv, named) = split_request_variables(argv);
+  let words = argv.clone();
   let cli = match Cli::try_parse_from(std::iter::once("calibre-native".to_owned()).chain(argv)) {
     Ok(mut cli) => {
+      // calibre@7 prints it from the command's handler: after its arguments were accepted.
+      if let Some(notice) = notice {
+        term.err(&term.yellow(&notice));
+      }
       if let Command::Request(request) = &mut cli.command {
         request.named = named;
       }
@@ -246,7 +257,17 @@ pub fn run_cli<'env>(env: &'env Env, argv: Vec<String>) -> Result<PromiseRaw<'en
     }
     Err(err) => {
       let code = if err.use_stderr() { 2 } else { 0 };
-      let _ = err.print();
+      match yargs_message(&err) {
+        // calibre@7's (yargs') words, then the command's help, as its `fail` handler prints them.
+        Some(message) => term.err(&format!(
+          "\n\n {} \n\n {}",
+          term.chain(&[("1", "22"), ("31", "39")], &message),
+          command_help(&words).trim_end()
+        )),
+        None => {
+          let _ = err.print();
+        }
+      }
       return resolve_code(env, Ok(Box::pin(async move { Ok(code) })), term, None);
     }
   };
@@ -268,23 +289,94 @@ pub fn run_cli<'env>(env: &'env Env, argv: Vec<String>) -> Result<PromiseRaw<'en
   resolve_code(env, job, term, events)
 }
 
+/// What yargs says for a missing argument, a missing value or a missing subcommand.
+fn yargs_message(err: &clap::Error) -> Option<String> {
+  use clap::error::{ContextKind, ContextValue, ErrorKind};
+  let names = |value: Option<&ContextValue>| -> Vec<String> {
+    let list = match value {
+      Some(ContextValue::Strings(list)) => list.clone(),
+      Some(ContextValue::String(one)) => vec![one.clone()],
+      _ => Vec::new(),
+    };
+    list
+      .iter()
+      .map(|a| {
+        let name = a.trim_start_matches('-');
+        name.split([' ', '=']).next().unwrap_or(name).to_owned()
+      })
+      .collect()
+  };
+  match err.kind() {
+    ErrorKind::MissingRequiredArgument => {
+      let missing = err.get(ContextKind::InvalidArg);
+      let all = names(missing);
+      let positional = all.iter().filter(|n| n.starts_with('<')).count();
+      if positional > 0 {
+        // yargs checks the positional arguments first.
+        return Some(format!(
+          "Not enough non-option arguments: got 0, need at least {positional}"
+        ));
+      }
+      let flags: Vec<&String> = all.iter().collect();
+      let flags: Vec<&str> = flags.iter().map(|n| n.as_str()).collect();
+      Some(if flags.len() == 1 {
+        format!("Missing required argument: {}", flags[0])
+      } else {
+        format!("Missing required arguments: {}", flags.join(", "))
+      })
+    }
+    ErrorKind::InvalidValue if matches!(err.get(ContextKind::InvalidValue), Some(ContextValue::String(v)) if v.is_empty()) =>
+    {
+      let name = names(err.get(ContextKind::InvalidArg)).into_iter().next()?;
+      Some(format!("Not enough arguments following: {name}"))
+    }
+    ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+      Some("Not enough non-option arguments: got 0, need at least 1".to_owned())
+    }
+    _ => None,
+  }
+}
+
+/// The help of the (sub)command `words` name, as `--help` prints it.
+fn command_help(words: &[String]) -> String {
+  use clap::CommandFactory;
+  let mut command = Cli::command();
+  command.build();
+  let mut current = &mut command;
+  for word in words.iter().filter(|w| !w.starts_with('-')) {
+    let found = current
+      .get_subcommands()
+      .any(|c| c.get_name() == word || c.get_all_aliases().any(|a| a == word));
+    if !found {
+      break;
+    }
+    current = current
+      .find_subcommand_mut(word)
+      .expect("the subcommand was just found");
+  }
+  current.render_help().to_string()
+}
+
 /// calibre@7's deprecated names (`site pages`, `device-list`, ...) run their new command after
 /// calibre@7's notice on stderr (unless `CALIBRE_SUPPRESS_DEPRECATIONS` is set).
-fn follow_deprecated_names(argv: Vec<String>, env: &dyn EnvVars, term: Term) -> Vec<String> {
+fn follow_deprecated_names(argv: Vec<String>, env: &dyn EnvVars) -> (Vec<String>, Option<String>) {
   for (old, new) in tree::DEPRECATED {
     if argv.len() >= old.len() && argv.iter().zip(old.iter()).all(|(a, o)| a == o) {
-      if env.var("CALIBRE_SUPPRESS_DEPRECATIONS").is_none() {
-        term.err(&term.yellow(&format!(
+      let notice = env.var("CALIBRE_SUPPRESS_DEPRECATIONS").is_none().then(|| {
+        format!(
           "[calibre:deprecated] \"{}\" has moved to \"{}\"",
           old.join(" "),
           new.join(" ")
-        )));
-      }
+        )
+      });
       let rest = argv[old.len()..].iter().cloned();
-      return new.iter().map(|s| (*s).to_owned()).chain(rest).collect();
+      return (
+        new.iter().map(|s| (*s).to_owned()).chain(rest).collect(),
+        notice,
+      );
     }
   }
-  argv
+  (argv, None)
 }
 
 /// calibre@7's `request` sends every flag other than `--query` as a GraphQL variable
@@ -351,7 +443,10 @@ fn resolve_code<'env>(
   };
   launch(env, None, events, report, work, move |env, result| {
     let code = match result {
-      Ok(code) => code,
+      Ok(code) => {
+        context::finish(env);
+        code
+      }
       Err(err) => {
         term.err(&format!("{} {}", term.red("✖"), err.message));
         exit_code(err.code)
