@@ -7,8 +7,6 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use crate::auth::ApiToken;
-
 /// Where a token was found (kept on errors as `err.tokenSource`). A profile's name is kept
 /// with its store; `None` is the unnamed token calibre@7 also reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -258,7 +256,7 @@ pub fn classify(
   token_source: &TokenSource,
   response: ResponseInfo,
   errors: Vec<Value>,
-  token: Option<&ApiToken>,
+  token: Option<&dyn Secret>,
 ) -> CalibreError {
   let response = response.scrubbed(token);
   let errors: Vec<Value> = errors
@@ -438,15 +436,24 @@ pub const REDACTED: &str = "[redacted token]";
 /// Shorter "tokens" (placeholders in tests) would garble ordinary words; real ones are longer.
 const MIN_SCRUBBED_LEN: usize = 6;
 
+/// Something that must not appear in what an error keeps (the API token): it scrubs itself from
+/// a text without handing itself out. Implemented by `auth::ApiToken`; defined here so this
+/// module needs nothing from `auth`.
+pub trait Secret {
+  /// `text` with every occurrence replaced by `with`; `None` when it does not appear, or when
+  /// the secret is shorter than `min_len` (a placeholder would garble ordinary words).
+  fn redacted_in(&self, text: &str, with: &str, min_len: usize) -> Option<String>;
+}
+
 /// `text` with every occurrence of `token` replaced by `REDACTED`.
-pub fn scrub(text: &str, token: Option<&ApiToken>) -> String {
+pub fn scrub(text: &str, token: Option<&dyn Secret>) -> String {
   token
     .and_then(|token| token.redacted_in(text, REDACTED, MIN_SCRUBBED_LEN))
     .unwrap_or_else(|| text.to_owned())
 }
 
 /// Scrubs every string (and key) inside a JSON value.
-pub fn scrub_value(value: &mut Value, token: Option<&ApiToken>) {
+pub fn scrub_value(value: &mut Value, token: Option<&dyn Secret>) {
   let Some(secret) = token else {
     return;
   };
@@ -473,7 +480,7 @@ pub fn scrub_value(value: &mut Value, token: Option<&ApiToken>) {
 
 impl ResponseInfo {
   /// The answer with `token` scrubbed from its body and headers.
-  pub fn scrubbed(mut self, token: Option<&ApiToken>) -> Self {
+  pub fn scrubbed(mut self, token: Option<&dyn Secret>) -> Self {
     self.body = scrub(&self.body, token);
     for (_, value) in &mut self.headers {
       *value = scrub(value, token);
@@ -599,8 +606,10 @@ mod tests {
 
   #[test]
   fn an_echoed_token_is_scrubbed_from_everything_kept() {
-    let secret = ApiToken::parse("tok_secret_123").unwrap().unwrap();
-    let token = Some(&secret);
+    let secret = crate::auth::ApiToken::parse("tok_secret_123")
+      .unwrap()
+      .unwrap();
+    let token: Option<&dyn Secret> = Some(&secret);
     let errors = vec![
       json!({ "message": "bad tok_secret_123", "extensions": { "tok_secret_123": ["tok_secret_123"] } }),
     ];
@@ -622,7 +631,13 @@ mod tests {
       assert!(kept.contains(REDACTED), "{status}: {kept}");
     }
     assert_eq!(
-      scrub("a tok b", ApiToken::parse("tok").unwrap().as_ref()),
+      scrub(
+        "a tok b",
+        crate::auth::ApiToken::parse("tok")
+          .unwrap()
+          .as_ref()
+          .map(|t| t as &dyn Secret)
+      ),
       "a tok b",
       "too short to be a token"
     );

@@ -335,7 +335,7 @@ pub struct Context<'a> {
   pub source: &'a TokenSource,
   pub request: &'a RequestInfo,
   /// The token sent, scrubbed from whatever of the answer an error keeps.
-  pub token: Option<&'a crate::auth::ApiToken>,
+  pub token: Option<&'a dyn error::Secret>,
 }
 
 /// Decodes a GraphQL response and returns the JSON text of the extracted result.

@@ -29,7 +29,7 @@ use super::command::{self, COMMAND_ENV, TIMEOUT_ENV};
 use super::keyring::{self, KeyringEnv};
 use super::lifecycle::TokenLifecycle;
 use super::profiles::{Profile, Profiles, Store, UNNAMED};
-use super::secret::ApiToken;
+use super::secret::{ApiToken, ResolvedToken};
 use super::store::ConfigFile;
 use crate::env::{Env, HOME_VAR};
 use crate::error::{CalibreError, ErrorCode, TokenSource};
@@ -40,15 +40,6 @@ pub const PROFILE_ENV: &str = "CALIBRE_PROFILE";
 
 /// calibre@7's own message, kept byte for byte (after ours) so existing checks on it keep matching.
 const CALIBRE7_MISSING_MESSAGE: &str = "Please set your Calibre API token by running `calibre token set`\n or set the environment variable CALIBRE_API_TOKEN.\n\n See calibreapp.com/docs/api/tokens for help.";
-
-#[derive(Clone, Debug)]
-pub struct ResolvedToken {
-  pub token: ApiToken,
-  pub source: TokenSource,
-  /// When the token expires, if known (kept beside it in the config file, printed by a token
-  /// command, or learned by this client from a refresh).
-  pub expires_at: Option<SystemTime>,
-}
 
 /// The `token` option as a client holds it.
 #[derive(Clone, Copy)]

@@ -14,8 +14,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
-use super::chain::ResolvedToken;
-use super::secret::ApiToken;
+use super::secret::{ApiToken, ResolvedToken};
 
 pub const REFRESH_WINDOW: Duration = Duration::from_secs(5 * 60);
 pub const MIN_ATTEMPT_INTERVAL: Duration = Duration::from_secs(30);

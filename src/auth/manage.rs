@@ -6,12 +6,12 @@ use std::time::SystemTime;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::chain::{ResolvedToken, TOKEN_ENV};
+use super::chain::TOKEN_ENV;
 use super::command;
 use super::keyring::{self, KeyringEnv};
 use super::lifecycle::format_time;
 use super::profiles::{self, check_name, Profile, Profiles, Store, UNNAMED};
-use super::secret::ApiToken;
+use super::secret::{ApiToken, ResolvedToken};
 use super::store::{ConfigFile, EXPIRY_KEY};
 use crate::env::Env;
 use crate::error::{CalibreError, ErrorCode, TokenSource};

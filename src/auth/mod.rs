@@ -12,8 +12,7 @@ mod secret;
 mod store;
 
 pub use chain::{
-  blank_option, decide, given, reread, Decision, FetchEnv, Given, Plan, ProfileHost, ResolvedToken,
-  Wanted,
+  blank_option, decide, given, reread, Decision, FetchEnv, Given, Plan, ProfileHost, Wanted,
 };
 pub use lifecycle::{format_time, parse_time, TokenLifecycle};
 pub use manage::{
@@ -22,7 +21,7 @@ pub use manage::{
 };
 pub use profiles::check_name as check_profile_name;
 pub use refresh::parse_refresh_body;
-pub use secret::ApiToken;
+pub use secret::{ApiToken, ResolvedToken};
 #[cfg(any(fuzzing, test))]
 pub(crate) use store::serialize;
 pub use store::ConfigFile;

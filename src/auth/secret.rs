@@ -1,6 +1,9 @@
 //! The token itself: trimmed, validated once, never printed.
 
 use std::fmt;
+use std::time::SystemTime;
+
+use crate::error::TokenSource;
 
 /// An API token that passed validation. `Debug` and `Display` never show it.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -35,16 +38,26 @@ impl ApiToken {
     &self.0
   }
 
-  /// `text` with every occurrence of this token replaced by `with`; `None` when it does not
-  /// appear, or when the token is shorter than `min_len` (a placeholder would garble words).
-  pub fn redacted_in(&self, text: &str, with: &str, min_len: usize) -> Option<String> {
-    (self.0.len() >= min_len && text.contains(&self.0)).then(|| text.replace(&self.0, with))
-  }
-
   /// First four characters and an ellipsis: enough to tell tokens apart in a status line.
   pub fn masked(&self) -> String {
     let head: String = self.0.chars().take(4).collect();
     format!("{head}…")
+  }
+}
+
+/// A token with where it came from, as the chain (`auth::chain`) decided it.
+#[derive(Clone, Debug)]
+pub struct ResolvedToken {
+  pub token: ApiToken,
+  pub source: TokenSource,
+  /// When the token expires, if known (kept beside it in the config file, printed by a token
+  /// command, or learned by this client from a refresh).
+  pub expires_at: Option<SystemTime>,
+}
+
+impl crate::error::Secret for ApiToken {
+  fn redacted_in(&self, text: &str, with: &str, min_len: usize) -> Option<String> {
+    (self.0.len() >= min_len && text.contains(&self.0)).then(|| text.replace(&self.0, with))
   }
 }
 

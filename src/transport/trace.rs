@@ -238,7 +238,10 @@ impl Trace {
     let text = String::from_utf8_lossy(body);
     let mut shown: String = text.chars().take(BODY_EXCERPT).collect();
     let cut = shown.len() < text.len();
-    shown = scrub_secrets(&crate::error::scrub(&shown, token));
+    shown = scrub_secrets(&crate::error::scrub(
+      &shown,
+      token.map(|t| t as &dyn crate::error::Secret),
+    ));
     if cut {
       shown.push_str(&format!("… ({} bytes in all)", body.len()));
     }
