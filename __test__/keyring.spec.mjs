@@ -6,10 +6,11 @@ import { test, before, after, beforeEach, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { Token, GraphQL, Calibre } from '../index.mjs'
 import { startRecorder } from './helpers/recorder.mjs'
+import { runChild } from './helpers/child.mjs'
 import { isolatedEnv, childEnv } from './helpers/env.mjs'
 import { onWindows } from './helpers/platform.mjs'
 
@@ -73,16 +74,9 @@ test('set in the keyring, resolve, call, refresh back into it, remove', { skip }
 })
 
 test('a profile in the keyring from the CLI, found by secret-tool, listed masked, used and removed', { skip }, async () => {
-  const cli = (args, input = '') => new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { ...process.env, ...childEnv(env.dir), XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME, CALIBRE_HOST: server.url },
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => { stdout += d })
-    child.stderr.on('data', (d) => { stderr += d })
-    child.stdin.end(input)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  const cli = (args, input = '') => runChild(process.execPath, [bin, ...args], {
+    input,
+    env: { ...process.env, ...childEnv(env.dir), XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME, CALIBRE_HOST: server.url },
   })
   let r = await cli(['token', 'set', '--profile', 'work', '--keyring', '-'], 'work-kr-3333\n')
   assert.equal(r.code, 0, r.stderr)
@@ -94,7 +88,7 @@ test('a profile in the keyring from the CLI, found by secret-tool, listed masked
   r = await cli(['token', 'list', '--json'])
   const work = JSON.parse(r.stdout).profiles.find((p) => p.name === 'work')
   assert.equal(work.store, 'keyring')
-  assert.equal(work.masked, secretService ? 'work…' : 'work…')
+  assert.equal(work.masked, 'work…', 'read from the keyring to mask it')
   r = await cli(['--profile', 'work', 'site', 'list', '--json'])
   assert.equal(r.code, 0, r.stderr)
   assert.equal(server.last().headers.authorization, secretService ? 'Token work-kr-4444' : 'Token work-kr-3333')

@@ -7,11 +7,12 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
-import { execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { Token, Calibre, GraphQL } from '../index.mjs'
 import { startRecorder } from './helpers/recorder.mjs'
+import { runChild } from './helpers/child.mjs'
 import { isolatedEnv, writeConfig, childEnv } from './helpers/env.mjs'
 import { onWindows } from './helpers/platform.mjs'
 
@@ -54,17 +55,11 @@ function countingCommand(output, { exitCode = 0, stderr = '' } = {}) {
 }
 
 /** Runs our CLI in a child with this test's home, XDG_CONFIG_HOME and `extra`. */
-async function cli(args, { input, extra = {} } = {}) {
-  const child = spawn(process.execPath, [bin, ...args], {
+function cli(args, { input, extra = {} } = {}) {
+  return runChild(process.execPath, [bin, ...args], {
+    input,
     env: { ...childEnv(env.dir), XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME, CALIBRE_HOST: server.url, ...extra },
   })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d) => { stdout += d })
-  child.stderr.on('data', (d) => { stderr += d })
-  child.stdin.end(input ?? '')
-  const code = await new Promise((resolve) => child.on('close', resolve))
-  return { code, stdout, stderr }
 }
 
 test('each source sends its own token and reports itself', async () => {
@@ -123,13 +118,14 @@ test('a named profile that does not exist is an error, never another token', asy
   writeConfig(env.configPath, JSON.stringify({ token: 'other-org', 'calibre-native': { profiles: { work: { store: 'file', token: 'w' } } } }))
   process.env.CALIBRE_API_TOKEN = 'env-org'
   const before = server.requests.length
-  for (const client of [new Calibre({ profile: 'wrok' }), (process.env.CALIBRE_PROFILE = 'wrok', GraphQL) && { GraphQL }]) {
-    await assert.rejects(client.GraphQL.request(QUERY), (e) => {
-      assert.equal(e.code, 'CALIBRE_TOKEN_MISSING')
-      assert.match(e.message, /no profile named "wrok".*profiles: work/)
-      return true
-    })
+  const refused = (e) => {
+    assert.equal(e.code, 'CALIBRE_TOKEN_MISSING')
+    assert.match(e.message, /no profile named "wrok".*profiles: work/)
+    return true
   }
+  await assert.rejects(new Calibre({ profile: 'wrok' }).GraphQL.request(QUERY), refused)
+  process.env.CALIBRE_PROFILE = 'wrok'
+  await assert.rejects(GraphQL.request(QUERY), refused)
   assert.equal(server.requests.length, before, 'no request was made')
   const { code, stderr } = await cli(['--profile', 'wrok', 'site', 'list', '--json'], { extra: { CALIBRE_API_TOKEN: 'env-org' } })
   assert.equal(code, 1)
