@@ -31,7 +31,7 @@ use crate::env::EnvSnapshot;
 use crate::error::{CalibreError, TokenSource};
 use crate::graphql::Operation;
 use crate::js::{self, CallOptions, SignalHook};
-use crate::session::{Answer, Events, RefreshInfo, Session, TokenEvent};
+use crate::session::{Answer, Events, PromisedToken, RefreshInfo, Session, TokenEvent};
 use crate::token_function;
 use crate::transport::EventQueue;
 
@@ -112,28 +112,11 @@ impl Call {
     function: &'static str,
     token_override: Option<&auth::ApiToken>,
   ) -> Result<Session, CalibreError> {
-    let decision = self.client.decide_token(token_override, &self.env)?;
-    let mut promise = None;
-    let decision = match (&decision.plan, &self.client.token) {
-      (auth::Plan::Function, TokenOption::Function(function_ref)) => {
-        match token_function::call(&self.js, function_ref, function)? {
-          token_function::Called::Now(token) => auth::Decision {
-            plan: auth::Plan::Ready(token),
-            host: None,
-          },
-          token_function::Called::Later(later) => {
-            promise = Some(later);
-            decision
-          }
-        }
-      }
-      _ => decision,
-    };
-    let child_env = if decision.plan.runs_command() {
-      js::capture_whole_env(&self.js)
-    } else {
-      Vec::new()
-    };
+    let TokenStart {
+      decision,
+      promise,
+      child_env,
+    } = start_token(&self.js, &self.client, &self.env, token_override, function)?;
     Session::new(
       Arc::clone(&self.client),
       function,
@@ -155,6 +138,52 @@ impl Call {
   pub fn take_signal(&mut self) -> Option<SignalHook> {
     self.signal.take()
   }
+}
+
+/// The part of deciding a call's token that needs the JS thread: the chain's decision, a
+/// `token` function called (its string, or the promise it returned), and the whole
+/// `process.env` when a token command will run.
+pub struct TokenStart {
+  pub decision: auth::Decision,
+  pub promise: Option<PromisedToken>,
+  pub child_env: Vec<(String, String)>,
+}
+
+/// Decides `client`'s token for the call named `caller` (see `TokenStart`).
+pub fn start_token(
+  js: &Env,
+  client: &ClientConfig,
+  env: &EnvSnapshot,
+  token_override: Option<&auth::ApiToken>,
+  caller: &str,
+) -> Result<TokenStart, CalibreError> {
+  let decision = client.decide_token(token_override, env)?;
+  let mut promise = None;
+  let decision = match (&decision.plan, &client.token) {
+    (auth::Plan::Function, TokenOption::Function(function_ref)) => {
+      match token_function::call(js, function_ref, caller)? {
+        token_function::Called::Now(token) => auth::Decision {
+          plan: auth::Plan::Ready(token),
+          host: None,
+        },
+        token_function::Called::Later(later) => {
+          promise = Some(later);
+          decision
+        }
+      }
+    }
+    _ => decision,
+  };
+  let child_env = if decision.plan.runs_command() {
+    js::capture_whole_env(js)
+  } else {
+    Vec::new()
+  };
+  Ok(TokenStart {
+    decision,
+    promise,
+    child_env,
+  })
 }
 
 /// Steps 4 and 5: runs `work` on the runtime under `signal`; back on the JS thread, hands the

@@ -8,14 +8,12 @@ use serde_json::Value;
 
 use crate::auth::{
   env_token_set, list_profiles, remove_stored_token, status_report, store_user_token, use_profile,
-  FetchEnv, Place, Plan, ResolvedToken, StoreRequest,
+  FetchEnv, Place, ResolvedToken, StoreRequest,
 };
-use crate::call::{start, Call};
+use crate::call::{start, start_token, Call};
 use crate::client::client_of;
-use crate::config::TokenOption;
 use crate::error::CalibreError;
 use crate::js;
-use crate::token_function::{self, Called};
 
 /// The token the next call would use and where it came from (`source`: `'option' |
 /// 'function' | 'env' | 'env-file' | 'command' | 'keyring' | 'file'`, with `path` and
@@ -33,27 +31,18 @@ pub fn resolve<'env>(env: &'env Env, this: This<Unknown>) -> Result<Object<'env>
   let client = client_of(&this);
   let vars = js::capture_env(env);
   let resolved = (|| -> std::result::Result<ResolvedToken, CalibreError> {
-    let decision = client.decide_token(None, &vars)?;
-    match (&decision.plan, &client.token) {
-      (Plan::Ready(token), _) => Ok(token.clone()),
-      (Plan::Function, TokenOption::Function(function)) => {
-        match token_function::call(env, function, "Token.resolve")? {
-          Called::Now(token) => Ok(token),
-          Called::Later(_) => Err(CalibreError::invalid_argument(
-            "Token.resolve",
-            "the `token` function returned a promise, which this synchronous function cannot wait for. Use `await Token.status()` to see where the token comes from.",
-          )),
-        }
-      }
-      (plan, _) => {
-        let child_env = if plan.runs_command() {
-          js::capture_whole_env(env)
-        } else {
-          Vec::new()
-        };
-        plan.fetch(&FetchEnv::new(&vars, child_env), &client.lifecycle)
-      }
+    let start = start_token(env, &client, &vars, None, "Token.resolve")?;
+    if start.promise.is_some() {
+      return Err(CalibreError::invalid_argument(
+        "Token.resolve",
+        "the `token` function returned a promise, which this synchronous function cannot wait for. Use `await Token.status()` to see where the token comes from.",
+      ));
     }
+    // Ready, or read from the keyring or a command's output here (each bounded).
+    start
+      .decision
+      .plan
+      .fetch(&FetchEnv::new(&vars, start.child_env), &client.lifecycle)
   })()
   .map_err(|e| js::throw(env, e))?;
   resolved_to_js(env, &resolved)

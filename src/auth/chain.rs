@@ -144,7 +144,7 @@ impl Plan {
         source,
         expires_at,
       } => {
-        let key = format!("keyring:{account}");
+        let key = self.cache_key().expect("a keyring plan has a key");
         if let Some(cached) = lifecycle.cached(&key, SystemTime::now()) {
           return Ok(cached);
         }
@@ -158,7 +158,7 @@ impl Plan {
         Ok(token)
       }
       Plan::Command { line, source } => {
-        let key = format!("command:{line}");
+        let key = self.cache_key().expect("a command plan has a key");
         if let Some(cached) = lifecycle.cached(&key, SystemTime::now()) {
           return Ok(cached);
         }
@@ -265,15 +265,15 @@ impl Lookup<'_> {
 
 type Provider = fn(&Wanted, &mut Lookup) -> Result<Option<Decision>, CalibreError>;
 
-/// The chain, in order.
-const PROVIDERS: &[(&str, Provider)] = &[
-  ("option", from_option),
-  ("named profile", from_named_profile),
-  ("CALIBRE_API_TOKEN", from_env),
-  ("CALIBRE_API_TOKEN_FILE", from_env_file),
-  ("CALIBRE_TOKEN_COMMAND", from_command),
-  ("default profile", from_default_profile),
-  ("config file", from_config_file),
+/// The chain, in order (each provider is named after its source).
+const PROVIDERS: &[Provider] = &[
+  from_option,
+  from_named_profile,
+  from_env,
+  from_env_file,
+  from_command,
+  from_default_profile,
+  from_config_file,
 ];
 
 /// Decides where this call's token comes from (see the module doc).
@@ -283,7 +283,7 @@ pub fn decide(wanted: &Wanted, env: &dyn Env) -> Result<Decision, CalibreError> 
     config: None,
     looked: Vec::new(),
   };
-  for (_name, provider) in PROVIDERS {
+  for provider in PROVIDERS {
     if let Some(decision) = provider(wanted, &mut lookup)? {
       return Ok(decision);
     }
@@ -528,8 +528,8 @@ fn from_config_file(_: &Wanted, lookup: &mut Lookup) -> Result<Option<Decision>,
   let env = lookup.env;
   let (file, map) = match lookup.config() {
     Ok((file, map)) => (file, map.clone()),
-    Err(err) if ConfigFile::locate(env).is_err() => {
-      let _ = err;
+    // No home and no XDG_CONFIG_HOME: say so in the "no token" message.
+    Err(_) if ConfigFile::locate(env).is_err() => {
       lookup.looked.push(format!(
         "the config file (neither XDG_CONFIG_HOME nor {HOME_VAR} is set)"
       ));

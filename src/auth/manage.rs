@@ -179,11 +179,12 @@ pub fn remove_stored_token(
   let profile = named(caller, profile)?;
   let file = ConfigFile::locate(env)?;
   let keyring_env = KeyringEnv::from_env(env);
-  let profiles = Profiles::from_map(&file.read()?.unwrap_or_default(), &file)?;
+  let map = file.read()?.unwrap_or_default();
+  let profiles = Profiles::from_map(&map, &file)?;
   match profile {
     None => {
       let from_keyring = profiles.unnamed_in_keyring && keyring::delete(&keyring_env, UNNAMED)?;
-      if file.read_token()?.is_none() && !profiles.unnamed_in_keyring {
+      if super::store::entry_of(&map, &file)?.is_none() && !profiles.unnamed_in_keyring {
         return Ok((file, false));
       }
       let removed = file.update(|map| {
