@@ -4,10 +4,12 @@
 import { test, before, after, beforeEach, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { Worker } from 'node:worker_threads'
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
+import fs from 'node:fs'
+import os from 'node:os'
 import { Token } from '../index.mjs'
 import { startRecorder } from './helpers/recorder.mjs'
 import { isolatedEnv, writeConfig } from './helpers/env.mjs'
@@ -97,3 +99,36 @@ test('keyring-backed calls on workers while the main thread changes process.env 
     assert.ok(JSON.parse(run.stdout).resolved > 0, run.stdout)
   }
 })
+
+test('the addon calls getenv on no thread but the JS thread (an LD_PRELOAD probe)', { skip: probeSkip() }, async () => {
+  // A crash in the stress above is a matter of luck; this sees every read. Without it, tokio's
+  // Builder (TOKIO_UNSTABLE_SHARDED_BLOCKING_QUEUE, from 1.54) and std's thread spawn
+  // (RUST_MIN_STACK) read the environment on the worker or runtime thread that gets there first.
+  // LD_PRELOAD splits at spaces, and env.dir has one.
+  const probeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'getenv-probe-'))
+  after(() => fs.rmSync(probeDir, { recursive: true, force: true }))
+  const probe = path.join(probeDir, 'probe.so')
+  await promisify(execFile)('cc', ['-shared', '-fPIC', '-O1', '-o', probe,
+    fileURLToPath(new URL('./helpers/getenv-probe.c', import.meta.url)), '-ldl'])
+  const run = fileURLToPath(new URL('./helpers/getenv-probe-run.mjs', import.meta.url))
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, [run, root, env.configPath], {
+    timeout: 60000,
+    env: { ...process.env, LD_PRELOAD: probe },
+  })
+  const lines = stderr.split('\n')
+  assert.ok(lines.includes('getenv-probe: loaded'), stderr)
+  const reports = lines.filter((line) => line.startsWith('getenv-probe: ') && line !== 'getenv-probe: loaded')
+  assert.deepEqual(reports, [], 'getenv off the JS thread, called from the addon')
+  assert.ok(JSON.parse(stdout).requests >= 4, stdout)
+})
+
+// Linux (glibc's LD_PRELOAD) with a C compiler, which building the addon needs anyway.
+function probeSkip() {
+  if (process.platform !== 'linux') return 'LD_PRELOAD probe: Linux only'
+  try {
+    execFileSync('cc', ['--version'], { stdio: 'ignore' })
+    return false
+  } catch {
+    return 'LD_PRELOAD probe: no C compiler (cc)'
+  }
+}

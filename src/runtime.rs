@@ -19,6 +19,10 @@ use std::time::{Duration, Instant};
 
 use tokio::runtime::Runtime;
 
+/// The stack of every thread the addon starts, given explicitly: without a size, std's first
+/// spawn reads `RUST_MIN_STACK` with getenv, off the JS thread (see env.rs).
+pub const THREAD_STACK_SIZE: usize = 2 * 1024 * 1024;
+
 /// The process-wide runtime (shared by every Node environment: main thread and workers).
 /// `worker_threads` reads `TOKIO_WORKER_THREADS` of the caller's environment; it is asked
 /// only when the runtime is built.
@@ -44,6 +48,7 @@ fn build(worker_threads: Option<String>) -> std::io::Result<Runtime> {
   tokio::runtime::Builder::new_multi_thread()
     .worker_threads(workers)
     .thread_name("calibre-native")
+    .thread_stack_size(THREAD_STACK_SIZE)
     .enable_all()
     .build()
 }

@@ -155,13 +155,21 @@ pub fn run(
   })?;
   let mut stdout = child.stdout.take().expect("stdout is piped");
   // Read on a thread so a child that fills the pipe cannot block its own exit.
-  let reader = std::thread::spawn(move || {
-    let mut out = Vec::new();
-    let read = (&mut stdout).take(MAX_OUTPUT + 1).read_to_end(&mut out);
-    // Drain the rest so the child is never blocked writing.
-    let _ = std::io::copy(&mut stdout, &mut std::io::sink());
-    read.map(|_| out)
-  });
+  let reader = std::thread::Builder::new()
+    .stack_size(crate::runtime::THREAD_STACK_SIZE)
+    .spawn(move || {
+      let mut out = Vec::new();
+      let read = (&mut stdout).take(MAX_OUTPUT + 1).read_to_end(&mut out);
+      // Drain the rest so the child is never blocked writing.
+      let _ = std::io::copy(&mut stdout, &mut std::io::sink());
+      read.map(|_| out)
+    })
+    .map_err(|e| {
+      let _ = child.kill();
+      failed(format!(
+        "The token command `{name}` could not be read: {e}."
+      ))
+    })?;
   let deadline = Instant::now() + timeout;
   let status = loop {
     match child.try_wait() {

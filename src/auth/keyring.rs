@@ -566,6 +566,7 @@ mod platform {
     let (sender, receiver) = mpsc::channel();
     std::thread::Builder::new()
       .name("calibre-keyring".to_owned())
+      .stack_size(crate::runtime::THREAD_STACK_SIZE)
       .spawn(move || {
         let result = entry(&account).and_then(job);
         let _ = sender.send(result);
