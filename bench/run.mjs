@@ -367,8 +367,9 @@ function buildReport(r) {
     row(
       '`.node` size (stripped), MB',
       `${fmt(sizeMB, 2)} (${fmt(sizeMiB, 2)} MiB)`, '', '', '',
-      // 4.5 MiB since the response codecs (gzip, brotli, deflate) and the bundled CA roots.
-      ratioTarget('≤ 4.5 MiB (4,718,592 bytes)', sizeMiB / 4.5, sizeMiB <= 4.5),
+      // 6 MiB since the token sources (the OS keyring, token commands, profiles), the CLI's
+      // human output and completions, and the debug log and diagnostics events.
+      ratioTarget('≤ 6 MiB (6,291,456 bytes)', sizeMiB / 6, sizeMiB <= 6),
     )
   }
   const header = ['measure', 'calibre-native', 'calibre@7 / graphql-request', 'fetch', 'node:http', 'target: ratio, result']
