@@ -93,13 +93,13 @@ fn run<T>(
     other => classify(other),
   })?;
   // The connection closes when `op` is done (dbus.rs: or once a late reply came).
-  op(&mut SecretService::open(bus)?)
+  op(&mut SecretService { bus, session: None })
 }
 
-/// A connection with an open `plain` session.
+/// A connection, and its `plain` session once a secret has needed one.
 struct SecretService {
   bus: Bus,
-  session: String,
+  session: Option<String>,
 }
 
 /// A method of the Secret Service, with its body's signature.
@@ -114,20 +114,24 @@ fn method<'a>(path: &'a str, interface: &'a str, member: &'a str, signature: &'a
 }
 
 impl SecretService {
-  fn open(bus: Bus) -> Result<SecretService, Why> {
-    let mut ss = SecretService {
-      bus,
-      session: String::new(),
-    };
+  /// The session, opened on first use: searching and deleting need none. Opened last, it is
+  /// also safer: under a burst of new connections gnome-keyring 42 may handle a call before it
+  /// has registered the caller, which aborts it in OpenSession (GLib-ERROR on a NULL reply) but
+  /// is an error reply in SearchItems.
+  fn session(&mut self) -> Result<String, Why> {
+    if let Some(session) = &self.session {
+      return Ok(session.clone());
+    }
     let mut body = Writer::default();
     body.str("plain");
     body.variant("s", |w| w.str(""));
     let open = method(SERVICE_PATH, SERVICE_IFACE, "OpenSession", "sv");
-    ss.session = ss.call(open, &body, "vo", |r| {
+    let session = self.call(open, &body, "vo", |r| {
       r.skip("v")?; // the algorithm's output: nothing for `plain`
       Ok(r.str()?.to_owned())
     })?;
-    Ok(ss)
+    self.session = Some(session.clone());
+    Ok(session)
   }
 
   /// The items with the account's attributes: (unlocked, locked).
@@ -140,7 +144,7 @@ impl SecretService {
 
   fn secret(&mut self, item: &str) -> Result<Vec<u8>, Why> {
     let mut body = Writer::default();
-    body.str(&self.session);
+    body.str(&self.session()?);
     let get = method(item, ITEM_IFACE, "GetSecret", "o");
     // The Secret struct: session, parameters, value, content type.
     self.call(get, &body, "(oayays)", |r| {
@@ -184,6 +188,7 @@ impl SecretService {
     } else {
       format!("{SERVICE} API token ({account})")
     };
+    let session = self.session()?;
     let mut body = Writer::default();
     body.array(8, |w| {
       w.open_struct();
@@ -194,7 +199,7 @@ impl SecretService {
       w.variant("a{ss}", |w| attributes(w, account));
     });
     body.open_struct();
-    body.str(&self.session);
+    body.str(&session);
     body.bytes(&[]);
     body.bytes(token.as_bytes());
     body.str("text/plain");
