@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The OS keyring (src/auth/keyring.rs) against a real Secret Service: a private session bus
+# The OS keyring (src/auth/keyring/) against a real Secret Service: a private session bus
 # (dbus-run-session) with gnome-keyring unlocked in a temporary HOME, so nothing touches the
 # user's own keyring. Runs the gated Rust tests (CALIBRE_TEST_SECRET_SERVICE) there: round trips,
 # secret-tool cross-checks both ways, a bus that never answers and no bus at all (bounded, clear

@@ -21,7 +21,7 @@ pub const VARS: &[&str] = &[
   "XDG_CONFIG_HOME",
   "HOME",
   "USERPROFILE",
-  // The OS keyring on Linux: the session bus (zbus would read these itself, off the JS thread).
+  // The OS keyring on Linux: the session bus (auth/keyring reads no variable itself).
   "DBUS_SESSION_BUS_ADDRESS",
   "XDG_RUNTIME_DIR",
   // The HTTP client (transport): proxies, extra and system trust roots.

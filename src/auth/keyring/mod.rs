@@ -14,11 +14,15 @@
 //! without its `v1` feature, which compiles its Secret Service store on Linux, and that store is
 //! unusable here: it connects through `zbus::Connection::session()`, which reads
 //! `DBUS_SESSION_BUS_ADDRESS`/`XDG_RUNTIME_DIR` with getenv (off the JS thread, against the rule
-//! of env.rs); its `secret-service` crate can take a connection but is built on zbus 5, which
-//! also reads `FLATPAK_ID` with getenv at every handshake and message sent; and both unlock a
-//! locked collection with a prompt, which waits forever without a UI. So on Linux this module
-//! speaks the seven Secret Service calls it needs itself, over zbus 6 (no proxies, no tracing,
-//! on tokio, which the addon has already), connected to the address from the snapshot.
+//! of env.rs), and it unlocks a locked collection with a prompt, which waits forever without a UI.
+//!
+//! On Linux this module speaks the seven Secret Service calls it needs itself
+//! (`secret_service.rs`) over a small blocking D-Bus client of its own (`dbus.rs`), connected to
+//! the address from the snapshot. Written here rather than taken from zbus: zbus (6, as 5 reads
+//! `FLATPAK_ID` with getenv at every handshake and message) cost ~770 KB of the addon for these
+//! seven calls and needed the async runtime under a blocking call. The client reads no
+//! environment variable, runs on the calling thread, and holds the whole operation to one
+//! deadline.
 //!
 //! Sessions are `plain`, as go-keyring's (gh's). secret-tool (libsecret) negotiates
 //! `dh-ietf1024-sha256-aes128-cbc-pkcs7`, which keeps the secret out of a bus monitor's view;
@@ -37,6 +41,13 @@ use std::time::Duration;
 use crate::env::Env;
 use crate::error::{CalibreError, ErrorCode};
 
+#[cfg(target_os = "linux")]
+mod dbus;
+#[cfg(target_os = "linux")]
+mod secret_service;
+#[cfg(target_os = "linux")]
+use secret_service as platform;
+
 /// The service name of every item.
 pub const SERVICE: &str = "calibre-native";
 
@@ -44,15 +55,12 @@ pub const SERVICE: &str = "calibre-native";
 pub const TIMEOUT: Duration = Duration::from_secs(2);
 
 /// What the OS store needs from the JS-thread environment snapshot: on Linux the session bus's
-/// address (zbus would read these itself, with getenv) and TOKIO_WORKER_THREADS; nothing
-/// elsewhere.
+/// address (never read with getenv off that thread); nothing elsewhere.
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub struct KeyringEnv {
   session_bus: Option<String>,
   runtime_dir: Option<String>,
-  /// For the addon's runtime, should this call be the one that starts it.
-  worker_threads: Option<String>,
 }
 
 impl KeyringEnv {
@@ -61,7 +69,6 @@ impl KeyringEnv {
     KeyringEnv {
       session_bus: non_empty("DBUS_SESSION_BUS_ADDRESS"),
       runtime_dir: non_empty("XDG_RUNTIME_DIR"),
-      worker_threads: env.var("TOKIO_WORKER_THREADS"),
     }
   }
 }
@@ -226,298 +233,6 @@ fn failure(op: Op, account: &str, why: Why) -> CalibreError {
       },
     ),
   )
-}
-
-#[cfg(target_os = "linux")]
-mod platform {
-  //! The Secret Service over zbus, on the addon's runtime (src/runtime.rs): called from the JS
-  //! thread or a `spawn_blocking` thread, the caller drives the calls with `block_on` and the
-  //! runtime's worker the socket. Not a runtime of its own: tokio's `Builder` reads an
-  //! environment variable (TOKIO_UNSTABLE_SHARDED_BLOCKING_QUEUE) with getenv, and the addon's
-  //! runtime is built on the JS thread. The whole operation runs under one timeout, whose expiry
-  //! drops the connection (zbus aborts its tasks with it), so nothing is left on the bus.
-
-  use std::collections::HashMap;
-  use std::future::Future;
-  use std::panic::{catch_unwind, AssertUnwindSafe};
-  use std::path::Path;
-
-  use zbus::{Connection, OwnedObjectPath, OwnedVariant, Variant};
-
-  use super::{KeyringEnv, Why, SERVICE, TIMEOUT};
-
-  const DEST: &str = "org.freedesktop.secrets";
-  const SERVICE_PATH: &str = "/org/freedesktop/secrets";
-  const SERVICE_IFACE: &str = "org.freedesktop.Secret.Service";
-  const COLLECTION_IFACE: &str = "org.freedesktop.Secret.Collection";
-  const ITEM_IFACE: &str = "org.freedesktop.Secret.Item";
-  const PROPERTIES_IFACE: &str = "org.freedesktop.DBus.Properties";
-  const NO_OBJECT: &str = "/";
-
-  pub(super) fn read(env: &KeyringEnv, account: &str) -> Result<Option<Vec<u8>>, Why> {
-    run(env, |ss| async move {
-      let (unlocked, locked) = ss.search(account).await?;
-      match unlocked.first() {
-        Some(item) => ss.secret(item).await.map(Some),
-        None if locked.is_empty() => Ok(None),
-        None => Err(Why::Locked),
-      }
-    })
-  }
-
-  pub(super) fn write(env: &KeyringEnv, account: &str, token: &str) -> Result<(), Why> {
-    run(env, |ss| async move {
-      let collection = ss.default_collection().await?;
-      if ss.locked(&collection).await? {
-        return Err(Why::Locked);
-      }
-      let item = ss.create(&collection, account, token).await?;
-      // `replace` only replaces an item with exactly these attributes: drop the other items
-      // that match (e.g. stored by secret-tool, which adds `xdg:schema`) so reads find this one.
-      let (unlocked, _) = ss.search(account).await?;
-      for other in unlocked.iter().filter(|path| **path != item) {
-        ss.delete(other).await?;
-      }
-      Ok(())
-    })
-  }
-
-  pub(super) fn delete(env: &KeyringEnv, account: &str) -> Result<bool, Why> {
-    run(env, |ss| async move {
-      let (unlocked, locked) = ss.search(account).await?;
-      if unlocked.is_empty() {
-        return if locked.is_empty() {
-          Ok(false)
-        } else {
-          Err(Why::Locked)
-        };
-      }
-      for item in &unlocked {
-        ss.delete(item).await?;
-      }
-      Ok(true)
-    })
-  }
-
-  /// The session bus's address: `DBUS_SESSION_BUS_ADDRESS`, else `$XDG_RUNTIME_DIR/bus` when
-  /// that socket exists (as sd-bus and zbus look for it).
-  pub(super) fn bus_address(env: &KeyringEnv) -> Result<String, Why> {
-    if let Some(address) = &env.session_bus {
-      return Ok(address.clone());
-    }
-    let socket = env
-      .runtime_dir
-      .as_ref()
-      .map(|dir| Path::new(dir).join("bus"))
-      .filter(|path| path.exists())
-      .ok_or(Why::NoBus)?;
-    Ok(format!("unix:path={}", escape(&socket.to_string_lossy())))
-  }
-
-  /// A D-Bus address value: bytes outside `[-0-9A-Za-z_/.\*]` as `%XX`.
-  pub(super) fn escape(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-      if byte.is_ascii_alphanumeric() || b"-_/.\\*".contains(&byte) {
-        out.push(byte as char);
-      } else {
-        out.push_str(&format!("%{byte:02x}"));
-      }
-    }
-    out
-  }
-
-  fn run<T, F, Fut>(env: &KeyringEnv, op: F) -> Result<T, Why>
-  where
-    F: FnOnce(SecretService) -> Fut,
-    Fut: Future<Output = Result<T, Why>>,
-  {
-    let address = bus_address(env)?;
-    let runtime = crate::runtime::get(|| env.worker_threads.clone())
-      .map_err(|e| Why::Os(format!("cannot start the I/O thread: {e}")))?;
-    let bounded = async {
-      let work = async { op(SecretService::open(&address).await?).await };
-      tokio::time::timeout(TIMEOUT, work)
-        .await
-        .unwrap_or(Err(Why::TimedOut))
-    };
-    // `block_on` panics on an async task (which must not block): an error, not a crash.
-    catch_unwind(AssertUnwindSafe(|| runtime.block_on(bounded))).unwrap_or_else(|_| {
-      Err(Why::Os(
-        "the keyring was called on an async task; call it from spawn_blocking".to_owned(),
-      ))
-    })
-  }
-
-  /// A connection with an open `plain` session.
-  struct SecretService {
-    conn: Connection,
-    session: OwnedObjectPath,
-  }
-
-  impl SecretService {
-    async fn open(address: &str) -> Result<SecretService, Why> {
-      let conn = zbus::connection::Builder::address(address)
-        .build()
-        .await
-        .map_err(|e| Why::Connect {
-          address: address.to_owned(),
-          error: e.to_string(),
-        })?;
-      let (_, session): (OwnedVariant, OwnedObjectPath) = call(
-        &conn,
-        SERVICE_PATH,
-        SERVICE_IFACE,
-        "OpenSession",
-        &("plain", Variant::from("")),
-      )
-      .await?;
-      Ok(SecretService { conn, session })
-    }
-
-    /// The items with the account's attributes: (unlocked, locked).
-    async fn search(
-      &self,
-      account: &str,
-    ) -> Result<(Vec<OwnedObjectPath>, Vec<OwnedObjectPath>), Why> {
-      let attributes: HashMap<&str, &str> = super::attributes(account).into_iter().collect();
-      call(
-        &self.conn,
-        SERVICE_PATH,
-        SERVICE_IFACE,
-        "SearchItems",
-        &(attributes,),
-      )
-      .await
-    }
-
-    async fn secret(&self, item: &OwnedObjectPath) -> Result<Vec<u8>, Why> {
-      let (_session, _parameters, value, _content_type): Secret =
-        call(&self.conn, item, ITEM_IFACE, "GetSecret", &(&self.session,)).await?;
-      Ok(value)
-    }
-
-    async fn default_collection(&self) -> Result<OwnedObjectPath, Why> {
-      let collection: OwnedObjectPath = call(
-        &self.conn,
-        SERVICE_PATH,
-        SERVICE_IFACE,
-        "ReadAlias",
-        &("default",),
-      )
-      .await?;
-      if collection.as_str() == NO_OBJECT {
-        return Err(Why::NoDefaultCollection);
-      }
-      Ok(collection)
-    }
-
-    async fn locked(&self, collection: &OwnedObjectPath) -> Result<bool, Why> {
-      let locked: OwnedVariant = call(
-        &self.conn,
-        collection,
-        PROPERTIES_IFACE,
-        "Get",
-        &(COLLECTION_IFACE, "Locked"),
-      )
-      .await?;
-      bool::try_from(locked).map_err(|e| Why::Os(format!("unexpected Locked property: {e}")))
-    }
-
-    /// Creates (or replaces) the account's item; its path.
-    async fn create(
-      &self,
-      collection: &OwnedObjectPath,
-      account: &str,
-      token: &str,
-    ) -> Result<OwnedObjectPath, Why> {
-      let attributes: HashMap<&str, &str> = super::attributes(account).into_iter().collect();
-      let label = if account == "default" {
-        format!("{SERVICE} API token")
-      } else {
-        format!("{SERVICE} API token ({account})")
-      };
-      let mut properties: HashMap<&str, Variant<'_>> = HashMap::new();
-      properties.insert("org.freedesktop.Secret.Item.Label", Variant::from(label));
-      properties.insert(
-        "org.freedesktop.Secret.Item.Attributes",
-        Variant::from(attributes),
-      );
-      let secret = (
-        &self.session,
-        Vec::<u8>::new(),
-        token.as_bytes().to_vec(),
-        "text/plain",
-      );
-      let (item, prompt): (OwnedObjectPath, OwnedObjectPath) = call(
-        &self.conn,
-        collection,
-        COLLECTION_IFACE,
-        "CreateItem",
-        &(properties, secret, true),
-      )
-      .await?;
-      if item.as_str() == NO_OBJECT || prompt.as_str() != NO_OBJECT {
-        return Err(Why::Prompt);
-      }
-      Ok(item)
-    }
-
-    async fn delete(&self, item: &OwnedObjectPath) -> Result<(), Why> {
-      let prompt: OwnedObjectPath = call(&self.conn, item, ITEM_IFACE, "Delete", &()).await?;
-      if prompt.as_str() != NO_OBJECT {
-        return Err(Why::Prompt);
-      }
-      Ok(())
-    }
-  }
-
-  /// The Secret Service's `Secret` struct: session, parameters, value, content type.
-  type Secret = (OwnedObjectPath, Vec<u8>, Vec<u8>, String);
-
-  async fn call<B, R>(
-    conn: &Connection,
-    path: &str,
-    interface: &str,
-    method: &str,
-    body: &B,
-  ) -> Result<R, Why>
-  where
-    B: serde::Serialize + zbus::DynamicType,
-    R: for<'d> zbus::wire::DynamicDeserialize<'d>,
-  {
-    let reply = conn
-      .call_method(Some(DEST), path, Some(interface), method, body)
-      .await
-      .map_err(classify)?;
-    reply
-      .body()
-      .deserialize()
-      .map_err(|e| Why::Os(format!("unexpected answer to {method}: {e}")))
-  }
-
-  /// A D-Bus error as a reason: the service missing, a locked collection, or the error's own
-  /// name and text (which say what failed, never the secret).
-  pub(super) fn classify(error: zbus::Error) -> Why {
-    // zbus turns the bus's own error names (`org.freedesktop.DBus.Error.*`) into `fdo::Error`.
-    let name = match &error {
-      zbus::Error::MethodError(name, _, _) => Some(name.to_string()),
-      zbus::Error::FDO(error) => Some(zbus::DBusError::name(error.as_ref()).to_string()),
-      _ => None,
-    };
-    if let Some(name) = name {
-      if name == "org.freedesktop.DBus.Error.ServiceUnknown"
-        || name == "org.freedesktop.DBus.Error.NameHasNoOwner"
-        || name.starts_with("org.freedesktop.DBus.Error.Spawn")
-      {
-        return Why::NoService;
-      }
-      if name == "org.freedesktop.Secret.Error.IsLocked" {
-        return Why::Locked;
-      }
-    }
-    Why::Os(error.to_string())
-  }
 }
 
 #[cfg(any(target_os = "macos", windows))]
@@ -699,7 +414,8 @@ mod tests {
     use std::os::unix::net::UnixListener;
     use std::time::Instant;
 
-    use super::super::platform::{bus_address, classify, escape};
+    use super::super::dbus::{self, endpoints, escape, Endpoint};
+    use super::super::platform::{bus_address, classify};
     use super::*;
 
     const TOKEN: &str = "ct_secret-that-must-not-leak";
@@ -708,7 +424,6 @@ mod tests {
       KeyringEnv {
         session_bus: bus.map(str::to_owned),
         runtime_dir: runtime_dir.map(str::to_owned),
-        worker_threads: None,
       }
     }
 
@@ -731,9 +446,15 @@ mod tests {
           escape(dir.path().to_str().unwrap())
         )
       );
-      assert!(
-        zbus::Address::try_from(address.as_str()).is_ok(),
-        "{address}"
+      assert_eq!(
+        endpoints(&address),
+        [Ok(Endpoint::Path(
+          dir
+            .path()
+            .join("run dir%/bus")
+            .into_os_string()
+            .into_encoded_bytes()
+        ))]
       );
       assert_eq!(bus_address(&env_with(None, None)), Err(Why::NoBus));
     }
@@ -834,23 +555,31 @@ mod tests {
 
     #[test]
     fn dbus_errors_are_classified() {
-      let error = |name: &str| {
-        let message = zbus::Message::method_call("/", "Ping").build(&()).unwrap();
-        let reply = zbus::Message::error(&message.header(), name)
-          .build(&("text",))
-          .unwrap();
-        zbus::Error::from(reply)
+      let error = |name: &str| dbus::Error::Method {
+        name: name.to_owned(),
+        message: "text".to_owned(),
       };
-      assert_eq!(
-        classify(error("org.freedesktop.DBus.Error.ServiceUnknown")),
-        Why::NoService
-      );
+      for no_service in [
+        "org.freedesktop.DBus.Error.ServiceUnknown",
+        "org.freedesktop.DBus.Error.NameHasNoOwner",
+        "org.freedesktop.DBus.Error.Spawn.ChildExited",
+      ] {
+        assert_eq!(classify(error(no_service)), Why::NoService);
+      }
       assert_eq!(
         classify(error("org.freedesktop.Secret.Error.IsLocked")),
         Why::Locked
       );
-      assert!(
-        matches!(classify(error("org.example.Other")), Why::Os(e) if e.contains("org.example.Other"))
+      assert_eq!(
+        classify(error("org.example.Other")),
+        Why::Os("org.example.Other: text".to_owned())
+      );
+      assert_eq!(classify(dbus::Error::TimedOut), Why::TimedOut);
+      assert_eq!(
+        classify(dbus::Error::Failed(
+          "the session bus closed the connection".to_owned()
+        )),
+        Why::Os("the session bus closed the connection".to_owned())
       );
     }
 
