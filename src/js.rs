@@ -111,10 +111,44 @@ fn set_cause(env: &Env, error: &Unknown, cause: &crate::error::JsCause) -> Resul
   Ok(())
 }
 
+thread_local! {
+  // This environment's `JSON`, `JSON.parse` and `JSON.stringify`, looked up by its first call:
+  // every call uses both, and looking them up on the global object each time showed in
+  // profiles of back-to-back calls.
+  static JSON_FUNCTIONS: RefCell<Option<[ObjectRef<false>; 3]>> = const { RefCell::new(None) };
+}
+
+/// `JSON` and one of its functions (`1`: `parse`, `2`: `stringify`) in this environment.
+fn json_function<'env, Args: JsValuesTupleIntoVec, Return: FromNapiValue>(
+  env: &'env Env,
+  which: usize,
+) -> Result<(Object<'env>, Function<'env, Args, Return>)> {
+  JSON_FUNCTIONS.with(|cell| {
+    let mut cell = cell.borrow_mut();
+    if cell.is_none() {
+      let json: Object = env.get_global()?.get_named_property("JSON")?;
+      // SAFETY (both): a function is an object; `Object`'s own conversion refuses functions.
+      let parse: Object = unsafe { json.get_named_property::<Unknown>("parse")?.cast() }?;
+      let stringify: Object = unsafe { json.get_named_property::<Unknown>("stringify")?.cast() }?;
+      *cell = Some([
+        json.create_ref()?,
+        parse.create_ref()?,
+        stringify.create_ref()?,
+      ]);
+    }
+    let refs = cell.as_ref().expect("set above");
+    let json = refs[0].get_value(env)?;
+    let function = refs[which].get_value(env)?;
+    // SAFETY: `parse` and `stringify` are functions.
+    Ok((json, unsafe {
+      Function::from_napi_value(env.raw(), function.raw())
+    }?))
+  })
+}
+
 /// `JSON.parse(text)` in V8: much faster than building objects from serde values.
 pub fn json_parse<'env>(env: &'env Env, text: &str) -> Result<Unknown<'env>> {
-  let json: Object = env.get_global()?.get_named_property("JSON")?;
-  let parse: Function<JsString, Unknown> = json.get_named_property("parse")?;
+  let (json, parse) = json_function::<JsString, Unknown>(env, 1)?;
   parse.apply(json, env.create_string(text)?)
 }
 
@@ -124,13 +158,8 @@ pub fn to_json(env: &Env, value: Unknown) -> std::result::Result<Option<Value>, 
   if value.get_type().map_err(|e| e.reason.clone())? == ValueType::Undefined {
     return Ok(None);
   }
-  let json: Object = env
-    .get_global()
-    .and_then(|g| g.get_named_property("JSON"))
-    .map_err(|e| e.reason.clone())?;
-  let stringify: Function<Unknown, Unknown> = json
-    .get_named_property("stringify")
-    .map_err(|e| e.reason.clone())?;
+  let (json, stringify) =
+    json_function::<Unknown, Unknown>(env, 2).map_err(|e| e.reason.clone())?;
   // A throw here (BigInt, circular structure) is left pending by napi: clear it, report it.
   let text = match stringify.apply(json, value) {
     Ok(text) => text,
