@@ -118,10 +118,17 @@ thread_local! {
   static JSON_FUNCTIONS: RefCell<Option<[ObjectRef<false>; 3]>> = const { RefCell::new(None) };
 }
 
-/// `JSON` and one of its functions (`1`: `parse`, `2`: `stringify`) in this environment.
+/// The two functions of `JSON` the package calls (their place in `JSON_FUNCTIONS`).
+#[derive(Clone, Copy)]
+enum JsonFunction {
+  Parse = 1,
+  Stringify = 2,
+}
+
+/// `JSON` and one of its functions in this environment.
 fn json_function<'env, Args: JsValuesTupleIntoVec, Return: FromNapiValue>(
   env: &'env Env,
-  which: usize,
+  which: JsonFunction,
 ) -> Result<(Object<'env>, Function<'env, Args, Return>)> {
   JSON_FUNCTIONS.with(|cell| {
     let mut cell = cell.borrow_mut();
@@ -138,7 +145,7 @@ fn json_function<'env, Args: JsValuesTupleIntoVec, Return: FromNapiValue>(
     }
     let refs = cell.as_ref().expect("set above");
     let json = refs[0].get_value(env)?;
-    let function = refs[which].get_value(env)?;
+    let function = refs[which as usize].get_value(env)?;
     // SAFETY: `parse` and `stringify` are functions.
     Ok((json, unsafe {
       Function::from_napi_value(env.raw(), function.raw())
@@ -148,7 +155,7 @@ fn json_function<'env, Args: JsValuesTupleIntoVec, Return: FromNapiValue>(
 
 /// `JSON.parse(text)` in V8: much faster than building objects from serde values.
 pub fn json_parse<'env>(env: &'env Env, text: &str) -> Result<Unknown<'env>> {
-  let (json, parse) = json_function::<JsString, Unknown>(env, 1)?;
+  let (json, parse) = json_function::<JsString, Unknown>(env, JsonFunction::Parse)?;
   parse.apply(json, env.create_string(text)?)
 }
 
@@ -158,8 +165,8 @@ pub fn to_json(env: &Env, value: Unknown) -> std::result::Result<Option<Value>, 
   if value.get_type().map_err(|e| e.reason.clone())? == ValueType::Undefined {
     return Ok(None);
   }
-  let (json, stringify) =
-    json_function::<Unknown, Unknown>(env, 2).map_err(|e| e.reason.clone())?;
+  let (json, stringify) = json_function::<Unknown, Unknown>(env, JsonFunction::Stringify)
+    .map_err(|e| e.reason.clone())?;
   // A throw here (BigInt, circular structure) is left pending by napi: clear it, report it.
   let text = match stringify.apply(json, value) {
     Ok(text) => text,
