@@ -16,24 +16,49 @@ use crate::env::{EnvSnapshot, VARS};
 use crate::error::{CalibreError, ErrorCode};
 use crate::runtime;
 
+/// Where a JS function of one Node environment is kept: each environment (the main thread or a
+/// worker) has a thread of its own.
+type FunctionCell = std::thread::LocalKey<RefCell<Option<ObjectRef<false>>>>;
+
 thread_local! {
-  // One per Node environment (main thread or worker), created on first use.
   static ERROR_CLASS: RefCell<Option<ObjectRef<false>>> = const { RefCell::new(None) };
+  static ENV_READER: RefCell<Option<ObjectRef<false>>> = const { RefCell::new(None) };
+  // Every call converts its arguments and parses its result: looking these up on the global
+  // object each time showed in profiles of back-to-back calls.
+  static JSON_PARSE: RefCell<Option<ObjectRef<false>>> = const { RefCell::new(None) };
+  static JSON_STRINGIFY: RefCell<Option<ObjectRef<false>>> = const { RefCell::new(None) };
+  static SUCCESS_AT_FUNCTION: RefCell<Option<ObjectRef<false>>> = const { RefCell::new(None) };
+}
+
+/// The function `script` evaluates to, evaluated by this environment's first use and kept in
+/// `cell` after.
+fn function_of<'env, Args: JsValuesTupleIntoVec, Return: FromNapiValue>(
+  cell: &'static FunctionCell,
+  env: &'env Env,
+  script: impl FnOnce() -> String,
+) -> Result<Function<'env, Args, Return>> {
+  cell.with(|cell| {
+    let mut cell = cell.borrow_mut();
+    let function: Object = match cell.as_ref() {
+      Some(function) => function.get_value(env)?,
+      None => {
+        let function: Unknown = env.run_script(script())?;
+        // SAFETY: every script given here evaluates to a function, which is an object.
+        let function: Object = unsafe { function.cast() }?;
+        *cell = Some(function.create_ref()?);
+        function
+      }
+    };
+    // SAFETY: as above, a function.
+    unsafe { Function::from_napi_value(env.raw(), function.raw()) }
+  })
 }
 
 /// The `CalibreError` constructor of this environment.
 pub fn error_class(env: &Env) -> Result<Function<'_, FnArgs<(String, Object<'_>)>, Unknown<'_>>> {
-  let cached = ERROR_CLASS.with(|c| c.borrow().as_ref().map(|r| r.get_value(env)));
-  let class: Object = match cached {
-    Some(class) => class?,
-    None => {
-      let class: Object = env.run_script(include_str!("calibre_error.js"))?;
-      let reference = class.create_ref::<false>()?;
-      ERROR_CLASS.with(|c| *c.borrow_mut() = Some(reference));
-      class
-    }
-  };
-  unsafe { Function::from_napi_value(env.raw(), class.raw()) }
+  function_of(&ERROR_CLASS, env, || {
+    include_str!("calibre_error.js").to_owned()
+  })
 }
 
 /// Builds the JS `CalibreError` for `err` and wraps it so napi throws or rejects with it.
@@ -111,52 +136,10 @@ fn set_cause(env: &Env, error: &Unknown, cause: &crate::error::JsCause) -> Resul
   Ok(())
 }
 
-thread_local! {
-  // This environment's `JSON`, `JSON.parse` and `JSON.stringify`, looked up by its first call:
-  // every call uses both, and looking them up on the global object each time showed in
-  // profiles of back-to-back calls.
-  static JSON_FUNCTIONS: RefCell<Option<[ObjectRef<false>; 3]>> = const { RefCell::new(None) };
-}
-
-/// The two functions of `JSON` the package calls (their place in `JSON_FUNCTIONS`).
-#[derive(Clone, Copy)]
-enum JsonFunction {
-  Parse = 1,
-  Stringify = 2,
-}
-
-/// `JSON` and one of its functions in this environment.
-fn json_function<'env, Args: JsValuesTupleIntoVec, Return: FromNapiValue>(
-  env: &'env Env,
-  which: JsonFunction,
-) -> Result<(Object<'env>, Function<'env, Args, Return>)> {
-  JSON_FUNCTIONS.with(|cell| {
-    let mut cell = cell.borrow_mut();
-    if cell.is_none() {
-      let json: Object = env.get_global()?.get_named_property("JSON")?;
-      // SAFETY (both): a function is an object; `Object`'s own conversion refuses functions.
-      let parse: Object = unsafe { json.get_named_property::<Unknown>("parse")?.cast() }?;
-      let stringify: Object = unsafe { json.get_named_property::<Unknown>("stringify")?.cast() }?;
-      *cell = Some([
-        json.create_ref()?,
-        parse.create_ref()?,
-        stringify.create_ref()?,
-      ]);
-    }
-    let refs = cell.as_ref().expect("set above");
-    let json = refs[0].get_value(env)?;
-    let function = refs[which as usize].get_value(env)?;
-    // SAFETY: `parse` and `stringify` are functions.
-    Ok((json, unsafe {
-      Function::from_napi_value(env.raw(), function.raw())
-    }?))
-  })
-}
-
 /// `JSON.parse(text)` in V8: much faster than building objects from serde values.
 pub fn json_parse<'env>(env: &'env Env, text: &str) -> Result<Unknown<'env>> {
-  let (json, parse) = json_function::<JsString, Unknown>(env, JsonFunction::Parse)?;
-  parse.apply(json, env.create_string(text)?)
+  let parse: Function<JsString, Unknown> = function_of(&JSON_PARSE, env, || "JSON.parse".into())?;
+  parse.call(env.create_string(text)?)
 }
 
 /// The value as `JSON.stringify` sees it: `undefined` keys dropped, `null` kept, Dates as
@@ -165,10 +148,10 @@ pub fn to_json(env: &Env, value: Unknown) -> std::result::Result<Option<Value>, 
   if value.get_type().map_err(|e| e.reason.clone())? == ValueType::Undefined {
     return Ok(None);
   }
-  let (json, stringify) = json_function::<Unknown, Unknown>(env, JsonFunction::Stringify)
-    .map_err(|e| e.reason.clone())?;
+  let stringify: Function<Unknown, Unknown> =
+    function_of(&JSON_STRINGIFY, env, || "JSON.stringify".into()).map_err(|e| e.reason.clone())?;
   // A throw here (BigInt, circular structure) is left pending by napi: clear it, report it.
-  let text = match stringify.apply(json, value) {
+  let text = match stringify.call(value) {
     Ok(text) => text,
     Err(err) => return Err(take_exception(env).unwrap_or(err.reason)),
   };
@@ -716,7 +699,8 @@ pub fn parse_success_at<'env>(
   path: &[&str],
 ) -> std::result::Result<Option<Unknown<'env>>, CalibreError> {
   let found = (|| {
-    let success_at: Function<FnArgs<(JsString, JsString)>, Unknown> = env.run_script(SUCCESS_AT)?;
+    let success_at: Function<FnArgs<(JsString, JsString)>, Unknown> =
+      function_of(&SUCCESS_AT_FUNCTION, env, || SUCCESS_AT.into())?;
     let args = (env.create_string(body)?, env.create_string(path.join("."))?);
     let found = success_at.call(args.into())?;
     if found.get_type()? == ValueType::Undefined {
@@ -763,11 +747,6 @@ pub fn capture_call(env: &Env) -> (EnvSnapshot, bool) {
   read_all_vars(env).unwrap_or_else(|| (capture_env_one_by_one(env), false))
 }
 
-thread_local! {
-  // The reader of this environment (main thread or worker), made on first use.
-  static ENV_READER: RefCell<Option<ObjectRef<false>>> = const { RefCell::new(None) };
-}
-
 /// `1` or `0` (whether a request channel has subscribers; always `0` without
 /// `process.getBuiltinModule`, Node before 20.16), then `process.env[name]` for each of
 /// `env::VARS`, as `\0=value` or `\0\u0001` (not a string). The reader holds the channel
@@ -796,17 +775,7 @@ fn env_reader_script() -> String {
 }
 
 fn read_all_vars(env: &Env) -> Option<(EnvSnapshot, bool)> {
-  let reader = ENV_READER.with(|cell| -> Result<Function<(), JsString>> {
-    if let Some(reader) = cell.borrow().as_ref() {
-      let reader: Object = reader.get_value(env)?;
-      return unsafe { Function::from_napi_value(env.raw(), reader.raw()) };
-    }
-    let reader: Unknown = env.run_script(env_reader_script())?;
-    // SAFETY: the script evaluates to a function.
-    let object: Object = unsafe { reader.cast() }?;
-    *cell.borrow_mut() = Some(object.create_ref::<false>()?);
-    unsafe { Function::from_napi_value(env.raw(), reader.raw()) }
-  });
+  let reader: Result<Function<(), JsString>> = function_of(&ENV_READER, env, env_reader_script);
   let text = reader.ok()?.call(()).ok()?.into_utf8().ok()?;
   let text = text.as_str().ok()?;
   let mut parts = text.split('\0');
